@@ -1,0 +1,81 @@
+"""softtoken: the whole lifecycle of a mobile soft token, as a library.
+
+The public API is what this module exports; everything in ``_private`` modules may
+change without notice. Start with :func:`build` and :class:`Config`, or with
+:func:`softtoken.testing.in_memory` in tests.
+"""
+
+from softtoken import errors
+from softtoken._clock import FakeClock, SystemClock
+from softtoken._facade import SoftToken
+from softtoken._wiring import Config, build
+from softtoken.accounts import (
+    Account,
+    AccountStatus,
+    CitizenId,
+    DisbursementUnitCode,
+    Email,
+    LoginType,
+    PhoneNumber,
+    UserId,
+)
+from softtoken.audit import AuditEntry, AuditRecord
+from softtoken.lifecycle import AccountService, PasswordCheck
+from softtoken.errors import (
+    AuthenticationError,
+    ConcurrencyError,
+    ConfigurationError,
+    Conflict,
+    DeliveryError,
+    NotFound,
+    PasswordRejected,
+    RateLimited,
+    SoftTokenError,
+    StateError,
+    StorageUnavailable,
+    TamperingDetected,
+    ValidationError,
+)
+from softtoken.mail import EmailMessage, MemoryMailbox, SmtpSender
+from softtoken.policy import Policy
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Account",
+    "AccountService",
+    "AccountStatus",
+    "AuditEntry",
+    "AuditRecord",
+    "AuthenticationError",
+    "CitizenId",
+    "ConcurrencyError",
+    "Config",
+    "ConfigurationError",
+    "Conflict",
+    "DeliveryError",
+    "DisbursementUnitCode",
+    "Email",
+    "EmailMessage",
+    "FakeClock",
+    "LoginType",
+    "MemoryMailbox",
+    "NotFound",
+    "PasswordCheck",
+    "PasswordRejected",
+    "PhoneNumber",
+    "Policy",
+    "RateLimited",
+    "SmtpSender",
+    "SoftToken",
+    "SoftTokenError",
+    "StateError",
+    "StorageUnavailable",
+    "SystemClock",
+    "TamperingDetected",
+    "UserId",
+    "ValidationError",
+    "__version__",
+    "build",
+    "errors",
+]

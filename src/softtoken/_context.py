@@ -1,0 +1,79 @@
+"""What every service shares: policy, clock, storage, keys, and the two side effects a
+transition may cause (an audit entry, an email), both written in the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+
+from softtoken._keys import ServerKeys
+from softtoken.accounts._identifiers import UserId
+from softtoken.accounts._passwords import PasswordHasher
+from softtoken.audit._chain import AuditEntry, DetailValue, Outcome
+from softtoken.mail._templates import render
+from softtoken.policy import Policy
+from softtoken.ports import Clock
+from softtoken.storage._unit_of_work import retrying
+
+if TYPE_CHECKING:
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["ServiceContext"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class ServiceContext:
+    policy: Policy
+    clock: Clock
+    keys: ServerKeys
+    hasher: PasswordHasher
+    portal_name: str
+    unit_of_work: Callable[[], StorageUnitOfWork]
+
+    def user_id(self, raw: object) -> UserId:
+        """Parse a user ID with the deployment's pattern."""
+        return UserId.parse(
+            raw, pattern=self.policy.user_id_pattern, length=self.policy.user_id_length
+        )
+
+    def transact(self, work: Callable[[StorageUnitOfWork], T]) -> T:
+        """Run ``work`` in a unit of work and commit; retried when it lost a race."""
+
+        def once() -> T:
+            with self.unit_of_work() as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+
+        return retrying(once)
+
+    def audit(
+        self,
+        uow: StorageUnitOfWork,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        outcome: Outcome = "success",
+        **details: DetailValue,
+    ) -> None:
+        uow.audit.append(
+            AuditEntry(
+                at=self.clock.now(),
+                actor=actor,
+                action=action,
+                subject=subject,
+                outcome=outcome,
+                details=details,
+            )
+        )
+
+    def email(
+        self, uow: StorageUnitOfWork, template: str, to: str, params: Mapping[str, str]
+    ) -> None:
+        message = render(template, to, params, portal=self.portal_name)
+        uow.outbox.add(message, now=self.clock.now())

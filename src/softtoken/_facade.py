@@ -1,0 +1,52 @@
+"""The facade a portal holds: one object with a service per flow of the manual."""
+
+from __future__ import annotations
+
+from softtoken._context import ServiceContext
+from softtoken.lifecycle._accounts import AccountService
+from softtoken.audit._service import AuditLog
+from softtoken.mail._outbox import MailDispatcher
+from softtoken.policy import Policy
+from softtoken.ports import Clock, EmailSender, Storage
+from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["SoftToken"]
+
+
+class SoftToken:
+    """Everything the library does, for one deployment. Build it with
+    :func:`softtoken.build`; it is safe to share between threads.
+
+    Attributes:
+        accounts: portal accounts and passwords.
+        mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
+        audit: the hash-chained audit log.
+    """
+
+    def __init__(
+        self, *, context: ServiceContext, storage: Storage, email_sender: EmailSender
+    ) -> None:
+        self._context = context
+        self.storage = storage
+        self.accounts = AccountService(context)
+        self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
+        self.audit = AuditLog(context.unit_of_work)
+
+    @property
+    def policy(self) -> Policy:
+        return self._context.policy
+
+    @property
+    def clock(self) -> Clock:
+        return self._context.clock
+
+    @property
+    def context(self) -> ServiceContext:
+        """What the services share; for lifecycle modules and extensions."""
+        return self._context
+
+    def unit_of_work(self) -> StorageUnitOfWork:
+        return self._context.unit_of_work()
+
+    def close(self) -> None:
+        self.storage.close()

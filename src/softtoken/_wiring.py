@@ -1,0 +1,123 @@
+"""Building a :class:`SoftToken` from a :class:`Config`: the one place where adapters
+are chosen and connected (the composition root)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+
+import attrs
+
+from softtoken._clock import SystemClock
+from softtoken._context import ServiceContext
+from softtoken._facade import SoftToken
+from softtoken._keys import ServerKeys
+from softtoken.accounts._passwords import PasswordHasher
+from softtoken.errors import ConfigurationError
+from softtoken.mail.memory import MemoryMailbox
+from softtoken.mail.smtp import SmtpSender
+from softtoken.policy import Policy
+from softtoken.ports import Clock, EmailSender, Storage
+from softtoken.storage import open_storage
+from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["Config", "build"]
+
+
+@attrs.frozen(kw_only=True)
+class Config:
+    """A deployment's settings.
+
+    Args:
+        secret_key: at least 32 random bytes; keys for the outbox, the audit chain and
+            one-time codes are derived from it. Keep it in a secret store.
+        storage_url: ``sqlite:///path.db`` (default), ``postgresql+psycopg://...``,
+            ``mysql+pymysql://...`` or ``memory://``.
+        smtp: how to send email; None keeps mail in a :class:`MemoryMailbox`.
+        policy: the security numbers; the manual's by default.
+        portal_name: shown in emails and refused inside passwords.
+        create_schema: create missing tables on start (turn off when migrations own them).
+    """
+
+    secret_key: bytes = attrs.field(repr=False)
+    storage_url: str = "sqlite:///softtoken.db"
+    smtp: SmtpSender | None = None
+    policy: Policy = attrs.field(factory=Policy)
+    portal_name: str = "New GFMIS Thai"
+    create_schema: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read ``SOFTTOKEN_SECRET_KEY`` (base64), ``SOFTTOKEN_STORAGE_URL`` and
+        ``SOFTTOKEN_SMTP_HOST``/``_PORT``/``_SENDER``/``_SECURITY``/``_USERNAME``/``_PASSWORD``."""
+        env = os.environ if environ is None else environ
+        raw = env.get("SOFTTOKEN_SECRET_KEY")
+        if not raw:
+            raise ConfigurationError(detail="SOFTTOKEN_SECRET_KEY is not set")
+        try:
+            secret = base64.b64decode(raw, validate=True)
+        except ValueError:
+            raise ConfigurationError(detail="SOFTTOKEN_SECRET_KEY is not base64") from None
+        smtp = None
+        if env.get("SOFTTOKEN_SMTP_HOST"):
+            security = env.get("SOFTTOKEN_SMTP_SECURITY", "starttls")
+            if security not in {"starttls", "ssl", "none"}:
+                raise ConfigurationError(detail="SOFTTOKEN_SMTP_SECURITY: starttls, ssl or none")
+            smtp = SmtpSender(
+                host=env["SOFTTOKEN_SMTP_HOST"],
+                port=int(env.get("SOFTTOKEN_SMTP_PORT", "587")),
+                sender=env.get("SOFTTOKEN_SMTP_SENDER", "softtoken@localhost"),
+                security=security,  # type: ignore[arg-type]
+                username=env.get("SOFTTOKEN_SMTP_USERNAME"),
+                password=env.get("SOFTTOKEN_SMTP_PASSWORD"),
+            )
+        return cls(
+            secret_key=secret,
+            storage_url=env.get("SOFTTOKEN_STORAGE_URL", "sqlite:///softtoken.db"),
+            smtp=smtp,
+        )
+
+
+def build(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    storage: Storage | None = None,
+    email_sender: EmailSender | None = None,
+    allow_test_policy: bool = False,
+) -> SoftToken:
+    """Connect the adapters ``config`` names and return the facade.
+
+    ``clock``, ``storage`` and ``email_sender`` replace the configured ones (tests,
+    or a host that brings its own engine). A policy made by ``Policy.for_tests()`` is
+    refused unless ``allow_test_policy`` is true, so cheap hashing never ships by mistake.
+    """
+    if config.policy.insecure_for_tests and not allow_test_policy:
+        raise ConfigurationError(
+            "invalid_policy", detail="Policy.for_tests() in a real deployment"
+        )
+    keys = ServerKeys.from_secret(config.secret_key)
+    store = storage if storage is not None else open_storage(config.storage_url)
+    if config.create_schema:
+        store.create_schema()
+    sender: EmailSender
+    if email_sender is not None:
+        sender = email_sender
+    elif config.smtp is not None:
+        sender = config.smtp
+    else:
+        sender = MemoryMailbox()
+
+    def unit_of_work() -> StorageUnitOfWork:
+        return StorageUnitOfWork(store, keys)
+
+    context = ServiceContext(
+        policy=config.policy,
+        clock=clock or SystemClock(),
+        keys=keys,
+        hasher=PasswordHasher(config.policy),
+        portal_name=config.portal_name,
+        unit_of_work=unit_of_work,
+    )
+    return SoftToken(context=context, storage=store, email_sender=sender)

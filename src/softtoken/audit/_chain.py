@@ -1,0 +1,110 @@
+"""The audit log: entries, the hash chain that binds them, and its verification.
+
+Each record's hash is an HMAC-SHA256, under a key derived from the deployment's secret,
+of its sequence number, the previous record's hash and the entry's canonical JSON. A
+changed field breaks that record's hash; a removed row breaks the next record's link;
+rows cut from the end no longer match the chain head kept beside the log. Without the
+key nobody can rebuild a chain that verifies. (A database administrator who also holds
+the key can; ship the head to another system, as ``softtoken officer audit export``
+does, when that matters.)
+
+Entries never hold a secret: :class:`AuditEntry` refuses detail keys that name one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from hashlib import sha256
+from typing import Literal
+
+import attrs
+
+from softtoken._clock import utc
+from softtoken.errors import TamperingDetected
+
+__all__ = ["GENESIS", "AuditEntry", "AuditRecord", "Outcome", "chain_hash", "verify_chain"]
+
+Outcome = Literal["success", "failure", "denied"]
+GENESIS = "0" * 64
+
+DetailValue = str | int | bool | None
+_SECRET_WORDS = ("password", "passwd", "code", "pin", "secret", "key", "token", "otp", "nonce")
+_ALLOWED = frozenset({"key_type", "key_id", "factor", "code_purpose", "token_serial"})
+
+
+def _check_details(_: object, __: object, details: Mapping[str, DetailValue]) -> None:
+    for name, value in details.items():
+        lowered = name.lower()
+        if lowered not in _ALLOWED and any(word in lowered for word in _SECRET_WORDS):
+            msg = f"audit details must not carry secrets: {name!r}"
+            raise ValueError(msg)
+        if not isinstance(value, str | int | bool | None):
+            msg = f"audit detail {name!r} must be a string, number, boolean or None"
+            raise TypeError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    """What happened: who (``actor``) did what (``action``) to what (``subject``), and
+    how it ended. Times are UTC (ASVS 16.2.2)."""
+
+    at: datetime = attrs.field(converter=utc)
+    actor: str
+    action: str
+    subject: str
+    outcome: Outcome = "success"
+    details: Mapping[str, DetailValue] = attrs.field(factory=dict, validator=_check_details)
+
+    def canonical(self) -> bytes:
+        return json.dumps(
+            {
+                "at": self.at.isoformat(timespec="microseconds"),
+                "actor": self.actor,
+                "action": self.action,
+                "subject": self.subject,
+                "outcome": self.outcome,
+                "details": dict(self.details),
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+
+
+@attrs.frozen(kw_only=True)
+class AuditRecord:
+    seq: int
+    entry: AuditEntry
+    prev_hash: str
+    hash: str
+
+
+def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
+    message = f"{seq}\n{prev_hash}\n".encode() + entry.canonical()
+    return hmac.new(key, message, sha256).hexdigest()
+
+
+def verify_chain(
+    key: bytes, records: Iterable[AuditRecord], *, head: tuple[int, str] | None
+) -> int:
+    """Check every link and the head; returns how many records were checked.
+
+    Raises:
+        TamperingDetected: naming the first sequence number that does not verify.
+    """
+    expected_prev, expected_seq, count = GENESIS, 1, 0
+    for record in records:
+        if record.seq != expected_seq:
+            raise TamperingDetected(detail=f"record {expected_seq} is missing")
+        if record.prev_hash != expected_prev or not hmac.compare_digest(
+            record.hash, chain_hash(key, record.seq, record.prev_hash, record.entry)
+        ):
+            raise TamperingDetected(detail=f"record {record.seq} was altered")
+        expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
+    head_seq, head_hash = head if head else (0, GENESIS)
+    if head_seq != count or not hmac.compare_digest(head_hash, expected_prev):
+        raise TamperingDetected(detail=f"the log ends at {count} but its head says {head_seq}")
+    return count

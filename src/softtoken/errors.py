@@ -1,0 +1,295 @@
+"""Every error softtoken raises, in one tree.
+
+::
+
+    SoftTokenError                  base; never raised itself
+    ├── ValidationError             bad input; ``field`` names the input
+    │   └── PasswordRejected        the password rules said no; ``reasons`` lists why
+    ├── NotFound                    no such record
+    ├── Conflict                    the record exists already, or belongs to someone else
+    ├── StateError                  right input, wrong step for this record
+    ├── AuthenticationError         a secret did not match, or has expired
+    ├── RateLimited                 too many tries or too soon; ``retry_after`` in seconds
+    ├── ConcurrencyError            another call changed the record first; retry the call
+    ├── DeliveryError               a mail or push could not be handed to its server
+    ├── StorageUnavailable          the database could not be reached
+    ├── TamperingDetected           a hash chain or signature over stored data is broken
+    └── ConfigurationError          the deployment's settings are unusable
+
+Each error carries a stable machine ``code`` (snake case, never renumbered, listed in
+``MESSAGES``) and a human message in Thai and in English. Portals show
+``error.message(lang)``; logs and APIs use ``error.code``. Verification functions raise
+on failure: none of them returns a bare ``False``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+__all__ = [
+    "MESSAGES",
+    "AuthenticationError",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "Conflict",
+    "DeliveryError",
+    "Language",
+    "NotFound",
+    "PasswordRejected",
+    "RateLimited",
+    "SoftTokenError",
+    "StateError",
+    "StorageUnavailable",
+    "TamperingDetected",
+    "ValidationError",
+]
+
+Language = Literal["th", "en"]
+
+#: code -> (Thai, English). The codes are part of the public API: add, never rename.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # validation: identifiers and fields
+    "invalid_user_id": (
+        "รหัสผู้ใช้งานไม่ถูกต้อง ต้องเป็นตัวอักษร 1 ตัวตามด้วยตัวเลข 14 หลัก",
+        "The user ID is not valid: it must be one letter followed by 14 digits.",
+    ),
+    "invalid_citizen_id": (
+        "เลขประจำตัวประชาชนไม่ถูกต้อง ต้องเป็นตัวเลข 13 หลักและหลักตรวจสอบถูกต้อง",
+        "The citizen ID is not valid: it must be 13 digits with a correct check digit.",
+    ),
+    "invalid_email": ("อีเมลไม่ถูกต้อง", "The email address is not valid."),
+    "invalid_phone": (
+        "หมายเลขโทรศัพท์มือถือต้องเป็นตัวเลข 10 หลัก",
+        "The mobile phone number must be 10 digits.",
+    ),
+    "invalid_disbursement_unit": (
+        "รหัสหน่วยเบิกจ่ายต้องเป็นตัวเลข 10 หลัก",
+        "The disbursement unit code must be 10 digits.",
+    ),
+    "invalid_name": (
+        "ชื่อหรือนามสกุลไม่ถูกต้อง",
+        "The first or last name is not valid.",
+    ),
+    "invalid_value": ("ข้อมูลไม่ถูกต้อง", "The value is not valid."),
+    "required": ("กรุณากรอกข้อมูลที่จำเป็น", "This field is required."),
+    # passwords
+    "password_rejected": (
+        "รหัสผ่านไม่เป็นไปตามเงื่อนไข",
+        "The password does not meet the password rules.",
+    ),
+    "password_too_short": (
+        "รหัสผ่านสั้นเกินไป",
+        "The password is too short.",
+    ),
+    "password_too_long": ("รหัสผ่านยาวเกินไป", "The password is too long."),
+    "password_common": (
+        "รหัสผ่านนี้เป็นรหัสผ่านที่ใช้กันทั่วไป กรุณาเลือกรหัสผ่านอื่น",
+        "This password is too common; choose another one.",
+    ),
+    "password_context": (
+        "รหัสผ่านต้องไม่มีรหัสผู้ใช้งาน เลขประจำตัวประชาชน ชื่อ หรือชื่อระบบ",
+        "The password must not contain your user ID, citizen ID, names or the portal's name.",
+    ),
+    "password_composition": (
+        "รหัสผ่านต้องมีตัวอักษรหลายประเภทตามที่ระบบกำหนด",
+        "The password must mix the kinds of characters this portal requires.",
+    ),
+    "password_confirmation_mismatch": (
+        "รหัสผ่านใหม่และการยืนยันรหัสผ่านไม่ตรงกัน",
+        "The new password and its confirmation do not match.",
+    ),
+    "password_unchanged": (
+        "รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม",
+        "The new password must differ from the current one.",
+    ),
+    # records
+    "account_not_found": ("ไม่พบบัญชีผู้ใช้งาน", "No such user account."),
+    "record_not_found": ("ไม่พบข้อมูล", "No such record."),
+    "account_exists": ("มีบัญชีผู้ใช้งานนี้อยู่แล้ว", "This user account exists already."),
+    "email_taken": (
+        "อีเมลนี้ถูกใช้ลงทะเบียนกับเลขประจำตัวประชาชนอื่นแล้ว",
+        "This email is registered to another citizen ID and cannot be shared.",
+    ),
+    "record_exists": ("มีข้อมูลนี้อยู่แล้ว", "This record exists already."),
+    # state
+    "password_not_set": (
+        "บัญชีนี้ยังไม่ได้ตั้งรหัสผ่าน",
+        "This account has no password yet.",
+    ),
+    "password_change_required": (
+        "กรุณาเปลี่ยนรหัสผ่าน",
+        "Please change your password before you continue.",
+    ),
+    "account_disabled": ("บัญชีผู้ใช้งานถูกระงับ", "This user account is disabled."),
+    "wrong_step": (
+        "ขั้นตอนไม่ถูกต้องสำหรับสถานะปัจจุบัน",
+        "This step is not allowed in the current state.",
+    ),
+    # authentication
+    "invalid_credentials": (
+        "รหัสผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง",
+        "The user ID or password is not correct.",
+    ),
+    "wrong_password": ("รหัสผ่านเดิมไม่ถูกต้อง", "The current password is not correct."),
+    "password_expired": (
+        "รหัสผ่านชั่วคราวหมดอายุแล้ว กรุณาขอรหัสผ่านใหม่",
+        "This temporary password has expired; ask for a new one.",
+    ),
+    # rate limits
+    "login_locked": (
+        "ใส่รหัสผ่านผิดเกินจำนวนครั้งที่กำหนด กรุณาลองใหม่ภายหลัง",
+        "Too many wrong passwords; try again later.",
+    ),
+    "too_many_attempts": (
+        "ลองผิดเกินจำนวนครั้งที่กำหนด กรุณาลองใหม่ภายหลัง",
+        "Too many wrong attempts; try again later.",
+    ),
+    # one-time codes and TOTP (softtoken.otp): add codes below this line
+    # login and password reset (softtoken.lifecycle): add codes below this line
+    # certificate authority (softtoken.ca): add codes below this line
+    # registration and proofing: add codes below this line
+    # devices, activation and push login: add codes below this line
+    # renewal, revocation and service requests: add codes below this line
+    # infrastructure
+    "concurrent_update": (
+        "ข้อมูลถูกแก้ไขพร้อมกันจากที่อื่น กรุณาลองใหม่",
+        "The record was changed by another request at the same time; try again.",
+    ),
+    "delivery_failed": ("ส่งข้อความไม่สำเร็จ", "The message could not be delivered."),
+    "invalid_configuration": ("การตั้งค่าระบบไม่ถูกต้อง", "The configuration is not valid."),
+    "invalid_policy": ("ค่านโยบายความปลอดภัยไม่ถูกต้อง", "The security policy is not valid."),
+    "audit_chain_broken": (
+        "บันทึกการตรวจสอบถูกแก้ไขหรือถูกลบ",
+        "The audit log was altered or rows were removed.",
+    ),
+    "storage_unavailable": (
+        "ไม่สามารถเชื่อมต่อฐานข้อมูลได้",
+        "The storage could not be reached.",
+    ),
+}
+
+
+class SoftTokenError(Exception):
+    """The base of every softtoken error; catch it to catch them all. Never raised itself."""
+
+    default_code: ClassVar[str] = "invalid_value"
+
+    def __init__(self, code: str | None = None, *, detail: str | None = None) -> None:
+        self.code: str = code or self.default_code
+        if self.code not in MESSAGES:
+            msg = f"unknown error code {self.code!r}: add it to softtoken.errors.MESSAGES"
+            raise KeyError(msg)
+        #: Extra words for developers and logs (English). Never a secret.
+        self.detail = detail
+        super().__init__(self.code)
+
+    @property
+    def message_th(self) -> str:
+        return MESSAGES[self.code][0]
+
+    @property
+    def message_en(self) -> str:
+        return MESSAGES[self.code][1]
+
+    def message(self, lang: Language = "th") -> str:
+        """The human message in ``lang`` (Thai by default, as the manual's screens)."""
+        return self.message_th if lang == "th" else self.message_en
+
+    def __str__(self) -> str:
+        text = f"[{self.code}] {self.message_en}"
+        return f"{text} ({self.detail})" if self.detail else text
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready form for a portal's API responses."""
+        return {"code": self.code, "message_th": self.message_th, "message_en": self.message_en}
+
+
+class ValidationError(SoftTokenError):
+    """An input was malformed. ``field`` names the input as the public API calls it."""
+
+    default_code = "invalid_value"
+
+    def __init__(self, code: str | None = None, *, field: str, detail: str | None = None) -> None:
+        super().__init__(code, detail=detail)
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {super().__str__()}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "field": self.field}
+
+
+class PasswordRejected(ValidationError):
+    """A new password broke one or more rules. ``reasons`` are error codes, one per rule."""
+
+    default_code = "password_rejected"
+
+    def __init__(self, reasons: tuple[str, ...], *, field: str = "new_password") -> None:
+        super().__init__(reasons[0] if len(reasons) == 1 else "password_rejected", field=field)
+        for reason in reasons:
+            if reason not in MESSAGES:
+                msg = f"unknown password rule code {reason!r}"
+                raise KeyError(msg)
+        self.reasons = reasons
+
+    def messages(self, lang: Language = "th") -> list[str]:
+        """One message per broken rule, for the form to list under the field."""
+        return [MESSAGES[r][0 if lang == "th" else 1] for r in self.reasons]
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "reasons": list(self.reasons)}
+
+
+class NotFound(SoftTokenError):
+    default_code = "record_not_found"
+
+
+class Conflict(SoftTokenError):
+    default_code = "record_exists"
+
+
+class StateError(SoftTokenError):
+    default_code = "wrong_step"
+
+
+class AuthenticationError(SoftTokenError):
+    default_code = "invalid_credentials"
+
+
+class RateLimited(SoftTokenError):
+    """Too many tries or too soon. ``retry_after`` is whole seconds, or None when only an
+    officer can lift the limit."""
+
+    default_code = "too_many_attempts"
+
+    def __init__(
+        self, code: str | None = None, *, retry_after: int | None, detail: str | None = None
+    ) -> None:
+        super().__init__(code, detail=detail)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
+
+
+class ConcurrencyError(SoftTokenError):
+    """Another call changed the same record first. Nothing was written; retry the call."""
+
+    default_code = "concurrent_update"
+
+
+class DeliveryError(SoftTokenError):
+    default_code = "delivery_failed"
+
+
+class StorageUnavailable(SoftTokenError):
+    default_code = "storage_unavailable"
+
+
+class TamperingDetected(SoftTokenError):
+    default_code = "audit_chain_broken"
+
+
+class ConfigurationError(SoftTokenError):
+    default_code = "invalid_configuration"

@@ -1,0 +1,255 @@
+"""The security policy: every number of the manual and of the standards, in one place.
+
+Each field's default is the manual's value, or the standard's where the manual is
+silent; the comment beside it names the source. A deployment overrides fields with
+``Policy(...)`` or ``policy.evolve(...)``; the constructor refuses values that break a
+standard's hard limit (for example email codes valid longer than 10 minutes), so a
+policy object that exists is a policy the library can defend.
+
+Profiles: ``Policy()`` is the default; ``Policy.for_tests()`` is identical except that
+password hashing is cheap, which no production profile may be (it is marked
+``insecure_for_tests`` and refused by :func:`softtoken.build` unless the caller asks for
+a test instance).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any, Literal
+
+import attrs
+
+from softtoken.errors import ConfigurationError
+
+__all__ = ["MatchingMode", "Policy"]
+
+MatchingMode = Literal["confirm", "select", "enter"]
+
+_MIN = timedelta(minutes=1)
+
+
+def _minutes(n: float) -> timedelta:
+    return timedelta(minutes=n)
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    # --- identifiers (manual: numbers and rules) -------------------------------------
+    #: The user ID: 15 characters, one letter and 14 digits in every example.
+    user_id_pattern: str = r"[A-Z][0-9]{14}"
+    user_id_length: int = 15
+    phone_digits: int = 10  # chapter 7, part 2
+    disbursement_unit_digits: int = 10  # chapter 7, part 1
+
+    # --- passwords (standards: NIST SP 800-63B-4 3.1.1.2, ASVS 6.2) ---------------------
+    password_min_length: int = 8  # inside multi-factor use
+    password_min_length_single_factor: int = 15  # when the password is the only factor
+    password_max_length: int = 128  # ASVS 6.2.9: at least 64 must be allowed
+    password_check_blocklist: bool = True  # ASVS 6.2.4
+    password_check_context_words: bool = True  # ASVS 6.2.11
+    password_context_word_min_length: int = 4
+    #: Composition rules are off (B4 SHALL NOT); a deployment may ask for N of the four
+    #: kinds (lower, upper, digit, other).
+    password_min_character_kinds: int = 0
+    #: argon2id parameters (ASVS 11.4.2 / appendix C): t=2 needs m >= 19,456 KiB.
+    argon2_time_cost: int = 2
+    argon2_memory_cost_kib: int = 19_456
+    argon2_parallelism: int = 1
+    argon2_hash_len: int = 32
+    argon2_salt_len: int = 16  # bytes; the standard asks for at least 32 bits
+    #: Initial and reset passwords: random, single purpose, and they expire (ASVS 6.4.1).
+    temporary_password_length: int = 16
+    temporary_password_lifetime: timedelta = timedelta(hours=24)
+
+    # --- password login lockout (standards: r3 5.2.2, B4 3.2.2) ---------------------
+    login_max_failures: int = 5
+    login_lockout: timedelta = _minutes(5)
+    #: Consecutive failures that never reset by time; past it an officer must re-enable.
+    login_hard_limit: int = 100
+
+    # --- one-time codes by email (manual ch. 4; ASVS 6.5; B4 3.1.3.2) -----------------
+    otp_digits: int = 6
+    otp_lifetime: timedelta = _minutes(10)  # at most 10 minutes
+    otp_resend_interval: timedelta = timedelta(seconds=90)  # manual chapter 4 step 4
+    otp_max_attempts: int = 5  # manual chapter 4 step 3
+    otp_lockout: timedelta = _minutes(5)  # manual chapter 4 step 3
+    otp_hard_limit: int = 100  # never resets by time; an officer re-enables
+
+    # --- forgot password form (manual chapter 4) -----------------------------------------
+    reset_max_mismatches: int = 5
+    reset_lockout: timedelta = _minutes(5)
+    reset_requires_completed_registration: bool = True
+
+    # --- TOTP offline fallback (RFC 6238) -------------------------------------------
+    totp_period_seconds: int = 30
+    totp_digits: int = 6
+    totp_algorithm: Literal["SHA1", "SHA256", "SHA512"] = "SHA1"
+    totp_window_steps: int = 1
+    totp_offline_fallback: bool = False
+
+    # --- push approval (r3 5.1.3.2; B4 3.1.3.2; ASVS 6.6, 11.5.1) ----------------------
+    challenge_lifetime: timedelta = _minutes(2)  # at most 10 minutes
+    challenge_nonce_bytes: int = 16  # at least 128 bits
+    #: ``enter`` (a 6-digit code typed on the phone, about 20 bits) meets B4; the manual's
+    #: ``confirm`` (same picture, approve) does not and is offered for compatibility.
+    matching_mode: MatchingMode = "enter"
+    matching_code_digits: int = 6
+    matching_select_choices: int = 6
+    pushes_since_last_login: int = 5
+
+    # --- the device (B4 draft 3.2.10; manual ch. 2 step 5) ------------------------------
+    device_pin_digits: int = 6
+    device_max_wrong_pins: int = 10
+
+    # --- activation and certificates (B4 draft 4.1.2.2; RFC 5280; manual ch. 6) --------
+    activation_secret_bits: int = 128  # at least 112
+    activation_lifetime: timedelta = _minutes(10)  # at most 10 minutes
+    certificate_validity: timedelta = timedelta(days=730)  # 2 years
+    certificate_serial_bits: int = 159  # RFC 5280 caps serials at 20 octets; >= 64 random
+    renewal_notice_days: int = 30  # notice when 1 to 30 days remain
+    renewal_grace_period: timedelta = timedelta(days=30)
+    renewal_new_key: bool = False
+    crl_next_update: timedelta = timedelta(days=1)
+    device_key_types: tuple[str, ...] = ("ec-p256", "ec-p384", "ed25519")
+    allow_rsa_device_keys: bool = False
+    rsa_min_bits: int = 3072
+
+    # --- registration (manual chapter 2) --------------------------------------------------
+    assignment_order_max_bytes: int = 10 * 1024 * 1024  # 10 MB
+    proofing_request_lifetime: timedelta = _minutes(10)
+    registration_abandoned_after: timedelta = timedelta(days=30)
+
+    # --- service requests (manual chapter 7) ---------------------------------------------
+    service_request_answer_within: timedelta = timedelta(hours=1)
+    service_request_form_max_bytes: int = 10 * 1024 * 1024
+    service_request_dual_control: bool = True
+
+    #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
+    insecure_for_tests: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        _check(self)
+
+    @classmethod
+    def for_tests(cls, **overrides: Any) -> Policy:
+        """The default policy with cheap password hashing, for test suites only."""
+        fields = {
+            "argon2_time_cost": 1,
+            "argon2_memory_cost_kib": 64,
+            "insecure_for_tests": True,
+            **overrides,
+        }
+        return cls(**fields)
+
+    def evolve(self, **changes: Any) -> Policy:
+        """A copy with ``changes`` applied and checked again."""
+        return attrs.evolve(self, **changes)
+
+    def as_dict(self) -> dict[str, object]:
+        """Every field, durations in seconds: for docs, logs and ``softtoken policy``."""
+        out: dict[str, object] = {}
+        for field in attrs.fields(Policy):
+            value = getattr(self, field.name)
+            out[field.name] = value.total_seconds() if isinstance(value, timedelta) else value
+        return out
+
+
+# argon2id minimums of ASVS 5.0 appendix C (p=1): time cost -> memory in KiB.
+_ARGON2_MINIMUMS = ((1, 47_104), (2, 19_456), (3, 12_288))
+
+
+def _argon2_minimum_memory(time_cost: int) -> int:
+    for t, m in reversed(_ARGON2_MINIMUMS):
+        if time_cost >= t:
+            return m
+    return _ARGON2_MINIMUMS[0][1]
+
+
+def _check(p: Policy) -> None:
+    """Refuse a policy that breaks a hard limit of the standards."""
+
+    def fail(field: str, why: str) -> None:
+        raise ConfigurationError("invalid_policy", detail=f"{field}: {why}")
+
+    try:
+        re.compile(p.user_id_pattern)
+    except re.error:
+        fail("user_id_pattern", "not a regular expression")
+    positive = (
+        "user_id_length", "phone_digits", "disbursement_unit_digits", "password_min_length",
+        "argon2_time_cost", "argon2_parallelism", "login_max_failures", "otp_max_attempts",
+        "reset_max_mismatches", "totp_period_seconds", "pushes_since_last_login",
+        "renewal_notice_days", "assignment_order_max_bytes", "service_request_form_max_bytes",
+        "temporary_password_length", "matching_select_choices",
+    )  # fmt: skip
+    for name in positive:
+        if getattr(p, name) < 1:
+            fail(name, "must be at least 1")
+    if p.password_min_length < 8:  # noqa: PLR2004 - B4 3.1.1.2
+        fail("password_min_length", "at least 8 (NIST SP 800-63B-4 3.1.1.2)")
+    if p.password_min_length_single_factor < 15:  # noqa: PLR2004
+        fail("password_min_length_single_factor", "at least 15 (NIST SP 800-63B-4)")
+    if p.password_max_length < 64:  # noqa: PLR2004
+        fail("password_max_length", "at least 64 must be allowed (ASVS 6.2.9)")
+    if not 0 <= p.password_min_character_kinds <= 4:  # noqa: PLR2004
+        fail("password_min_character_kinds", "between 0 and 4")
+    if p.argon2_salt_len < 4:  # noqa: PLR2004
+        fail("argon2_salt_len", "at least 4 bytes (32 bits)")
+    if p.argon2_hash_len < 16:  # noqa: PLR2004
+        fail("argon2_hash_len", "at least 16 bytes")
+    if not p.insecure_for_tests and p.argon2_memory_cost_kib < _argon2_minimum_memory(
+        p.argon2_time_cost
+    ):
+        fail(
+            "argon2_memory_cost_kib",
+            f"below the ASVS minimum of {_argon2_minimum_memory(p.argon2_time_cost)} KiB "
+            f"for time cost {p.argon2_time_cost}",
+        )
+    if p.temporary_password_length < p.password_min_length:
+        fail("temporary_password_length", "shorter than the minimum password length")
+    if p.login_hard_limit > 100 or p.login_hard_limit < p.login_max_failures:  # noqa: PLR2004
+        fail("login_hard_limit", "between login_max_failures and 100 (NIST 5.2.2)")
+    if p.otp_digits < 6:  # noqa: PLR2004
+        fail("otp_digits", "at least 6 digits (ASVS 6.5.4)")
+    if not _MIN <= p.otp_lifetime <= _minutes(10):
+        fail("otp_lifetime", "between 1 and 10 minutes (ASVS 6.5)")
+    if p.otp_resend_interval < timedelta(0):
+        fail("otp_resend_interval", "must not be negative")
+    if p.otp_hard_limit > 100 or p.otp_hard_limit < p.otp_max_attempts:  # noqa: PLR2004
+        fail("otp_hard_limit", "between otp_max_attempts and 100 (NIST 5.2.2)")
+    if p.totp_digits not in (6, 7, 8):
+        fail("totp_digits", "6, 7 or 8")
+    if p.totp_window_steps not in (0, 1):
+        fail("totp_window_steps", "0 or 1")
+    if not timedelta(seconds=10) <= p.challenge_lifetime <= _minutes(10):
+        fail("challenge_lifetime", "between 10 seconds and 10 minutes (SP 800-63B 5.1.3.2)")
+    if p.challenge_nonce_bytes < 16:  # noqa: PLR2004
+        fail("challenge_nonce_bytes", "at least 16 bytes (128 bits, ASVS 11.5.1)")
+    if p.matching_code_digits < 6:  # noqa: PLR2004
+        fail("matching_code_digits", "at least 6 digits (about 20 bits, B4)")
+    if p.matching_select_choices < 2:  # noqa: PLR2004
+        fail("matching_select_choices", "at least 2 pictures to choose from")
+    if p.device_pin_digits < 6:  # noqa: PLR2004
+        fail("device_pin_digits", "at least 6 digits")
+    if not 1 <= p.device_max_wrong_pins <= 10:  # noqa: PLR2004
+        fail("device_max_wrong_pins", "between 1 and 10")
+    if p.activation_secret_bits < 112:  # noqa: PLR2004
+        fail("activation_secret_bits", "at least 112 bits (B4 draft 4.1.2.2)")
+    if not _MIN <= p.activation_lifetime <= _minutes(10):
+        fail("activation_lifetime", "between 1 and 10 minutes (B4 draft 4.1.2.2)")
+    if not 64 <= p.certificate_serial_bits <= 159:  # noqa: PLR2004
+        fail("certificate_serial_bits", "between 64 and 159 bits (RFC 5280 4.1.2.2)")
+    if p.certificate_validity <= timedelta(days=p.renewal_notice_days):
+        fail("certificate_validity", "must be longer than the renewal notice window")
+    if p.rsa_min_bits < 3072:  # noqa: PLR2004
+        fail("rsa_min_bits", "at least 3072 (ASVS 11.2.3)")
+    unknown = set(p.device_key_types) - {"ec-p256", "ec-p384", "ed25519"}
+    if unknown or not p.device_key_types:
+        fail("device_key_types", "a non-empty subset of ec-p256, ec-p384, ed25519")
+    for name in ("temporary_password_lifetime", "login_lockout", "otp_lockout",
+                 "reset_lockout", "renewal_grace_period", "crl_next_update",
+                 "proofing_request_lifetime", "registration_abandoned_after",
+                 "service_request_answer_within", "certificate_validity"):  # fmt: skip
+        if getattr(p, name) <= timedelta(0):
+            fail(name, "must be positive")

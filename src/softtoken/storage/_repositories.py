@@ -1,0 +1,361 @@
+"""Repositories, written once on the row-store port, so every adapter shares them.
+
+:class:`VersionedTable` is the pattern for every aggregate: a record class, a pair of
+functions between record and row, and the table's key columns. ``add`` stores version 1;
+``update`` is a conditional update on the version the caller read, and raises
+:class:`~softtoken.errors.ConcurrencyError` when someone else wrote first.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+import attrs
+
+from softtoken._keys import Sealer, ServerKeys
+from softtoken.accounts._account import Account, AccountStatus, LoginType
+from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email, UserId
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash
+from softtoken.errors import ConcurrencyError, Conflict, NotFound
+from softtoken.mail._message import EmailMessage, OutboxMessage
+from softtoken.ports import Predicate, Row, Transaction
+
+__all__ = [
+    "AccountTable",
+    "AuditTable",
+    "OutboxTable",
+    "VersionedTable",
+]
+
+R = TypeVar("R")
+
+
+class VersionedTable(ABC, Generic[R]):
+    """Load and store one aggregate type with optimistic concurrency."""
+
+    table: str
+    key_columns: tuple[str, ...]
+    not_found_code = "record_not_found"
+    exists_code = "record_exists"
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    # Subclasses give the mapping both ways.
+    @abstractmethod
+    def to_row(self, record: R) -> Row: ...
+
+    @abstractmethod
+    def from_row(self, row: Row) -> R: ...
+
+    def _key_where(self, key: Sequence[object]) -> list[Predicate]:
+        return [(c, "=", v) for c, v in zip(self.key_columns, key, strict=True)]
+
+    def find_by_key(self, *key: object) -> R | None:
+        rows = self._tx.select(self.table, self._key_where(key))
+        return self.from_row(rows[0]) if rows else None
+
+    def get_by_key(self, *key: object) -> R:
+        found = self.find_by_key(*key)
+        if found is None:
+            raise NotFound(self.not_found_code)
+        return found
+
+    def find_where(
+        self, where: Sequence[Predicate], *, order_by: Sequence[str] = (), limit: int | None = None
+    ) -> list[R]:
+        rows = self._tx.select(self.table, where, order_by=order_by, limit=limit)
+        return [self.from_row(r) for r in rows]
+
+    def add(self, record: R) -> R:
+        stored = attrs.evolve(record, version=1)  # type: ignore[misc]
+        try:
+            self._tx.insert(self.table, self.to_row(stored))
+        except Conflict as error:
+            raise Conflict(self.exists_code, detail=error.detail) from None
+        return stored
+
+    def update(self, record: R) -> R:
+        version: int = record.version  # type: ignore[attr-defined]
+        row = self.to_row(record)
+        key = [row[c] for c in self.key_columns]
+        values = {k: v for k, v in row.items() if k not in self.key_columns}
+        values["version"] = version + 1
+        where = [*self._key_where(key), ("version", "=", version)]
+        try:
+            matched = self._tx.update(self.table, where, values)
+        except Conflict as error:
+            raise Conflict(self.exists_code, detail=error.detail) from None
+        if matched != 1:
+            raise ConcurrencyError(detail=f"{self.table} {key} is no longer at version {version}")
+        return attrs.evolve(record, version=version + 1)  # type: ignore[misc]
+
+
+def _opt(parse: Callable[[str], R], value: object) -> R | None:
+    return None if value is None else parse(str(value))
+
+
+def _when(value: object) -> datetime:
+    assert isinstance(value, datetime)  # noqa: S101 - the schema guarantees it
+    return value
+
+
+def _maybe_when(value: object) -> datetime | None:
+    return None if value is None else _when(value)
+
+
+class AccountTable(VersionedTable[Account]):
+    table = "st_accounts"
+    key_columns = ("user_id",)
+    not_found_code = "account_not_found"
+    exists_code = "account_exists"
+
+    def to_row(self, record: Account) -> Row:
+        return {
+            "user_id": record.user_id.value,
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "email": record.email.value if record.email else None,
+            "disbursement_unit": record.disbursement_unit.value
+            if record.disbursement_unit
+            else None,
+            "citizen_id": record.citizen_id.value if record.citizen_id else None,
+            "login_type": record.login_type.value,
+            "status": record.status.value,
+            "password_hash": record.password_hash,
+            "must_change_password": record.must_change_password,
+            "password_expires_at": record.password_expires_at,
+            "failed_logins": record.failed_logins,
+            "locked_until": record.locked_until,
+            "last_login_at": record.last_login_at,
+            "registration_completed": record.registration_completed,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "version": record.version,
+        }
+
+    def from_row(self, row: Row) -> Account:
+        # Stored values were validated on the way in; rebuild without re-parsing.
+        return Account(
+            user_id=UserId(str(row["user_id"])),
+            first_name=str(row["first_name"]),
+            last_name=str(row["last_name"]),
+            email=_opt(Email, row["email"]),
+            disbursement_unit=_opt(DisbursementUnitCode, row["disbursement_unit"]),
+            citizen_id=_opt(CitizenId, row["citizen_id"]),
+            login_type=LoginType(row["login_type"]),
+            status=AccountStatus(row["status"]),
+            password_hash=None if row["password_hash"] is None else str(row["password_hash"]),
+            must_change_password=bool(row["must_change_password"]),
+            password_expires_at=_maybe_when(row["password_expires_at"]),
+            failed_logins=int(row["failed_logins"]),  # type: ignore[call-overload]
+            locked_until=_maybe_when(row["locked_until"]),
+            last_login_at=_maybe_when(row["last_login_at"]),
+            registration_completed=bool(row["registration_completed"]),
+            created_at=_when(row["created_at"]),
+            updated_at=_when(row["updated_at"]),
+            version=int(row["version"]),  # type: ignore[call-overload]
+        )
+
+    def get(self, user_id: UserId) -> Account:
+        return self.get_by_key(user_id.value)
+
+    def find(self, user_id: UserId) -> Account | None:
+        return self.find_by_key(user_id.value)
+
+    def list(self, *, limit: int = 100, after: UserId | None = None) -> list[Account]:
+        where: list[Predicate] = [("user_id", ">", after.value)] if after else []
+        return self.find_where(where, order_by=("user_id",), limit=limit)
+
+    def with_email(self, email: Email) -> list[Account]:
+        return self.find_where([("email", "=", email.value)], order_by=("user_id",))
+
+
+class OutboxTable:
+    """The outbox: messages written with the change that caused them, sent after commit."""
+
+    table = "st_outbox"
+
+    def __init__(self, tx: Transaction, sealer: Sealer) -> None:
+        self._tx = tx
+        self._sealer = sealer
+
+    def add(self, message: EmailMessage, *, now: datetime) -> None:
+        message_id = secrets.token_hex(16)
+        body = json.dumps(attrs.asdict(message), ensure_ascii=False).encode()
+        self._tx.insert(
+            self.table,
+            {
+                "id": message_id,
+                "kind": "email",
+                "recipient": message.to,
+                "template": message.template,
+                "sealed": self._sealer.seal(body, context=message_id.encode()),
+                "created_at": now,
+                "next_attempt_at": now,
+                "attempts": 0,
+                "claimed_until": None,
+                "sent_at": None,
+                "last_error": None,
+                "version": 1,
+            },
+        )
+
+    def _record(self, row: Row) -> OutboxMessage:
+        sealed = row["sealed"]
+        message = None
+        if sealed is not None:
+            data = json.loads(self._sealer.open(bytes(sealed), context=str(row["id"]).encode()))  # type: ignore[call-overload]
+            message = EmailMessage(**data)
+        return OutboxMessage(
+            id=str(row["id"]),
+            recipient=str(row["recipient"]),
+            template=str(row["template"]),
+            message=message,
+            created_at=_when(row["created_at"]),
+            attempts=int(row["attempts"]),  # type: ignore[call-overload]
+            next_attempt_at=_maybe_when(row["next_attempt_at"]),
+            claimed_until=_maybe_when(row["claimed_until"]),
+            sent_at=_maybe_when(row["sent_at"]),
+            last_error=None if row["last_error"] is None else str(row["last_error"]),
+            version=int(row["version"]),  # type: ignore[call-overload]
+        )
+
+    def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        due = self._tx.select(
+            self.table,
+            [("sent_at", "is_null", None), ("next_attempt_at", "<=", now)],
+            order_by=("next_attempt_at", "id"),
+            limit=limit * 2,
+        )
+        claimed: list[OutboxMessage] = []
+        for row in due:
+            claim = row["claimed_until"]
+            if isinstance(claim, datetime) and claim > now:
+                continue  # another dispatcher holds it
+            version = int(row["version"])  # type: ignore[call-overload]
+            values = {"claimed_until": now + lease, "version": version + 1}
+            where: list[Predicate] = [("id", "=", row["id"]), ("version", "=", version)]
+            if self._tx.update(self.table, where, values) == 1:
+                claimed.append(self._record({**row, **values}))
+            if len(claimed) == limit:
+                break
+        return claimed
+
+    def _finish(self, message: OutboxMessage, values: Row) -> None:
+        where: list[Predicate] = [("id", "=", message.id), ("version", "=", message.version)]
+        if self._tx.update(self.table, where, {**values, "version": message.version + 1}) != 1:
+            raise ConcurrencyError(detail=f"outbox message {message.id} was taken over")
+
+    def mark_sent(self, message: OutboxMessage, *, now: datetime) -> None:
+        self._finish(
+            message,
+            {
+                "sent_at": now,
+                "sealed": None,  # erase the body: it may hold a code or a password
+                "attempts": message.attempts + 1,
+                "next_attempt_at": None,
+                "claimed_until": None,
+                "last_error": None,
+            },
+        )
+
+    def mark_failed(
+        self, message: OutboxMessage, *, error: str, next_attempt_at: datetime | None
+    ) -> None:
+        self._finish(
+            message,
+            {
+                "attempts": message.attempts + 1,
+                "next_attempt_at": next_attempt_at,
+                "claimed_until": None,
+                "last_error": error[:500],
+            },
+        )
+
+    def list(self, *, pending_only: bool = False, limit: int = 1000) -> list[OutboxMessage]:
+        where: list[Predicate] = [("sent_at", "is_null", None)] if pending_only else []
+        rows = self._tx.select(self.table, where, order_by=("created_at", "id"), limit=limit)
+        return [self._record(r) for r in rows]
+
+
+class AuditTable:
+    """Audit entries queue up during the unit of work and are chained at commit, under
+    the head row's lock, so concurrent transactions still build one straight chain."""
+
+    table = "st_audit_events"
+    head_table = "st_audit_head"
+
+    def __init__(self, tx: Transaction, keys: ServerKeys) -> None:
+        self._tx = tx
+        self._key = keys.audit
+        self._pending: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        self._pending.append(entry)
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
+        if heads:
+            seq, prev = int(heads[0]["seq"]), str(heads[0]["hash"])  # type: ignore[call-overload]
+        else:
+            seq, prev = 0, GENESIS
+        for entry in self._pending:
+            seq += 1
+            digest = chain_hash(self._key, seq, prev, entry)
+            self._tx.insert(
+                self.table,
+                {
+                    "seq": seq,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "subject": entry.subject,
+                    "outcome": entry.outcome,
+                    "details": dict(entry.details),
+                    "prev_hash": prev,
+                    "hash": digest,
+                },
+            )
+            prev = digest
+        if heads:
+            self._tx.update(self.head_table, [("id", "=", 1)], {"seq": seq, "hash": prev})
+        else:
+            # Two first writers race on this insert; the loser's Conflict is retried.
+            try:
+                self._tx.insert(self.head_table, {"id": 1, "seq": seq, "hash": prev})
+            except Conflict:
+                raise ConcurrencyError(detail="the audit chain was started concurrently") from None
+        self._pending.clear()
+
+    def head(self) -> tuple[int, str] | None:
+        rows = self._tx.select(self.head_table, [("id", "=", 1)])
+        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None  # type: ignore[call-overload]
+
+    def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
+        rows = self._tx.select(
+            self.table, [("seq", ">", after_seq)], order_by=("seq",), limit=limit
+        )
+        return [
+            AuditRecord(
+                seq=int(r["seq"]),  # type: ignore[call-overload]
+                entry=AuditEntry(
+                    at=_when(r["at"]),
+                    actor=str(r["actor"]),
+                    action=str(r["action"]),
+                    subject=str(r["subject"]),
+                    outcome=r["outcome"],  # type: ignore[arg-type]
+                    details=dict(r["details"]),  # type: ignore[call-overload]
+                ),
+                prev_hash=str(r["prev_hash"]),
+                hash=str(r["hash"]),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,203 @@
+"""The SQL storage adapter on SQLAlchemy Core: SQLite (the embedded default),
+PostgreSQL (psycopg 3) and MariaDB/MySQL (PyMySQL).
+
+Rules are kept by the database alone, so many portal processes can share it:
+versions and one-time use are conditional ``UPDATE ... WHERE version = :v`` statements
+whose row count tells who won; unique constraints bind emails and keys; the audit chain
+head is taken with ``SELECT ... FOR UPDATE``. On SQLite every transaction starts with
+``BEGIN IMMEDIATE``, which takes the database's write lock up front, so two processes
+never both read a row and then fight over writing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+
+from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, StorageUnavailable
+from softtoken.ports import Predicate, Row
+from softtoken.storage.sql.schema import metadata as default_metadata
+
+__all__ = ["SqlStorage"]
+
+
+def _sqlite_begin_immediate(engine: Engine) -> None:
+    # pysqlite's own transaction handling starts transactions lazily and never with
+    # IMMEDIATE; take it over, as SQLAlchemy's documentation recommends.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _is_concurrency_failure(error: exc.DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return (
+        code in {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock timeout
+        or "database is locked" in text
+        or "deadlock" in text
+        or "lock wait timeout" in text
+    )
+
+
+class SqlStorage:
+    """A storage adapter on one SQLAlchemy engine.
+
+    Args:
+        url_or_engine: a database URL (``sqlite:///softtoken.db``,
+            ``postgresql+psycopg://host/db``, ``mysql+pymysql://root@host/db``) or an
+            engine the host application already has.
+        metadata: the tables; the default is :data:`softtoken.storage.sql.metadata`.
+    """
+
+    def __init__(
+        self, url_or_engine: str | Engine, *, metadata: sa.MetaData = default_metadata
+    ) -> None:
+        if isinstance(url_or_engine, Engine):
+            self.engine = url_or_engine
+        else:
+            url = sa.make_url(url_or_engine)
+            kwargs: dict[str, Any] = {}
+            if url.get_backend_name() == "sqlite" and url.database in {None, "", ":memory:"}:
+                # Each connection would see its own empty database.
+                raise ConfigurationError(
+                    detail="in-memory SQLite is not shared between connections: "
+                    "use memory:// for the memory adapter, or a SQLite file"
+                )
+            if url.get_backend_name() == "sqlite":
+                kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            elif url.get_backend_name() in {"mysql", "mariadb"}:
+                kwargs["pool_recycle"] = 3600
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_begin_immediate(self.engine)
+        self.metadata = metadata
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def begin(self) -> SqlTransaction:
+        try:
+            connection = self.engine.connect()
+            connection.begin()
+        except exc.DBAPIError as error:
+            if _is_concurrency_failure(error):
+                raise ConcurrencyError(detail="the database is busy") from error
+            raise StorageUnavailable(detail=type(error.orig).__name__) from error
+        return SqlTransaction(connection, self.metadata)
+
+    def create_schema(self) -> None:
+        self.metadata.create_all(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop every softtoken table: for test suites that share a database."""
+        self.metadata.drop_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _condition(table: sa.Table, predicate: Predicate) -> sa.ColumnElement[bool]:
+    name, op, value = predicate
+    column = table.c[name]
+    conditions: dict[str, Any] = {
+        "=": lambda: column == value,
+        "!=": lambda: column != value,
+        "<": lambda: column < value,
+        "<=": lambda: column <= value,
+        ">": lambda: column > value,
+        ">=": lambda: column >= value,
+        "is_null": column.is_,
+        "not_null": column.is_not,
+        "in": lambda: column.in_(list(value)),  # type: ignore[call-overload]
+    }
+    if op in {"is_null", "not_null"}:
+        return conditions[op](None)  # type: ignore[no-any-return]
+    return conditions[op]()  # type: ignore[no-any-return]
+
+
+class SqlTransaction:
+    """One connection and its open transaction."""
+
+    def __init__(self, connection: Connection, metadata: sa.MetaData) -> None:
+        self._connection = connection
+        self._metadata = metadata
+
+    def _table(self, name: str) -> sa.Table:
+        return self._metadata.tables[name]
+
+    def _where(self, table: sa.Table, where: Sequence[Predicate]) -> list[sa.ColumnElement[bool]]:
+        return [_condition(table, p) for p in where]
+
+    def _execute(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+        try:
+            return self._connection.execute(statement)
+        except exc.IntegrityError as error:
+            raise Conflict("record_exists", detail=type(error.orig).__name__) from error
+        except exc.DBAPIError as error:
+            if _is_concurrency_failure(error):
+                raise ConcurrencyError(detail=type(error.orig).__name__) from error
+            if error.connection_invalidated:
+                raise StorageUnavailable(detail=type(error.orig).__name__) from error
+            raise
+
+    def insert(self, table: str, row: Mapping[str, object]) -> None:
+        self._execute(sa.insert(self._table(table)).values(dict(row)))
+
+    def select(
+        self,
+        table: str,
+        where: Sequence[Predicate] = (),
+        *,
+        order_by: Sequence[str] = (),
+        limit: int | None = None,
+        for_update: bool = False,
+    ) -> list[Row]:
+        t = self._table(table)
+        statement = sa.select(t).where(*self._where(t, where))
+        for key in order_by:
+            column = t.c[key.lstrip("-")]
+            statement = statement.order_by(column.desc() if key.startswith("-") else column.asc())
+        if limit is not None:
+            statement = statement.limit(limit)
+        if for_update:
+            statement = statement.with_for_update()
+        return [dict(r._mapping) for r in self._execute(statement)]  # noqa: SLF001 - SQLAlchemy's public row API
+
+    def update(self, table: str, where: Sequence[Predicate], values: Mapping[str, object]) -> int:
+        t = self._table(table)
+        statement = sa.update(t).where(*self._where(t, where)).values(dict(values))
+        return self._execute(statement).rowcount
+
+    def delete(self, table: str, where: Sequence[Predicate]) -> int:
+        t = self._table(table)
+        return self._execute(sa.delete(t).where(*self._where(t, where))).rowcount
+
+    def commit(self) -> None:
+        try:
+            self._connection.commit()
+        except exc.DBAPIError as error:
+            if _is_concurrency_failure(error):
+                raise ConcurrencyError(detail=type(error.orig).__name__) from error
+            raise
+        finally:
+            self._connection.close()
+
+    def rollback(self) -> None:
+        try:
+            self._connection.rollback()
+        finally:
+            self._connection.close()

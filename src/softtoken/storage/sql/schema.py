@@ -1,0 +1,133 @@
+"""The database schema, as a public SQLAlchemy ``MetaData``.
+
+Host applications can include :data:`metadata` in their own migrations (Alembic's
+``target_metadata = [app_metadata, softtoken.storage.sql.metadata]``), or let
+``softtoken db init --url URL`` create the tables. The in-memory adapter reads the same
+tables for its primary keys and unique constraints, so both enforce the same rules.
+
+Every aggregate table has a ``version`` column for optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+
+__all__ = ["UTCDateTime", "metadata"]
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every dialect: stored as UTC, returned aware.
+
+    SQLite and MariaDB have no time zones, and MariaDB drops microseconds unless asked.
+    """
+
+    impl = sa.DateTime(timezone=True).with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetime given to the database; softtoken stores aware UTC times"
+            raise ValueError(msg)
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _version() -> sa.Column[int]:
+    return sa.Column("version", sa.Integer, nullable=False)
+
+
+# --- foundation: accounts, outbox, audit ------------------------------------------------
+
+accounts = sa.Table(
+    "st_accounts",
+    metadata,
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("first_name", sa.String(100), nullable=False),
+    sa.Column("last_name", sa.String(100), nullable=False),
+    sa.Column("email", sa.String(254), nullable=True, index=True),
+    sa.Column("disbursement_unit", sa.String(10), nullable=True),
+    sa.Column("citizen_id", sa.String(13), nullable=True, index=True),
+    sa.Column("login_type", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=True),
+    sa.Column("must_change_password", sa.Boolean, nullable=False),
+    sa.Column("password_expires_at", UTCDateTime, nullable=True),
+    sa.Column("failed_logins", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+    sa.Column("last_login_at", UTCDateTime, nullable=True),
+    sa.Column("registration_completed", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    _version(),
+)
+
+outbox = sa.Table(
+    "st_outbox",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("recipient", sa.String(254), nullable=False),
+    sa.Column("template", sa.String(64), nullable=False),
+    # The rendered message, encrypted under the deployment's key: it can hold a one-time
+    # code or a new password, which must never rest in clear (ASVS 6.5.2). Erased once sent.
+    sa.Column("sealed", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("claimed_until", UTCDateTime, nullable=True),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    _version(),
+)
+
+audit_events = sa.Table(
+    "st_audit_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(128), nullable=False, index=True),
+    sa.Column("outcome", sa.String(32), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row: the newest sequence number and hash. Appenders lock it, which orders the
+# chain across processes, and it lets `verify` notice rows cut from the end.
+audit_head = sa.Table(
+    "st_audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# --- one-time codes (softtoken.otp): tables below this line ------------------------------
+# --- certificate authority (softtoken.ca): tables below this line ------------------------
+# --- registration and proofing: tables below this line -----------------------------------
+# --- devices, activation and push login: tables below this line --------------------------
+# --- service requests: tables below this line --------------------------------------------
