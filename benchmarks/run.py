@@ -1,0 +1,33 @@
+"""Run every benchmark: ``python benchmarks/run.py [--quick] [name ...]``.
+
+Each ``benchmarks/bench_*.py`` module has ``run(quick: bool) -> list[Ratio]``. Server
+adapters are measured when ``SOFTTOKEN_TEST_POSTGRES_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter runs (for CI smoke)")
+    parser.add_argument("names", nargs="*", help="benchmark modules, e.g. bench_passwords")
+    args = parser.parse_args()
+    names = args.names or sorted(p.stem for p in HERE.glob("bench_*.py"))
+    for name in names:
+        module = importlib.import_module(name)
+        print(f"== {name}")
+        for ratio in module.run(quick=args.quick):
+            print(ratio.line())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""The ``softtoken`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from softtoken.errors import SoftTokenError
+from softtoken.policy import Policy
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="softtoken", description="Soft token lifecycle tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="walk every chapter of the manual on a SQLite file")
+    demo.add_argument("--dir", type=Path, help="where to keep the demo's files (default: temp)")
+    demo.add_argument("--storage-url", help="another database instead of the SQLite file")
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    init = db_commands.add_parser("init", help="create softtoken's tables (idempotent)")
+    init.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+
+    commands.add_parser("policy", help="print the default policy as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from softtoken.cli._demo import run_demo  # noqa: PLC0415 - only this command needs it
+
+            return run_demo(sys.stdout, workdir=args.dir, storage_url=args.storage_url)
+        if args.command == "db":
+            from softtoken.storage.sql import SqlStorage  # noqa: PLC0415
+
+            storage = SqlStorage(args.url)
+            storage.create_schema()
+            storage.close()
+            print(f"tables created at {args.url}")
+            return 0
+        if args.command == "policy":
+            print(json.dumps(Policy().as_dict(), indent=2, ensure_ascii=False))
+            return 0
+    except SoftTokenError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 1  # pragma: no cover - argparse refuses unknown commands
