@@ -44,7 +44,8 @@ class RetrySchedule:
 
     def delay(self, attempts: int) -> timedelta:
         """Exponential backoff with up to 10% jitter, so retries do not arrive together."""
-        base = min(self.first_delay * (2 ** max(0, attempts - 1)), self.max_delay)
+        doublings = min(max(0, attempts - 1), 32)  # past 2**32 every delay is max_delay
+        base = min(self.first_delay * (2**doublings), self.max_delay)
         return base + base * random.uniform(0, 0.1)
 
 

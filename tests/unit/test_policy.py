@@ -1,0 +1,123 @@
+"""The policy object: the manual's and the standards' numbers as defaults, and the hard
+limits it refuses to cross. Each default below is asserted by value, so changing one
+fails here as well as in the behaviour test beside its feature."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from softtoken import ConfigurationError, Policy, build
+from softtoken._wiring import Config
+
+MANUAL_AND_STANDARD_DEFAULTS = {
+    "user_id_length": 15,  # manual: 15-character user ID
+    "phone_digits": 10,  # manual ch. 7 part 2
+    "disbursement_unit_digits": 10,  # manual ch. 7 part 1
+    "password_min_length": 8,  # B4 3.1.1.2 with MFA
+    "password_min_length_single_factor": 15,  # B4 3.1.1.2 alone
+    "password_max_length": 128,  # ASVS 6.2.9: >= 64
+    "password_min_character_kinds": 0,  # B4: no composition rules
+    "argon2_time_cost": 2,  # ASVS 11.4.2
+    "argon2_memory_cost_kib": 19_456,  # ASVS 11.4.2
+    "argon2_parallelism": 1,
+    "login_max_failures": 5,
+    "login_lockout": timedelta(minutes=5),
+    "login_hard_limit": 100,  # r3 5.2.2
+    "otp_digits": 6,  # ASVS 6.5.4
+    "otp_lifetime": timedelta(minutes=10),  # ASVS 6.5
+    "otp_resend_interval": timedelta(seconds=90),  # manual ch. 4 step 4
+    "otp_max_attempts": 5,  # manual ch. 4 step 3
+    "otp_lockout": timedelta(minutes=5),  # manual ch. 4 step 3
+    "otp_hard_limit": 100,  # B4 3.2.2
+    "reset_max_mismatches": 5,  # manual ch. 4 step 3
+    "reset_lockout": timedelta(minutes=5),  # manual ch. 4 step 3
+    "totp_period_seconds": 30,  # RFC 6238
+    "totp_digits": 6,
+    "totp_algorithm": "SHA1",
+    "totp_window_steps": 1,
+    "challenge_lifetime": timedelta(minutes=2),  # r3 5.1.3.2: <= 10 min, shorter default
+    "challenge_nonce_bytes": 16,  # ASVS 11.5.1: 128 bits
+    "matching_mode": "enter",  # B4: the secret crosses channels
+    "matching_code_digits": 6,
+    "device_pin_digits": 6,  # manual ch. 2 step 5
+    "device_max_wrong_pins": 10,  # B4 draft 3.2.10
+    "activation_secret_bits": 128,  # B4 draft 4.1.2.2: >= 112
+    "activation_lifetime": timedelta(minutes=10),
+    "certificate_validity": timedelta(days=730),  # manual ch. 6: 2 years
+    "renewal_notice_days": 30,  # manual ch. 6: 1 to 30 days
+    "assignment_order_max_bytes": 10 * 1024 * 1024,  # manual ch. 2 step 1: 10 MB
+    "service_request_answer_within": timedelta(hours=1),  # manual ch. 7
+}
+
+
+@pytest.mark.parametrize(("field", "expected"), sorted(MANUAL_AND_STANDARD_DEFAULTS.items()))
+def test_default_is_the_manual_or_standard_value(field: str, expected: object) -> None:
+    assert getattr(Policy(), field) == expected
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"password_min_length": 7},
+        {"password_min_length_single_factor": 14},
+        {"password_max_length": 63},
+        {"argon2_memory_cost_kib": 19_455},  # t=2 needs 19,456 KiB
+        {"argon2_time_cost": 1, "argon2_memory_cost_kib": 47_103},
+        {"argon2_time_cost": 3, "argon2_memory_cost_kib": 12_287},
+        {"argon2_salt_len": 3},
+        {"login_hard_limit": 101},
+        {"otp_digits": 5},
+        {"otp_lifetime": timedelta(minutes=10, seconds=1)},
+        {"otp_hard_limit": 101},
+        {"challenge_lifetime": timedelta(minutes=10, seconds=1)},
+        {"challenge_nonce_bytes": 15},
+        {"matching_code_digits": 5},
+        {"device_pin_digits": 5},
+        {"device_max_wrong_pins": 11},
+        {"activation_secret_bits": 111},
+        {"activation_lifetime": timedelta(minutes=11)},
+        {"certificate_serial_bits": 63},
+        {"rsa_min_bits": 2048},
+        {"device_key_types": ("ec-p256", "rsa-1024")},
+        {"user_id_pattern": "("},
+        {"reset_lockout": timedelta(0)},
+        {"totp_window_steps": 2},
+    ],
+)
+def test_values_past_a_hard_limit_are_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Policy(**changes)
+    assert caught.value.code == "invalid_policy"
+
+
+@pytest.mark.parametrize(
+    ("time_cost", "memory"), [(1, 47_104), (2, 19_456), (3, 12_288), (4, 12_288)]
+)
+def test_argon2_minimums_of_asvs_are_accepted(time_cost: int, memory: int) -> None:
+    policy = Policy(argon2_time_cost=time_cost, argon2_memory_cost_kib=memory)
+    assert policy.argon2_memory_cost_kib == memory
+
+
+def test_overrides_and_evolve_are_checked_again() -> None:
+    policy = Policy(otp_resend_interval=timedelta(seconds=60))
+    assert policy.otp_resend_interval == timedelta(seconds=60)
+    with pytest.raises(ConfigurationError):
+        policy.evolve(otp_digits=4)
+
+
+def test_test_profile_is_cheap_and_refused_by_build_unless_asked() -> None:
+    fast = Policy.for_tests()
+    assert fast.insecure_for_tests
+    assert fast.argon2_memory_cost_kib < Policy().argon2_memory_cost_kib
+    config = Config(secret_key=b"k" * 32, storage_url="memory://", policy=fast)
+    with pytest.raises(ConfigurationError):
+        build(config)
+    build(config, allow_test_policy=True).close()
+
+
+def test_as_dict_gives_seconds_for_durations() -> None:
+    data = Policy().as_dict()
+    assert data["otp_resend_interval"] == 90.0
+    assert data["certificate_validity"] == 730 * 86400.0
