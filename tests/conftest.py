@@ -75,9 +75,7 @@ def _clear(storage: SqlStorage) -> None:
 
 
 @pytest.fixture(scope="session")
-def _sql_storages(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, SqlStorage]]:
+def _sql_storages() -> Iterator[dict[str, SqlStorage]]:
     """One engine per SQL adapter for the whole session (schemas are created once)."""
     made: dict[str, SqlStorage] = {}
     yield made

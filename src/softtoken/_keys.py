@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from softtoken.errors import ConfigurationError, TamperingDetected
 
-__all__ = ["ServerKeys", "Sealer"]
+__all__ = ["Sealer", "ServerKeys"]
 
 MIN_SECRET_BYTES = 32
 

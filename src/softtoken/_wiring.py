@@ -94,9 +94,7 @@ def build(
     refused unless ``allow_test_policy`` is true, so cheap hashing never ships by mistake.
     """
     if config.policy.insecure_for_tests and not allow_test_policy:
-        raise ConfigurationError(
-            "invalid_policy", detail="Policy.for_tests() in a real deployment"
-        )
+        raise ConfigurationError("invalid_policy", detail="Policy.for_tests() in a real deployment")
     keys = ServerKeys.from_secret(config.secret_key)
     store = storage if storage is not None else open_storage(config.storage_url)
     if config.create_schema:

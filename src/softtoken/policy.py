@@ -15,8 +15,9 @@ a test instance).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import attrs
 
@@ -166,90 +167,96 @@ def _argon2_minimum_memory(time_cost: int) -> int:
     return _ARGON2_MINIMUMS[0][1]
 
 
+_TEN_MINUTES = _minutes(10)
+_NAMED_KEY_TYPES = frozenset({"ec-p256", "ec-p384", "ed25519"})
+
+# (field, holds for a valid policy, why): each row is a hard limit of a standard.
+_LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
+    ("password_min_length", lambda p: p.password_min_length >= 8,
+     "at least 8 (NIST SP 800-63B-4 3.1.1.2)"),
+    ("password_min_length_single_factor", lambda p: p.password_min_length_single_factor >= 15,
+     "at least 15 (NIST SP 800-63B-4 3.1.1.2)"),
+    ("password_max_length", lambda p: p.password_max_length >= 64,
+     "at least 64 must be allowed (ASVS 6.2.9)"),
+    ("password_min_character_kinds", lambda p: 0 <= p.password_min_character_kinds <= 4,
+     "between 0 and 4"),
+    ("argon2_salt_len", lambda p: p.argon2_salt_len >= 4, "at least 4 bytes (32 bits)"),
+    ("argon2_hash_len", lambda p: p.argon2_hash_len >= 16, "at least 16 bytes"),
+    ("argon2_memory_cost_kib",
+     lambda p: p.insecure_for_tests
+     or p.argon2_memory_cost_kib >= _argon2_minimum_memory(p.argon2_time_cost),
+     ("below the ASVS 11.4.2 minimum for this time cost (t=1: 47,104; t=2: 19,456; "
+      "t>=3: 12,288 KiB)")),
+    ("temporary_password_length", lambda p: p.temporary_password_length >= p.password_min_length,
+     "shorter than the minimum password length"),
+    ("login_hard_limit", lambda p: p.login_max_failures <= p.login_hard_limit <= 100,
+     "between login_max_failures and 100 (NIST SP 800-63B 5.2.2)"),
+    ("otp_digits", lambda p: p.otp_digits >= 6, "at least 6 digits (ASVS 6.5.4)"),
+    ("otp_lifetime", lambda p: _MIN <= p.otp_lifetime <= _TEN_MINUTES,
+     "between 1 and 10 minutes (ASVS 6.5)"),
+    ("otp_resend_interval", lambda p: p.otp_resend_interval >= timedelta(0),
+     "must not be negative"),
+    ("otp_hard_limit", lambda p: p.otp_max_attempts <= p.otp_hard_limit <= 100,
+     "between otp_max_attempts and 100 (NIST SP 800-63B 5.2.2)"),
+    ("totp_digits", lambda p: p.totp_digits in (6, 7, 8), "6, 7 or 8"),
+    ("totp_window_steps", lambda p: p.totp_window_steps in (0, 1), "0 or 1"),
+    ("challenge_lifetime",
+     lambda p: timedelta(seconds=10) <= p.challenge_lifetime <= _TEN_MINUTES,
+     "between 10 seconds and 10 minutes (NIST SP 800-63B 5.1.3.2)"),
+    ("challenge_nonce_bytes", lambda p: p.challenge_nonce_bytes >= 16,
+     "at least 16 bytes (128 bits, ASVS 11.5.1)"),
+    ("matching_code_digits", lambda p: p.matching_code_digits >= 6,
+     "at least 6 digits (about 20 bits, NIST SP 800-63B-4)"),
+    ("matching_select_choices", lambda p: p.matching_select_choices >= 2,
+     "at least 2 pictures to choose from"),
+    ("device_pin_digits", lambda p: p.device_pin_digits >= 6, "at least 6 digits"),
+    ("device_max_wrong_pins", lambda p: 1 <= p.device_max_wrong_pins <= 10, "between 1 and 10"),
+    ("activation_secret_bits", lambda p: p.activation_secret_bits >= 112,
+     "at least 112 bits (NIST SP 800-63B-4 draft 4.1.2.2)"),
+    ("activation_lifetime", lambda p: _MIN <= p.activation_lifetime <= _TEN_MINUTES,
+     "between 1 and 10 minutes (NIST SP 800-63B-4 draft 4.1.2.2)"),
+    ("certificate_serial_bits", lambda p: 64 <= p.certificate_serial_bits <= 159,
+     "between 64 and 159 bits (RFC 5280 4.1.2.2)"),
+    ("certificate_validity",
+     lambda p: p.certificate_validity > timedelta(days=p.renewal_notice_days),
+     "must be longer than the renewal notice window"),
+    ("rsa_min_bits", lambda p: p.rsa_min_bits >= 3072, "at least 3072 (ASVS 11.2.3)"),
+    ("device_key_types",
+     lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
+     "a non-empty subset of ec-p256, ec-p384, ed25519"),
+)  # fmt: skip
+
+_AT_LEAST_ONE = (
+    "user_id_length", "phone_digits", "disbursement_unit_digits", "argon2_time_cost",
+    "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
+    "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
+    "assignment_order_max_bytes", "service_request_form_max_bytes",
+    "temporary_password_length",
+)  # fmt: skip
+
+_POSITIVE_DURATIONS = (
+    "temporary_password_lifetime", "login_lockout", "otp_lockout", "reset_lockout",
+    "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
+    "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
+)  # fmt: skip
+
+
 def _check(p: Policy) -> None:
     """Refuse a policy that breaks a hard limit of the standards."""
 
-    def fail(field: str, why: str) -> None:
+    def fail(field: str, why: str) -> NoReturn:
         raise ConfigurationError("invalid_policy", detail=f"{field}: {why}")
 
     try:
         re.compile(p.user_id_pattern)
     except re.error:
         fail("user_id_pattern", "not a regular expression")
-    positive = (
-        "user_id_length", "phone_digits", "disbursement_unit_digits", "password_min_length",
-        "argon2_time_cost", "argon2_parallelism", "login_max_failures", "otp_max_attempts",
-        "reset_max_mismatches", "totp_period_seconds", "pushes_since_last_login",
-        "renewal_notice_days", "assignment_order_max_bytes", "service_request_form_max_bytes",
-        "temporary_password_length", "matching_select_choices",
-    )  # fmt: skip
-    for name in positive:
+    for name in _AT_LEAST_ONE:
         if getattr(p, name) < 1:
             fail(name, "must be at least 1")
-    if p.password_min_length < 8:  # noqa: PLR2004 - B4 3.1.1.2
-        fail("password_min_length", "at least 8 (NIST SP 800-63B-4 3.1.1.2)")
-    if p.password_min_length_single_factor < 15:  # noqa: PLR2004
-        fail("password_min_length_single_factor", "at least 15 (NIST SP 800-63B-4)")
-    if p.password_max_length < 64:  # noqa: PLR2004
-        fail("password_max_length", "at least 64 must be allowed (ASVS 6.2.9)")
-    if not 0 <= p.password_min_character_kinds <= 4:  # noqa: PLR2004
-        fail("password_min_character_kinds", "between 0 and 4")
-    if p.argon2_salt_len < 4:  # noqa: PLR2004
-        fail("argon2_salt_len", "at least 4 bytes (32 bits)")
-    if p.argon2_hash_len < 16:  # noqa: PLR2004
-        fail("argon2_hash_len", "at least 16 bytes")
-    if not p.insecure_for_tests and p.argon2_memory_cost_kib < _argon2_minimum_memory(
-        p.argon2_time_cost
-    ):
-        fail(
-            "argon2_memory_cost_kib",
-            f"below the ASVS minimum of {_argon2_minimum_memory(p.argon2_time_cost)} KiB "
-            f"for time cost {p.argon2_time_cost}",
-        )
-    if p.temporary_password_length < p.password_min_length:
-        fail("temporary_password_length", "shorter than the minimum password length")
-    if p.login_hard_limit > 100 or p.login_hard_limit < p.login_max_failures:  # noqa: PLR2004
-        fail("login_hard_limit", "between login_max_failures and 100 (NIST 5.2.2)")
-    if p.otp_digits < 6:  # noqa: PLR2004
-        fail("otp_digits", "at least 6 digits (ASVS 6.5.4)")
-    if not _MIN <= p.otp_lifetime <= _minutes(10):
-        fail("otp_lifetime", "between 1 and 10 minutes (ASVS 6.5)")
-    if p.otp_resend_interval < timedelta(0):
-        fail("otp_resend_interval", "must not be negative")
-    if p.otp_hard_limit > 100 or p.otp_hard_limit < p.otp_max_attempts:  # noqa: PLR2004
-        fail("otp_hard_limit", "between otp_max_attempts and 100 (NIST 5.2.2)")
-    if p.totp_digits not in (6, 7, 8):
-        fail("totp_digits", "6, 7 or 8")
-    if p.totp_window_steps not in (0, 1):
-        fail("totp_window_steps", "0 or 1")
-    if not timedelta(seconds=10) <= p.challenge_lifetime <= _minutes(10):
-        fail("challenge_lifetime", "between 10 seconds and 10 minutes (SP 800-63B 5.1.3.2)")
-    if p.challenge_nonce_bytes < 16:  # noqa: PLR2004
-        fail("challenge_nonce_bytes", "at least 16 bytes (128 bits, ASVS 11.5.1)")
-    if p.matching_code_digits < 6:  # noqa: PLR2004
-        fail("matching_code_digits", "at least 6 digits (about 20 bits, B4)")
-    if p.matching_select_choices < 2:  # noqa: PLR2004
-        fail("matching_select_choices", "at least 2 pictures to choose from")
-    if p.device_pin_digits < 6:  # noqa: PLR2004
-        fail("device_pin_digits", "at least 6 digits")
-    if not 1 <= p.device_max_wrong_pins <= 10:  # noqa: PLR2004
-        fail("device_max_wrong_pins", "between 1 and 10")
-    if p.activation_secret_bits < 112:  # noqa: PLR2004
-        fail("activation_secret_bits", "at least 112 bits (B4 draft 4.1.2.2)")
-    if not _MIN <= p.activation_lifetime <= _minutes(10):
-        fail("activation_lifetime", "between 1 and 10 minutes (B4 draft 4.1.2.2)")
-    if not 64 <= p.certificate_serial_bits <= 159:  # noqa: PLR2004
-        fail("certificate_serial_bits", "between 64 and 159 bits (RFC 5280 4.1.2.2)")
-    if p.certificate_validity <= timedelta(days=p.renewal_notice_days):
-        fail("certificate_validity", "must be longer than the renewal notice window")
-    if p.rsa_min_bits < 3072:  # noqa: PLR2004
-        fail("rsa_min_bits", "at least 3072 (ASVS 11.2.3)")
-    unknown = set(p.device_key_types) - {"ec-p256", "ec-p384", "ed25519"}
-    if unknown or not p.device_key_types:
-        fail("device_key_types", "a non-empty subset of ec-p256, ec-p384, ed25519")
-    for name in ("temporary_password_lifetime", "login_lockout", "otp_lockout",
-                 "reset_lockout", "renewal_grace_period", "crl_next_update",
-                 "proofing_request_lifetime", "registration_abandoned_after",
-                 "service_request_answer_within", "certificate_validity"):  # fmt: skip
+    for name in _POSITIVE_DURATIONS:
         if getattr(p, name) <= timedelta(0):
             fail(name, "must be positive")
+    for name, holds, why in _LIMITS:
+        if not holds(p):
+            fail(name, why)

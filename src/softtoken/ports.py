@@ -71,9 +71,7 @@ class Transaction(Protocol):
         sorts descending. ``for_update`` locks the rows until commit where the store can."""
         ...
 
-    def update(
-        self, table: str, where: Sequence[Predicate], values: Mapping[str, object]
-    ) -> int:
+    def update(self, table: str, where: Sequence[Predicate], values: Mapping[str, object]) -> int:
         """Set ``values`` on the rows matching ``where``; returns how many matched.
         This conditional update is how versions and one-time use are enforced."""
         ...

@@ -63,9 +63,8 @@ def test_stale_version_raises_concurrency_error_and_keeps_the_winner(harness: Ha
     with harness.softtoken.unit_of_work() as second:
         second.accounts.update(attrs.evolve(stale, first_name="Winner"))
         second.commit()
-    with harness.softtoken.unit_of_work() as third:
-        with pytest.raises(ConcurrencyError):
-            third.accounts.update(attrs.evolve(stale, first_name="Loser"))
+    with harness.softtoken.unit_of_work() as third, pytest.raises(ConcurrencyError):
+        third.accounts.update(attrs.evolve(stale, first_name="Loser"))
     assert harness.softtoken.accounts.get(USER).first_name == "Winner"
 
 
@@ -73,8 +72,11 @@ def test_uncommitted_unit_of_work_leaves_nothing(harness: Harness) -> None:
     with harness.softtoken.unit_of_work() as uow:
         uow.accounts.add(
             Account(
-                user_id=UserId(USER), first_name="A", last_name="B",
-                created_at=harness.clock.now(), updated_at=harness.clock.now(),
+                user_id=UserId(USER),
+                first_name="A",
+                last_name="B",
+                created_at=harness.clock.now(),
+                updated_at=harness.clock.now(),
             )
         )
     with pytest.raises(NotFound):

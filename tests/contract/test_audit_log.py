@@ -7,6 +7,7 @@ import pytest
 
 from softtoken import AuthenticationError, TamperingDetected
 from softtoken.audit import AuditEntry
+from softtoken.ports import Predicate
 from softtoken.testing import Harness
 
 USER = "T05005000000201"
@@ -14,8 +15,9 @@ USER = "T05005000000201"
 
 def _some_history(harness: Harness) -> None:
     soft = harness.softtoken
-    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee",
-                         email="s@example.go.th")
+    soft.accounts.create(
+        user_id=USER, first_name="Somchai", last_name="Jaidee", email="s@example.go.th"
+    )
     password = soft.accounts.issue_temporary_password(USER)
     soft.accounts.verify_password(USER, password)
     with pytest.raises(AuthenticationError):
@@ -26,7 +28,10 @@ def test_every_change_and_attempt_is_recorded_in_order(harness: Harness) -> None
     _some_history(harness)
     records = harness.softtoken.audit.records()
     assert [r.entry.action for r in records] == [
-        "account.create", "password.issue_temporary", "login.password", "login.password",
+        "account.create",
+        "password.issue_temporary",
+        "login.password",
+        "login.password",
     ]
     assert [r.entry.outcome for r in records][-2:] == ["success", "failure"]
     assert records[-1].entry.details["factor"] == "password"
@@ -40,11 +45,16 @@ def test_no_secret_ever_reaches_the_log(harness: Harness) -> None:
     exported = str(harness.softtoken.audit.export())
     assert "a wrong password" not in exported
     with pytest.raises(ValueError, match="secrets"):
-        AuditEntry(at=harness.clock.now(), actor="a", action="b", subject="c",
-                   details={"new_password": "x"})
+        AuditEntry(
+            at=harness.clock.now(),
+            actor="a",
+            action="b",
+            subject="c",
+            details={"new_password": "x"},
+        )
 
 
-def _tamper(harness: Harness, sql: tuple[str, list[tuple[str, str, object]], dict[str, object]]) -> None:
+def _tamper(harness: Harness, sql: tuple[str, list[Predicate], dict[str, object]]) -> None:
     table, where, values = sql
     tx = harness.softtoken.storage.begin()
     if values:
@@ -58,7 +68,10 @@ def _tamper(harness: Harness, sql: tuple[str, list[tuple[str, str, object]], dic
     ("change", "problem"),
     [
         (("st_audit_events", [("seq", "=", 2)], {"outcome": "failure"}), "record 2 was altered"),
-        (("st_audit_events", [("seq", "=", 3)], {"actor": "officer:mallory"}), "record 3 was altered"),
+        (
+            ("st_audit_events", [("seq", "=", 3)], {"actor": "officer:mallory"}),
+            "record 3 was altered",
+        ),
         (("st_audit_events", [("seq", "=", 2)], {}), "record 2 is missing"),
         (("st_audit_events", [("seq", "=", 4)], {}), "the log ends at 3"),
         (("st_audit_head", [("id", "=", 1)], {"seq": 3}), "the log ends at 4"),
@@ -66,7 +79,7 @@ def _tamper(harness: Harness, sql: tuple[str, list[tuple[str, str, object]], dic
 )
 def test_tampering_is_found(
     harness: Harness,
-    change: tuple[str, list[tuple[str, str, object]], dict[str, object]],
+    change: tuple[str, list[Predicate], dict[str, object]],
     problem: str,
 ) -> None:
     _some_history(harness)

@@ -16,8 +16,10 @@ NEW = "a long passphrase of mine"
 def snapshot(harness: Harness) -> dict[str, list[dict[str, object]]]:
     tx = harness.softtoken.storage.begin()
     try:
-        return {t.name: tx.select(t.name, order_by=[c.name for c in t.primary_key.columns])
-                for t in metadata.sorted_tables}
+        return {
+            t.name: tx.select(t.name, order_by=[c.name for c in t.primary_key.columns])
+            for t in metadata.sorted_tables
+        }
     finally:
         tx.rollback()
 
@@ -42,19 +44,22 @@ def test_injected_failure_mid_change_leaves_storage_unchanged(
     harness: Harness, monkeypatch: pytest.MonkeyPatch, target: str
 ) -> None:
     soft = harness.softtoken
-    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee",
-                         email="s@example.go.th")
+    soft.accounts.create(
+        user_id=USER, first_name="Somchai", last_name="Jaidee", email="s@example.go.th"
+    )
     temporary = soft.accounts.issue_temporary_password(USER)
     before = snapshot(harness)
     monkeypatch.setattr(target, _boom)
     with pytest.raises(Injected):
-        soft.accounts.change_password(USER, current_password=temporary, new_password=NEW,
-                                      confirm_password=NEW)
+        soft.accounts.change_password(
+            USER, current_password=temporary, new_password=NEW, confirm_password=NEW
+        )
     monkeypatch.undo()
     assert snapshot(harness) == before
     # And the same call succeeds afterwards: nothing was half-done.
-    soft.accounts.change_password(USER, current_password=temporary, new_password=NEW,
-                                  confirm_password=NEW)
+    soft.accounts.change_password(
+        USER, current_password=temporary, new_password=NEW, confirm_password=NEW
+    )
     assert soft.audit.verify() == 3
 
 
@@ -66,6 +71,7 @@ def test_a_rejected_password_changes_nothing(harness: Harness) -> None:
     temporary = soft.accounts.issue_temporary_password(USER)
     before = snapshot(harness)
     with pytest.raises(PasswordRejected):
-        soft.accounts.change_password(USER, current_password=temporary,
-                                      new_password="password", confirm_password="password")
+        soft.accounts.change_password(
+            USER, current_password=temporary, new_password="password", confirm_password="password"
+        )
     assert snapshot(harness) == before

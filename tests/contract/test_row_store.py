@@ -8,19 +8,31 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from softtoken import ConcurrencyError, Conflict
-from softtoken.ports import Storage
+from softtoken.ports import Predicate, Storage
 
 T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 
 def account_row(user_id: str, **changes: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "user_id": user_id, "first_name": "A", "last_name": "B", "email": None,
-        "disbursement_unit": None, "citizen_id": None, "login_type": "password",
-        "status": "active", "password_hash": None, "must_change_password": False,
-        "password_expires_at": None, "failed_logins": 0, "locked_until": None,
-        "last_login_at": None, "registration_completed": False, "created_at": T0,
-        "updated_at": T0, "version": 1,
+        "user_id": user_id,
+        "first_name": "A",
+        "last_name": "B",
+        "email": None,
+        "disbursement_unit": None,
+        "citizen_id": None,
+        "login_type": "password",
+        "status": "active",
+        "password_hash": None,
+        "must_change_password": False,
+        "password_expires_at": None,
+        "failed_logins": 0,
+        "locked_until": None,
+        "last_login_at": None,
+        "registration_completed": False,
+        "created_at": T0,
+        "updated_at": T0,
+        "version": 1,
     }
     row.update(changes)
     return row
@@ -46,8 +58,9 @@ def test_predicates_and_ordering(storage: Storage) -> None:
     )
     tx = storage.begin()
     try:
-        assert ids(tx.select("st_accounts", [("failed_logins", ">=", 3)],
-                             order_by=("user_id",))) == ["T00000000000001", "T00000000000003"]
+        assert ids(
+            tx.select("st_accounts", [("failed_logins", ">=", 3)], order_by=("user_id",))
+        ) == ["T00000000000001", "T00000000000003"]
         assert ids(tx.select("st_accounts", [("locked_until", "is_null", None)])) == [
             "T00000000000002"
         ]
@@ -58,10 +71,12 @@ def test_predicates_and_ordering(storage: Storage) -> None:
             "T00000000000002"
         ]
         assert ids(tx.select("st_accounts", order_by=("-failed_logins",), limit=2)) == [
-            "T00000000000003", "T00000000000001"
+            "T00000000000003",
+            "T00000000000001",
         ]
-        assert ids(tx.select("st_accounts", [("failed_logins", "!=", 1)],
-                             order_by=("user_id",))) == ["T00000000000001", "T00000000000003"]
+        assert ids(
+            tx.select("st_accounts", [("failed_logins", "!=", 1)], order_by=("user_id",))
+        ) == ["T00000000000001", "T00000000000003"]
     finally:
         tx.rollback()
 
@@ -77,8 +92,12 @@ def test_primary_key_clash_is_a_conflict(storage: Storage) -> None:
 def test_a_transaction_sees_its_own_writes_and_others_do_not(storage: Storage) -> None:
     seed(storage, account_row("T00000000000001"))
     writer = storage.begin()
-    assert writer.update("st_accounts", [("user_id", "=", "T00000000000001")],
-                         {"first_name": "Changed"}) == 1
+    assert (
+        writer.update(
+            "st_accounts", [("user_id", "=", "T00000000000001")], {"first_name": "Changed"}
+        )
+        == 1
+    )
     assert writer.select("st_accounts")[0]["first_name"] == "Changed"
     writer.rollback()
     reader = storage.begin()
@@ -98,7 +117,7 @@ def test_delete(storage: Storage) -> None:
 
 def test_conditional_update_first_committer_wins(storage: Storage) -> None:
     seed(storage, account_row("T00000000000001"))
-    where = [("user_id", "=", "T00000000000001"), ("version", "=", 1)]
+    where: list[Predicate] = [("user_id", "=", "T00000000000001"), ("version", "=", 1)]
     first = storage.begin()
     assert first.update("st_accounts", where, {"first_name": "First", "version": 2}) == 1
     first.commit()
@@ -115,7 +134,7 @@ def test_memory_interleaved_writers_conflict_at_commit() -> None:
 
     storage = MemoryStorage()
     seed(storage, account_row("T00000000000001"))
-    where = [("user_id", "=", "T00000000000001"), ("version", "=", 1)]
+    where: list[Predicate] = [("user_id", "=", "T00000000000001"), ("version", "=", 1)]
     a, b = storage.begin(), storage.begin()
     assert a.update("st_accounts", where, {"first_name": "A", "version": 2}) == 1
     assert b.update("st_accounts", where, {"first_name": "B", "version": 2}) == 1

@@ -26,7 +26,10 @@ class _Collector:
         self.lock = threading.Lock()
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
+        self,
+        server: SMTP,  # noqa: ARG002 - aiosmtpd's signature
+        session: Session,  # noqa: ARG002
+        envelope: Envelope,
     ) -> str:
         content = envelope.original_content or b""
         parsed = email.message_from_bytes(content, policy=email.policy.default)

@@ -8,7 +8,8 @@ from softtoken import errors
 def test_every_code_has_thai_and_english() -> None:
     for code, (thai, english) in errors.MESSAGES.items():
         assert code == code.lower().replace("-", "_"), code
-        assert thai and english, code
+        assert thai, code
+        assert english, code
         assert any("\u0e00" <= ch <= "\u0e7f" for ch in thai), f"{code}: Thai text expected"
         assert english.isascii(), code
 
@@ -50,10 +51,18 @@ def test_password_rejected_lists_each_reason() -> None:
 
 def test_every_group_is_a_softtoken_error() -> None:
     groups = [
-        errors.ValidationError, errors.PasswordRejected, errors.NotFound, errors.Conflict,
-        errors.StateError, errors.AuthenticationError, errors.RateLimited,
-        errors.ConcurrencyError, errors.DeliveryError, errors.StorageUnavailable,
-        errors.TamperingDetected, errors.ConfigurationError,
+        errors.ValidationError,
+        errors.PasswordRejected,
+        errors.NotFound,
+        errors.Conflict,
+        errors.StateError,
+        errors.AuthenticationError,
+        errors.RateLimited,
+        errors.ConcurrencyError,
+        errors.DeliveryError,
+        errors.StorageUnavailable,
+        errors.TamperingDetected,
+        errors.ConfigurationError,
     ]
     for group in groups:
         assert issubclass(group, errors.SoftTokenError)

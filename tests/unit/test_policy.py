@@ -5,6 +5,7 @@ fails here as well as in the behaviour test beside its feature."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_default_is_the_manual_or_standard_value(field: str, expected: object) -
         {"totp_window_steps": 2},
     ],
 )
-def test_values_past_a_hard_limit_are_refused(changes: dict[str, object]) -> None:
+def test_values_past_a_hard_limit_are_refused(changes: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError) as caught:
         Policy(**changes)
     assert caught.value.code == "invalid_policy"

@@ -6,6 +6,7 @@ normalized with NFKC and counted in code points, never truncated.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import string
 import unicodedata
@@ -103,9 +104,9 @@ def check_password_rules(
 
 # Letters and digits without the look-alikes (0/O, 1/l/I), plus a few symbols that
 # survive email clients and copy-paste, so an emailed password can be typed back.
-_ALPHABET = "".join(
-    c for c in string.ascii_letters + string.digits if c not in "0O1lI"
-) + "-_.!@#%+="
+_ALPHABET = (
+    "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI") + "-_.!@#%+="
+)
 
 
 def generate_password(policy: Policy, *, context: Iterable[str] = ()) -> str:
@@ -163,8 +164,6 @@ class PasswordHasher:
 
     def verify_dummy(self, password: str) -> None:
         """Spend one verification's time, then fail as a wrong password would."""
-        try:
+        with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
             self._hasher.verify(self._dummy, normalize_password(password))
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            pass
         raise AuthenticationError("invalid_credentials")

@@ -35,7 +35,7 @@ _SECRET_WORDS = ("password", "passwd", "code", "pin", "secret", "key", "token", 
 _ALLOWED = frozenset({"key_type", "key_id", "factor", "code_purpose", "token_serial"})
 
 
-def _check_details(_: object, __: object, details: Mapping[str, DetailValue]) -> None:
+def _check_details(_: object, __: object, details: Mapping[str, object]) -> None:
     for name, value in details.items():
         lowered = name.lower()
         if lowered not in _ALLOWED and any(word in lowered for word in _SECRET_WORDS):
@@ -104,7 +104,7 @@ def verify_chain(
         ):
             raise TamperingDetected(detail=f"record {record.seq} was altered")
         expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
-    head_seq, head_hash = head if head else (0, GENESIS)
+    head_seq, head_hash = head or (0, GENESIS)
     if head_seq != count or not hmac.compare_digest(head_hash, expected_prev):
         raise TamperingDetected(detail=f"the log ends at {count} but its head says {head_seq}")
     return count

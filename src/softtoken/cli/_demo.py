@@ -54,24 +54,31 @@ def chapter_accounts(demo: Demo) -> None:
     demo.heading("Foundation: an account, a temporary password, a forced change")
     soft = demo.softtoken
     account = soft.accounts.create(
-        user_id=USER_ID, first_name="สมชาย", last_name="ใจดี", email=EMAIL,
-        citizen_id=CITIZEN_ID, disbursement_unit="0500500000",
+        user_id=USER_ID,
+        first_name="สมชาย",
+        last_name="ใจดี",
+        email=EMAIL,
+        citizen_id=CITIZEN_ID,
+        disbursement_unit="0500500000",
     )
-    demo.say(f"created account {account.user_id} for {account.full_name}, "
-             f"citizen ID {account.citizen_id.masked() if account.citizen_id else '-'}")
+    demo.say(
+        f"created account {account.user_id} for {account.full_name}, "
+        f"citizen ID {account.citizen_id.masked() if account.citizen_id else '-'}"
+    )
     temporary = soft.accounts.issue_temporary_password(USER_ID, actor="officer:demo")
     demo.say(f"temporary password (shown once): {temporary}")
     check = soft.accounts.verify_password(USER_ID, temporary)
     demo.say(f"password accepted; password change required: {check.password_change_required}")
     new_password = "ทดสอบ-softtoken-" + secrets.token_hex(4)
     soft.accounts.change_password(
-        USER_ID, current_password=temporary, new_password=new_password,
+        USER_ID,
+        current_password=temporary,
+        new_password=new_password,
         confirm_password=new_password,
     )
     demo.say("password changed: please log in again")
     check = soft.accounts.verify_password(USER_ID, new_password)
-    demo.say(f"logged in with the new password; change required: "
-             f"{check.password_change_required}")
+    demo.say(f"logged in with the new password; change required: {check.password_change_required}")
     demo.show_mail()
 
 

@@ -9,11 +9,10 @@ mail server is down nothing is lost: messages wait with a growing delay.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import random
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -45,8 +44,9 @@ class RetrySchedule:
     def delay(self, attempts: int) -> timedelta:
         """Exponential backoff with up to 10% jitter, so retries do not arrive together."""
         doublings = min(max(0, attempts - 1), 32)  # past 2**32 every delay is max_delay
-        base = min(self.first_delay * (2**doublings), self.max_delay)
-        return base + base * random.uniform(0, 0.1)
+        base: timedelta = min(self.first_delay * (2**doublings), self.max_delay)
+        jitter: timedelta = base * random.uniform(0, 0.1)
+        return base + jitter
 
 
 class MailDispatcher:
@@ -84,12 +84,14 @@ class MailDispatcher:
                 return "sent"
             self.sender.send(message.message)
         except DeliveryError as error:
+            reason = error.detail or error.code
             now = self._clock.now()
             attempts = message.attempts + 1
             give_up = attempts >= self.schedule.max_attempts
             retry_at = None if give_up else now + self.schedule.delay(attempts)
-            self._finish(lambda uow: uow.outbox.mark_failed(
-                message, error=error.detail or error.code, next_attempt_at=retry_at))
+            self._finish(
+                lambda uow: uow.outbox.mark_failed(message, error=reason, next_attempt_at=retry_at)
+            )
             return "abandoned" if give_up else "failed"
         self._finish(lambda uow: uow.outbox.mark_sent(message, now=self._clock.now()))
         return "sent"

@@ -27,10 +27,7 @@ class EmailTemplate:
 
 _TEMPLATES: dict[str, EmailTemplate] = {}
 
-_DISPUTE_TH = (
-    "หากท่านไม่ได้เป็นผู้ดำเนินการนี้ กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด "
-    "และแจ้งรหัสอ้างอิง $reference"
-)
+_DISPUTE_TH = "หากท่านไม่ได้เป็นผู้ดำเนินการนี้ กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด และแจ้งรหัสอ้างอิง $reference"
 _DISPUTE_EN = (
     "If this was not you, contact the Comptroller General's Department at once "
     "and quote reference $reference."
@@ -71,8 +68,7 @@ register_template(
     EmailTemplate(
         subject_th="$portal: รหัสผ่านของท่านถูกเปลี่ยนแล้ว",
         subject_en="$portal: your password was changed",
-        body_th="เรียน $name\n\nรหัสผ่านของบัญชี $user_id ถูกเปลี่ยนเมื่อ $when (UTC)\n\n"
-        + _DISPUTE_TH,
+        body_th="เรียน $name\n\nรหัสผ่านของบัญชี $user_id ถูกเปลี่ยนเมื่อ $when (UTC)\n\n" + _DISPUTE_TH,
         body_en="Dear $name,\n\nThe password of account $user_id was changed at $when (UTC).\n\n"
         + _DISPUTE_EN,
     ),

@@ -3,7 +3,8 @@ checks for every adapter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from softtoken.ports import Predicate, Row
@@ -11,30 +12,26 @@ from softtoken.ports import Predicate, Row
 __all__ = ["matches", "sort_rows"]
 
 
-def _holds(value: Any, op: str, operand: Any) -> bool:
-    if op == "is_null":
-        return value is None
-    if op == "not_null":
-        return value is not None
-    if op == "in":
-        return value in operand
-    if op == "=":
-        return bool(value == operand)
-    if op == "!=":
-        return value is not None and bool(value != operand)
+def _compare(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     # SQL semantics: comparing with NULL is never true.
-    if value is None or operand is None:
-        return False
-    if op == "<":
-        return bool(value < operand)
-    if op == "<=":
-        return bool(value <= operand)
-    if op == ">":
-        return bool(value > operand)
-    if op == ">=":
-        return bool(value >= operand)
-    msg = f"unknown operator {op!r}"
-    raise ValueError(msg)
+    return lambda value, operand: value is not None and operand is not None and test(value, operand)
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "is_null": lambda value, _: value is None,
+    "not_null": lambda value, _: value is not None,
+    "in": lambda value, operand: value in operand,
+    "=": lambda value, operand: bool(value == operand),
+    "!=": _compare(operator.ne),
+    "<": _compare(operator.lt),
+    "<=": _compare(operator.le),
+    ">": _compare(operator.gt),
+    ">=": _compare(operator.ge),
+}
+
+
+def _holds(value: Any, op: str, operand: Any) -> bool:
+    return _OPERATORS[op](value, operand)
 
 
 def matches(row: Mapping[str, object], where: Sequence[Predicate]) -> bool:

@@ -8,9 +8,10 @@ functions between record and row, and the table's key columns. ``add`` stores ve
 
 from __future__ import annotations
 
+import builtins
 import json
-from abc import ABC, abstractmethod
 import secrets
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -148,8 +149,8 @@ class AccountTable(VersionedTable[Account]):
             email=_opt(Email, row["email"]),
             disbursement_unit=_opt(DisbursementUnitCode, row["disbursement_unit"]),
             citizen_id=_opt(CitizenId, row["citizen_id"]),
-            login_type=LoginType(row["login_type"]),
-            status=AccountStatus(row["status"]),
+            login_type=LoginType(str(row["login_type"])),
+            status=AccountStatus(str(row["status"])),
             password_hash=None if row["password_hash"] is None else str(row["password_hash"]),
             must_change_password=bool(row["must_change_password"]),
             password_expires_at=_maybe_when(row["password_expires_at"]),
@@ -172,7 +173,7 @@ class AccountTable(VersionedTable[Account]):
         where: list[Predicate] = [("user_id", ">", after.value)] if after else []
         return self.find_where(where, order_by=("user_id",), limit=limit)
 
-    def with_email(self, email: Email) -> list[Account]:
+    def with_email(self, email: Email) -> builtins.list[Account]:
         return self.find_where([("email", "=", email.value)], order_by=("user_id",))
 
 

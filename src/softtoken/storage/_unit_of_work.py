@@ -50,7 +50,7 @@ class StorageUnitOfWork:
         made = self._repositories.get(kind)
         if made is None:
             made = self._repositories[kind] = kind(self.transaction)
-        return made  # type: ignore[no-any-return]
+        return made  # type: ignore[return-value]
 
     def __enter__(self) -> Self:
         self._tx = self._storage.begin()

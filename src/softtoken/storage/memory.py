@@ -37,8 +37,11 @@ class _Spec:
 
     @classmethod
     def of(cls, table: sa.Table) -> _Spec:
-        uniques = [tuple(c.name for c in con.columns) for con in table.constraints
-                   if isinstance(con, sa.UniqueConstraint)]
+        uniques = [
+            tuple(c.name for c in con.columns)
+            for con in table.constraints
+            if isinstance(con, sa.UniqueConstraint)
+        ]
         uniques += [tuple(c.name for c in ix.columns) for ix in table.indexes if ix.unique]
         uniques += [(c.name,) for c in table.columns if c.unique]
         return cls(
