@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from softtoken import ConfigurationError
+from softtoken._wiring import Config
+from softtoken.cli import main
+from softtoken.cli._demo import run_demo
+
+
+def test_demo_walks_the_chapters_and_verifies_the_audit_log(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_demo(out, workdir=tmp_path) == 0
+    text = out.getvalue()
+    assert "password change required: True" in text
+    assert "hash chain verified" in text
+    assert (tmp_path / "softtoken.db").exists()
+
+
+def test_db_init_creates_the_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'st.db'}"
+    assert main(["db", "init", "--url", url]) == 0
+    assert main(["db", "init", "--url", url]) == 0  # idempotent
+    tables = sa.inspect(sa.create_engine(url)).get_table_names()
+    assert {"st_accounts", "st_outbox", "st_audit_events", "st_audit_head"} <= set(tables)
+    assert "tables created" in capsys.readouterr().out
+
+
+def test_policy_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policy"]) == 0
+    assert '"otp_resend_interval": 90.0' in capsys.readouterr().out
+
+
+def test_in_memory_sqlite_is_refused_with_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "init", "--url", "sqlite://"]) == 2
+    assert "in-memory SQLite" in capsys.readouterr().err
+
+
+def test_config_from_env() -> None:
+    secret = base64.b64encode(b"s" * 32).decode()
+    config = Config.from_env(
+        {
+            "SOFTTOKEN_SECRET_KEY": secret,
+            "SOFTTOKEN_STORAGE_URL": "memory://",
+            "SOFTTOKEN_SMTP_HOST": "mail.example.go.th",
+            "SOFTTOKEN_SMTP_PORT": "465",
+            "SOFTTOKEN_SMTP_SECURITY": "ssl",
+        }
+    )
+    assert config.secret_key == b"s" * 32
+    assert config.smtp is not None
+    assert (config.smtp.port, config.smtp.security) == (465, "ssl")
+    assert "secret_key" not in repr(config)
+    for bad in (
+        {},
+        {"SOFTTOKEN_SECRET_KEY": "***"},
+        {
+            "SOFTTOKEN_SECRET_KEY": secret,
+            "SOFTTOKEN_SMTP_HOST": "h",
+            "SOFTTOKEN_SMTP_SECURITY": "tls9",
+        },
+    ):
+        with pytest.raises(ConfigurationError):
+            Config.from_env(bad)
+
+
+def test_a_short_secret_is_refused() -> None:
+    from softtoken import build
+
+    with pytest.raises(ConfigurationError):
+        build(Config(secret_key=b"short", storage_url="memory://"))
