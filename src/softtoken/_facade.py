@@ -6,6 +6,8 @@ from softtoken._context import ServiceContext
 from softtoken.lifecycle._accounts import AccountService
 from softtoken.audit._service import AuditLog
 from softtoken.mail._outbox import MailDispatcher
+from softtoken.otp._service import OtpService
+from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, Storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -19,6 +21,8 @@ class SoftToken:
 
     Attributes:
         accounts: portal accounts and passwords.
+        otp: email one-time codes for a purpose and a subject (issue, verify).
+        totp: TOTP offline fallback codes (enroll, verify).
         mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
         audit: the hash-chained audit log.
     """
@@ -29,6 +33,8 @@ class SoftToken:
         self._context = context
         self.storage = storage
         self.accounts = AccountService(context)
+        self.otp = OtpService(context)
+        self.totp = TotpService(context)
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
         self.audit = AuditLog(context.unit_of_work)
 

@@ -145,7 +145,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many wrong attempts; try again later.",
     ),
     # one-time codes and TOTP (softtoken.otp): add codes below this line
+    "otp_malformed": (
+        "รหัส OTP ไม่ถูกต้อง ต้องเป็นตัวเลขตามจำนวนหลักที่กำหนด",
+        "The one-time code must be the given number of digits.",
+    ),
+    "otp_not_issued": (
+        "ยังไม่มีรหัส OTP ที่ใช้งานได้ กรุณาขอรหัส OTP ใหม่",
+        "No one-time code is waiting; ask for a new one.",
+    ),
+    "otp_wrong": ("รหัส OTP ไม่ถูกต้อง", "The one-time code is not correct."),
+    "otp_expired": (
+        "รหัส OTP หมดอายุแล้ว กรุณาขอรหัส OTP ใหม่",
+        "The one-time code has expired; ask for a new one.",
+    ),
+    "otp_used": (
+        "รหัส OTP นี้ถูกใช้ไปแล้ว กรุณาขอรหัส OTP ใหม่",
+        "This one-time code was used already; ask for a new one.",
+    ),
+    "otp_locked": (
+        "ใส่รหัสผิดเกินจำนวนครั้งที่กำหนด กรุณารอแล้วลองใหม่อีกครั้ง",
+        "Too many wrong codes; wait, then try again.",
+    ),
+    "otp_disabled": (
+        "การยืนยันด้วยรหัสถูกระงับเนื่องจากใส่ผิดหลายครั้ง กรุณายื่นแบบคำขอใช้บริการ",
+        "Code verification is disabled after too many wrong codes; send a service request.",
+    ),
+    "otp_resend_too_soon": (
+        "ขอรหัส OTP ใหม่ได้เมื่อพ้นระยะเวลาที่กำหนด กรุณารอสักครู่",
+        "A new code can be requested only after a short wait; try again shortly.",
+    ),
+    "totp_not_enrolled": (
+        "บัญชีนี้ยังไม่ได้ตั้งค่ารหัสสำรองแบบออฟไลน์",
+        "This account has no offline fallback codes set up.",
+    ),
+    "totp_wrong": ("รหัสสำรองไม่ถูกต้อง", "The fallback code is not correct."),
+    "totp_replayed": (
+        "รหัสสำรองนี้ถูกใช้ไปแล้ว กรุณารอรหัสถัดไป",
+        "This fallback code was used already; wait for the next one.",
+    ),
     # login and password reset (softtoken.lifecycle): add codes below this line
+    "reset_data_mismatch": (
+        "ข้อมูลไม่ตรงกับที่ลงทะเบียนไว้ กรุณาตรวจสอบรหัสผู้ใช้งาน เลขประจำตัวประชาชน และอีเมล",
+        "The details do not match our records; check the user ID, citizen ID and email.",
+    ),
+    "reset_locked": (
+        "กรอกข้อมูลไม่ตรงกันเกินจำนวนครั้งที่กำหนด กรุณารอสักครู่แล้วลองใหม่อีกครั้ง",
+        "Too many attempts with details that do not match; try again after a few minutes.",
+    ),
+    "reset_not_available": (
+        "บัญชีนี้ยังลงทะเบียน Soft Token ไม่เสร็จสมบูรณ์ จึงใช้บริการลืมรหัสผ่านไม่ได้",
+        "Password self-service needs a completed Soft Token registration.",
+    ),
+    "initial_credentials_not_applicable": (
+        "รหัสผ่านเริ่มต้นสำหรับ Soft Token มีเฉพาะผู้ใช้ GFMIS Token Key",
+        "The initial Soft Token password is only for GFMIS Token Key users.",
+    ),
+    "initial_password_already_set": (
+        "บัญชีนี้ตั้งรหัสผ่านแล้ว ไม่สามารถขอรหัสผ่านเริ่มต้นได้อีก",
+        "This account has set its own password already; no initial password is issued.",
+    ),
     # certificate authority (softtoken.ca): add codes below this line
     # registration and proofing: add codes below this line
     # devices, activation and push login: add codes below this line

@@ -127,6 +127,56 @@ audit_head = sa.Table(
 )
 
 # --- one-time codes (softtoken.otp): tables below this line ------------------------------
+
+# One row per (purpose, subject): the newest email code, only as an HMAC under the
+# server's otp key (ASVS 6.5.2), and the counters that outlive each code (a new code
+# never resets ``failures``, B4 3.1.3.2).
+otp_codes = sa.Table(
+    "st_otp_codes",
+    metadata,
+    sa.Column("purpose", sa.String(32), primary_key=True),
+    sa.Column("subject", sa.String(254), primary_key=True),
+    sa.Column("code_id", sa.String(32), nullable=True),
+    sa.Column("code_mac", sa.String(64), nullable=True),
+    sa.Column("issued_at", UTCDateTime, nullable=True),
+    sa.Column("expires_at", UTCDateTime, nullable=True),
+    sa.Column("used_at", UTCDateTime, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    _version(),
+)
+
+# Attempt counters keyed by (scope, HMAC of the key): the forgot-password form counts
+# mismatches per user ID and per client key here, so every process sees the same lock.
+attempt_counters = sa.Table(
+    "st_attempt_counters",
+    metadata,
+    sa.Column("scope", sa.String(32), primary_key=True),
+    sa.Column("key_mac", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    _version(),
+)
+
+# TOTP offline fallback: the shared secret sealed under the server key, and the last
+# accepted time step (each step is accepted once).
+totp_credentials = sa.Table(
+    "st_totp_credentials",
+    metadata,
+    sa.Column("user_id", sa.String(32), primary_key=True),
+    sa.Column("sealed_secret", sa.LargeBinary, nullable=False),
+    sa.Column("last_step", sa.BigInteger, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", UTCDateTime, nullable=True),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    _version(),
+)
+
 # --- certificate authority (softtoken.ca): tables below this line ------------------------
 # --- registration and proofing: tables below this line -----------------------------------
 # --- devices, activation and push login: tables below this line --------------------------
