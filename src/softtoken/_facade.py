@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from softtoken._context import ServiceContext
 from softtoken.lifecycle._accounts import AccountService
+from softtoken.lifecycle._initial_credentials import InitialCredentialsService
+from softtoken.lifecycle._login import LoginService
+from softtoken.lifecycle._password_reset import PasswordResetService
 from softtoken.audit._service import AuditLog
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
@@ -23,6 +26,9 @@ class SoftToken:
         accounts: portal accounts and passwords.
         otp: email one-time codes for a purpose and a subject (issue, verify).
         totp: TOTP offline fallback codes (enroll, verify).
+        login: password login and the forced password change (manual chapter 3).
+        password_reset: forgot password, self-service (manual chapter 4).
+        initial_credentials: step 0 for GFMIS Token Key users (manual chapter 2).
         mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
         audit: the hash-chained audit log.
     """
@@ -35,6 +41,9 @@ class SoftToken:
         self.accounts = AccountService(context)
         self.otp = OtpService(context)
         self.totp = TotpService(context)
+        self.login = LoginService(context, self.accounts)
+        self.password_reset = PasswordResetService(context, self.otp)
+        self.initial_credentials = InitialCredentialsService(context)
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
         self.audit = AuditLog(context.unit_of_work)
 

@@ -18,7 +18,7 @@ from softtoken.accounts._account import (
     check_can_log_in,
     validate_name,
 )
-from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email, UserId
+from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email
 from softtoken.accounts._passwords import (
     check_password_rules,
     generate_password,
@@ -26,13 +26,17 @@ from softtoken.accounts._passwords import (
 )
 from softtoken.errors import (
     AuthenticationError,
+    NotFound,
     PasswordRejected,
     RateLimited,
     StateError,
     ValidationError,
 )
+from softtoken.otp._service import transact_recording
+from softtoken.storage._repositories import AccountTable
 
 if TYPE_CHECKING:
+    from softtoken.accounts._identifiers import UserId
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["AccountService", "PasswordCheck"]
@@ -93,7 +97,10 @@ class AccountService:
         def work(uow: StorageUnitOfWork) -> Account:
             stored = uow.accounts.add(account)
             self._ctx.audit(
-                uow, actor=actor, action="account.create", subject=account.user_id.value,
+                uow,
+                actor=actor,
+                action="account.create",
+                subject=account.user_id.value,
                 login_type=kind.value,
             )
             return stored
@@ -160,10 +167,17 @@ class AccountService:
         def work(uow: StorageUnitOfWork) -> PasswordCheck | None:
             failure.clear()
             now = ctx.clock.now()
-            account = uow.accounts.find(uid)
+            account = _lock(uow, uid)
             if account is None:
-                ctx.audit(uow, actor="anonymous", action="login.password", subject=uid.value,
-                          outcome="failure", factor="password", reason="unknown_user")
+                ctx.audit(
+                    uow,
+                    actor="anonymous",
+                    action="login.password",
+                    subject=uid.value,
+                    outcome="failure",
+                    factor="password",
+                    reason="unknown_user",
+                )
                 failure.append(_wrong(ctx, secret))
                 return None
             try:
@@ -171,6 +185,9 @@ class AccountService:
                 assert account.password_hash is not None  # noqa: S101 - checked just above
                 needs_rehash = ctx.hasher.verify(account.password_hash, secret)
                 updated = apply_login_success(account, now=now)
+                if account.must_change_password:
+                    # No login completes before the forced change (manual chapter 3).
+                    updated = attrs.evolve(updated, last_login_at=account.last_login_at)
             except (AuthenticationError, RateLimited, StateError) as error:
                 self._record_failure(uow, account, error)
                 failure.append(error)
@@ -178,13 +195,20 @@ class AccountService:
             if needs_rehash:
                 updated = attrs.evolve(updated, password_hash=ctx.hasher.hash(secret))
             stored = uow.accounts.update(updated)
-            ctx.audit(uow, actor=f"user:{uid.value}", action="login.password",
-                      subject=uid.value, factor="password", rehashed=needs_rehash)
+            ctx.audit(
+                uow,
+                actor=f"user:{uid.value}",
+                action="login.password",
+                subject=uid.value,
+                factor="password",
+                rehashed=needs_rehash,
+                change_required=account.must_change_password,
+            )
             return PasswordCheck(
                 account=stored, password_change_required=stored.must_change_password
             )
 
-        result = ctx.transact(work)
+        result = transact_recording(ctx, work)
         if result is None:
             raise failure[0]
         return result
@@ -199,13 +223,29 @@ class AccountService:
             failed = apply_login_failure(account, now=ctx.clock.now(), policy=ctx.policy)
             uow.accounts.update(failed)
             if failed.status is AccountStatus.DISABLED and account.status is AccountStatus.ACTIVE:
-                ctx.audit(uow, actor="system", action="account.disable", subject=uid,
-                          reason="login_hard_limit")
+                ctx.audit(
+                    uow,
+                    actor="system",
+                    action="account.disable",
+                    subject=uid,
+                    reason="login_hard_limit",
+                )
                 if account.email:
-                    ctx.email(uow, "account_disabled", account.email.value,
-                              {"name": account.full_name, "user_id": uid, "reference": uid})
-        ctx.audit(uow, actor=f"user:{uid}", action="login.password", subject=uid,
-                  outcome="failure", factor="password", reason=code)
+                    ctx.email(
+                        uow,
+                        "account_disabled",
+                        account.email.value,
+                        {"name": account.full_name, "user_id": uid, "reference": uid},
+                    )
+        ctx.audit(
+            uow,
+            actor=f"user:{uid}",
+            action="login.password",
+            subject=uid,
+            outcome="failure",
+            factor="password",
+            reason=code,
+        )
 
     def change_password(
         self,
@@ -233,8 +273,15 @@ class AccountService:
         def work(uow: StorageUnitOfWork) -> Account | None:
             failure.clear()
             now = ctx.clock.now()
-            account = uow.accounts.get(uid)
-            check_can_log_in(account, now=now)
+            account = _lock(uow, uid)
+            if account is None:
+                raise NotFound("account_not_found")
+            try:
+                check_can_log_in(account, now=now)
+            except (RateLimited, StateError) as error:
+                self._record_failure(uow, account, error)
+                failure.append(error)
+                return None
             assert account.password_hash is not None  # noqa: S101 - checked just above
             try:
                 ctx.hasher.verify(account.password_hash, current)
@@ -243,7 +290,10 @@ class AccountService:
                 failure.append(AuthenticationError("wrong_password"))
                 return None
             if account.password_expires_at is not None and now >= account.password_expires_at:
-                raise AuthenticationError("password_expired")
+                expired = AuthenticationError("password_expired")
+                self._record_failure(uow, account, expired)
+                failure.append(expired)
+                return None
             checked = check_password_rules(
                 new, ctx.policy, context=account.context_words(ctx.portal_name)
             )
@@ -257,13 +307,20 @@ class AccountService:
             stored = uow.accounts.update(updated)
             ctx.audit(uow, actor=f"user:{uid.value}", action="password.change", subject=uid.value)
             if account.email:
-                ctx.email(uow, "password_changed", account.email.value, {
-                    "name": account.full_name, "user_id": uid.value,
-                    "when": now.strftime("%Y-%m-%d %H:%M"), "reference": uid.value,
-                })
+                ctx.email(
+                    uow,
+                    "password_changed",
+                    account.email.value,
+                    {
+                        "name": account.full_name,
+                        "user_id": uid.value,
+                        "when": now.strftime("%Y-%m-%d %H:%M"),
+                        "reference": uid.value,
+                    },
+                )
             return stored
 
-        result = ctx.transact(work)
+        result = transact_recording(ctx, work)
         if result is None:
             raise failure[0]
         return result
@@ -275,8 +332,13 @@ class AccountService:
 
         def work(uow: StorageUnitOfWork) -> Account:
             account = uow.accounts.get(uid)
-            updated = attrs.evolve(account, status=AccountStatus.ACTIVE, failed_logins=0,
-                                   locked_until=None, updated_at=ctx.clock.now())
+            updated = attrs.evolve(
+                account,
+                status=AccountStatus.ACTIVE,
+                failed_logins=0,
+                locked_until=None,
+                updated_at=ctx.clock.now(),
+            )
             stored = uow.accounts.update(updated)
             ctx.audit(uow, actor=f"officer:{officer}", action="account.enable", subject=uid.value)
             return stored
@@ -290,3 +352,11 @@ def _wrong(ctx: ServiceContext, secret: str) -> BaseException:
     except AuthenticationError as error:
         return error
     return AuthenticationError()  # pragma: no cover - verify_dummy always raises
+
+
+def _lock(uow: StorageUnitOfWork, uid: UserId) -> Account | None:
+    """The account row, locked until commit where the database can: concurrent wrong
+    passwords for one account queue, so none of them goes uncounted."""
+    rows = uow.transaction.select(AccountTable.table, [("user_id", "=", uid.value)],
+                                  for_update=True)
+    return uow.accounts.from_row(rows[0]) if rows else None
