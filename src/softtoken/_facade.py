@@ -8,6 +8,8 @@ from softtoken.lifecycle._initial_credentials import InitialCredentialsService
 from softtoken.lifecycle._login import LoginService
 from softtoken.lifecycle._password_reset import PasswordResetService
 from softtoken.audit._service import AuditLog
+from softtoken.ca._authority import CertificateAuthority
+from softtoken.ca._service import CaService
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
@@ -31,10 +33,16 @@ class SoftToken:
         initial_credentials: step 0 for GFMIS Token Key users (manual chapter 2).
         mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
         audit: the hash-chained audit log.
+        ca: the certificate authority: device certificates, revocation, CRL, OCSP.
     """
 
     def __init__(
-        self, *, context: ServiceContext, storage: Storage, email_sender: EmailSender
+        self,
+        *,
+        context: ServiceContext,
+        storage: Storage,
+        email_sender: EmailSender,
+        authority: CertificateAuthority | None = None,
     ) -> None:
         self._context = context
         self.storage = storage
@@ -46,6 +54,7 @@ class SoftToken:
         self.initial_credentials = InitialCredentialsService(context)
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
         self.audit = AuditLog(context.unit_of_work)
+        self.ca = CaService(context, authority)
 
     @property
     def policy(self) -> Policy:

@@ -14,6 +14,8 @@ from softtoken._context import ServiceContext
 from softtoken._facade import SoftToken
 from softtoken._keys import ServerKeys
 from softtoken.accounts._passwords import PasswordHasher
+from softtoken.ca._authority import CertificateAuthority
+from softtoken.ca._config import CaConfig
 from softtoken.errors import ConfigurationError
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.mail.smtp import SmtpSender
@@ -38,6 +40,8 @@ class Config:
         policy: the security numbers; the manual's by default.
         portal_name: shown in emails and refused inside passwords.
         create_schema: create missing tables on start (turn off when migrations own them).
+        ca: the certificate authority (certificates, key backend, CRL/OCSP URLs); None
+            leaves ``soft.ca`` unconfigured (its calls raise ``ca_not_configured``).
     """
 
     secret_key: bytes = attrs.field(repr=False)
@@ -46,6 +50,7 @@ class Config:
     policy: Policy = attrs.field(factory=Policy)
     portal_name: str = "New GFMIS Thai"
     create_schema: bool = True
+    ca: CaConfig | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -76,6 +81,7 @@ class Config:
             secret_key=secret,
             storage_url=env.get("SOFTTOKEN_STORAGE_URL", "sqlite:///softtoken.db"),
             smtp=smtp,
+            ca=CaConfig.from_env(env),
         )
 
 
@@ -86,12 +92,14 @@ def build(
     storage: Storage | None = None,
     email_sender: EmailSender | None = None,
     allow_test_policy: bool = False,
+    authority: CertificateAuthority | None = None,
 ) -> SoftToken:
     """Connect the adapters ``config`` names and return the facade.
 
     ``clock``, ``storage`` and ``email_sender`` replace the configured ones (tests,
     or a host that brings its own engine). A policy made by ``Policy.for_tests()`` is
     refused unless ``allow_test_policy`` is true, so cheap hashing never ships by mistake.
+    ``authority`` replaces the CA that ``config.ca`` would load (tests, in-memory CAs).
     """
     if config.policy.insecure_for_tests and not allow_test_policy:
         raise ConfigurationError("invalid_policy", detail="Policy.for_tests() in a real deployment")
@@ -118,4 +126,8 @@ def build(
         portal_name=config.portal_name,
         unit_of_work=unit_of_work,
     )
-    return SoftToken(context=context, storage=store, email_sender=sender)
+    if authority is None and config.ca is not None:
+        authority = config.ca.load()
+    return SoftToken(
+        context=context, storage=store, email_sender=sender, authority=authority
+    )

@@ -4,18 +4,21 @@ mail, for this library's tests and for portals that test against it."""
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 import attrs
 
 from softtoken._clock import FakeClock
 from softtoken._facade import SoftToken
 from softtoken._wiring import Config, build
+from softtoken.ca._authority import CertificateAuthority, create_authority
+from softtoken.ca._keys import PemSigner
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 from softtoken.ports import EmailSender, Storage
 from softtoken.storage.memory import MemoryStorage
 
-__all__ = ["FakeClock", "Harness", "MemoryMailbox", "in_memory"]
+__all__ = ["FakeClock", "Harness", "MemoryMailbox", "in_memory", "make_test_authority"]
 
 
 @attrs.frozen(kw_only=True)
@@ -31,6 +34,23 @@ class Harness:
         return self.softtoken.mail.deliver_pending().sent
 
 
+def make_test_authority(
+    *,
+    now: datetime,
+    name: str = "softtoken test",
+    crl_url: str | None = "http://localhost/softtoken/ca/crl",
+    ocsp_url: str | None = "http://localhost/softtoken/ca/ocsp",
+) -> CertificateAuthority:
+    """A root and an issuing CA made in memory (EC P-256), valid from a day before
+    ``now``: what :func:`in_memory` gives ``soft.ca`` so tests issue certificates with no
+    setup. (Not named ``test_*``, so pytest does not collect it.)"""
+    return create_authority(
+        name=name, now=now - timedelta(days=1), root_key=PemSigner.generate("ec-p256"),
+        issuing_key=PemSigner.generate("ec-p256"), organization=name,
+        crl_url=crl_url, ocsp_url=ocsp_url,
+    )
+
+
 def in_memory(
     *,
     policy: Policy | None = None,
@@ -38,6 +58,7 @@ def in_memory(
     clock: FakeClock | None = None,
     email_sender: EmailSender | None = None,
     portal_name: str = "New GFMIS Thai",
+    authority: CertificateAuthority | None = None,
 ) -> Harness:
     """A SoftToken on the memory adapter (or ``storage``), a fake clock, captured mail,
     and the cheap test policy unless ``policy`` is given."""
@@ -55,5 +76,6 @@ def in_memory(
         storage=storage or MemoryStorage(),
         email_sender=email_sender or mailbox,
         allow_test_policy=True,
+        authority=authority or make_test_authority(now=fake.now()),
     )
     return Harness(softtoken=soft, clock=fake, mailbox=mailbox)

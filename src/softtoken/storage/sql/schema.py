@@ -178,6 +178,30 @@ totp_credentials = sa.Table(
 )
 
 # --- certificate authority (softtoken.ca): tables below this line ------------------------
+
+# Every device certificate ever issued (B4 draft 4.1: keep a record of every
+# authenticator bound), with its life: renewed from / superseded by, revoked and why.
+# Serials are 64 to 159 random bits, kept as lower-case hex (too wide for BIGINT).
+certificates = sa.Table(
+    "st_certificates",
+    metadata,
+    sa.Column("serial", sa.String(40), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("device_id", sa.String(64), nullable=True, index=True),
+    sa.Column("key_fingerprint", sa.String(64), nullable=False, index=True),
+    sa.Column("key_type", sa.String(16), nullable=False),
+    sa.Column("not_before", UTCDateTime, nullable=False),
+    sa.Column("not_after", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("renewed_from", sa.String(40), nullable=True),
+    sa.Column("superseded_by", sa.String(40), nullable=True),
+    sa.Column("superseded_at", UTCDateTime, nullable=True),
+    sa.Column("revoked_at", UTCDateTime, nullable=True),
+    sa.Column("revocation_reason", sa.String(32), nullable=True),
+    sa.Column("der", sa.LargeBinary, nullable=False),
+    _version(),
+)
 # --- registration and proofing: tables below this line -----------------------------------
 # --- devices, activation and push login: tables below this line --------------------------
 # --- service requests: tables below this line --------------------------------------------

@@ -1,0 +1,247 @@
+"""The certificate record (one per certificate ever issued) and its repository, plus the
+pure transitions of its life: issued -> superseded (renewed) or revoked.
+
+::
+
+    status        stored?  how it comes
+    active        yes      issued or renewed
+    superseded    yes      a renewal replaced it (superseded_by names the new serial)
+    revoked       yes      revoked with a reason (revoked_at, revocation_reason)
+    expired       no       active and now >= not_after (see ``status_at``)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from softtoken._clock import utc
+from softtoken.ca._revocation import CrlEntry, RevocationReason
+from softtoken.errors import StateError
+from softtoken.ports import Predicate, Row
+from softtoken.storage import VersionedTable
+
+__all__ = [
+    "CertificateRecord",
+    "CertificateStatus",
+    "CertificateTable",
+    "mark_revoked",
+    "mark_superseded",
+    "release_hold",
+    "serial_hex",
+]
+
+
+class CertificateStatus(StrEnum):
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    REVOKED = "revoked"
+    EXPIRED = "expired"  # derived, never stored
+
+
+def serial_hex(serial: int) -> str:
+    """The form serials take in storage and in the API: lower-case hex, no prefix."""
+    return format(serial, "x")
+
+
+@attrs.frozen(kw_only=True)
+class CertificateRecord:
+    """A device certificate and its life. Times are UTC; ``der`` is the certificate."""
+
+    serial: str
+    user_id: str
+    device_id: str | None = None
+    key_fingerprint: str
+    key_type: str
+    not_before: datetime = attrs.field(converter=utc)
+    not_after: datetime = attrs.field(converter=utc)
+    status: CertificateStatus = CertificateStatus.ACTIVE
+    issued_at: datetime = attrs.field(converter=utc)
+    renewed_from: str | None = None
+    superseded_by: str | None = None
+    superseded_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: RevocationReason | None = None
+    der: bytes = attrs.field(repr=False)
+    version: int = 0
+
+    def status_at(self, now: datetime) -> CertificateStatus:
+        """The stored status, or ``expired`` for an active certificate past ``not_after``."""
+        if self.status is CertificateStatus.ACTIVE and utc(now) > self.not_after:
+            return CertificateStatus.EXPIRED
+        return self.status
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.der)
+
+    @property
+    def pem(self) -> str:
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+    @property
+    def serial_number(self) -> int:
+        return int(self.serial, 16)
+
+    @property
+    def on_crl(self) -> bool:
+        """Revoked, or superseded (published as revoked with reason ``superseded``)."""
+        return self.status in {CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED}
+
+    @property
+    def crl_entry(self) -> CrlEntry | None:
+        if self.status is CertificateStatus.REVOKED:
+            assert self.revoked_at is not None  # noqa: S101 - set with the status
+            assert self.revocation_reason is not None  # noqa: S101
+            return CrlEntry(serial=self.serial_number, revoked_at=self.revoked_at,
+                            reason=self.revocation_reason)
+        if self.status is CertificateStatus.SUPERSEDED:
+            assert self.superseded_at is not None  # noqa: S101 - set with the status
+            return CrlEntry(serial=self.serial_number, revoked_at=self.superseded_at,
+                            reason=RevocationReason.RENEWED)
+        return None
+
+
+# --- transitions (pure) ------------------------------------------------------------------
+
+
+def mark_revoked(
+    record: CertificateRecord, reason: RevocationReason, *, now: datetime
+) -> CertificateRecord:
+    """Revoke. A certificate on hold may be revoked for good (RFC 5280 5.3.1); a
+    superseded one may be revoked too (a lost phone after a renewal is still a compromise).
+
+    Raises:
+        StateError: ``certificate_already_revoked``.
+    """
+    if record.status is CertificateStatus.REVOKED and (
+        record.revocation_reason is not RevocationReason.SUSPENDED
+        or reason is RevocationReason.SUSPENDED
+    ):
+        raise StateError("certificate_already_revoked")
+    return attrs.evolve(
+        record, status=CertificateStatus.REVOKED, revoked_at=utc(now), revocation_reason=reason
+    )
+
+
+def release_hold(record: CertificateRecord) -> CertificateRecord:
+    """Lift a temporary suspension: the certificate is active again and leaves the CRL.
+
+    Raises:
+        StateError: ``certificate_not_on_hold``.
+    """
+    if not (record.status is CertificateStatus.REVOKED
+            and record.revocation_reason is RevocationReason.SUSPENDED):  # fmt: skip
+        raise StateError("certificate_not_on_hold")
+    return attrs.evolve(
+        record, status=CertificateStatus.ACTIVE, revoked_at=None, revocation_reason=None
+    )
+
+
+def mark_superseded(
+    record: CertificateRecord, *, by: str, now: datetime
+) -> CertificateRecord:
+    """Replace by a renewal. Only an active (or expired) certificate is renewed.
+
+    Raises:
+        StateError: ``certificate_not_renewable``.
+    """
+    if record.status is not CertificateStatus.ACTIVE:
+        raise StateError("certificate_not_renewable", detail=f"status {record.status.value}")
+    return attrs.evolve(
+        record, status=CertificateStatus.SUPERSEDED, superseded_by=by, superseded_at=utc(now)
+    )
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+def _maybe(value: object) -> datetime | None:
+    return None if value is None else utc(value)  # type: ignore[arg-type]
+
+
+class CertificateTable(VersionedTable[CertificateRecord]):
+    table = "st_certificates"
+    key_columns = ("serial",)
+    not_found_code = "certificate_not_found"
+    exists_code = "record_exists"
+
+    def to_row(self, record: CertificateRecord) -> Row:
+        return {
+            "serial": record.serial,
+            "user_id": record.user_id,
+            "device_id": record.device_id,
+            "key_fingerprint": record.key_fingerprint,
+            "key_type": record.key_type,
+            "not_before": record.not_before,
+            "not_after": record.not_after,
+            "status": record.status.value,
+            "issued_at": record.issued_at,
+            "renewed_from": record.renewed_from,
+            "superseded_by": record.superseded_by,
+            "superseded_at": record.superseded_at,
+            "revoked_at": record.revoked_at,
+            "revocation_reason": record.revocation_reason.value
+            if record.revocation_reason
+            else None,
+            "der": record.der,
+            "version": record.version,
+        }
+
+    def from_row(self, row: Row) -> CertificateRecord:
+        reason = row["revocation_reason"]
+        return CertificateRecord(
+            serial=str(row["serial"]),
+            user_id=str(row["user_id"]),
+            device_id=None if row["device_id"] is None else str(row["device_id"]),
+            key_fingerprint=str(row["key_fingerprint"]),
+            key_type=str(row["key_type"]),
+            not_before=row["not_before"],  # type: ignore[arg-type]
+            not_after=row["not_after"],  # type: ignore[arg-type]
+            status=CertificateStatus(str(row["status"])),
+            issued_at=row["issued_at"],  # type: ignore[arg-type]
+            renewed_from=None if row["renewed_from"] is None else str(row["renewed_from"]),
+            superseded_by=None if row["superseded_by"] is None else str(row["superseded_by"]),
+            superseded_at=_maybe(row["superseded_at"]),
+            revoked_at=_maybe(row["revoked_at"]),
+            revocation_reason=None if reason is None else RevocationReason(str(reason)),
+            der=bytes(row["der"]),  # type: ignore[call-overload]
+            version=int(row["version"]),  # type: ignore[call-overload]
+        )
+
+    def get(self, serial: str) -> CertificateRecord:
+        return self.get_by_key(serial)
+
+    def find(self, serial: str) -> CertificateRecord | None:
+        return self.find_by_key(serial)
+
+    def for_user(self, user_id: str) -> list[CertificateRecord]:
+        return self.find_where([("user_id", "=", user_id)], order_by=("issued_at", "serial"))
+
+    def for_device(self, device_id: str) -> list[CertificateRecord]:
+        return self.find_where([("device_id", "=", device_id)], order_by=("issued_at", "serial"))
+
+    def with_key(self, fingerprint: str) -> list[CertificateRecord]:
+        return self.find_where([("key_fingerprint", "=", fingerprint)], order_by=("serial",))
+
+    def crl_entries(self, *, now: datetime) -> list[CrlEntry]:
+        """Revoked and superseded certificates not yet expired (RFC 5280 3.3 lets a CA drop
+        an entry once the certificate expires). Read straight from rows: no record is
+        built, so a CRL of 100,000 entries stays cheap."""
+        where: list[Predicate] = [
+            ("status", "in", [CertificateStatus.REVOKED.value, CertificateStatus.SUPERSEDED.value]),
+            ("not_after", ">", utc(now)),
+        ]
+        entries = []
+        for row in self._tx.select(self.table, where, order_by=("serial",)):
+            if row["status"] == CertificateStatus.REVOKED.value:
+                when, reason = row["revoked_at"], RevocationReason(str(row["revocation_reason"]))
+            else:
+                when, reason = row["superseded_at"], RevocationReason.RENEWED
+            entries.append(CrlEntry(serial=int(str(row["serial"]), 16), revoked_at=utc(when),  # type: ignore[arg-type]
+                                    reason=reason))
+        return entries

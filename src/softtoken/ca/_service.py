@@ -1,0 +1,390 @@
+"""The CA service (``soft.ca``): issue, renew, revoke, verify, CRL and OCSP.
+
+Each call that changes something is one unit of work: load, apply a pure transition
+(``_records``), store the record and its audit entry in the same commit. Reading calls
+(verify, CRL, OCSP) open a unit of work only to read.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import ocsp
+
+from softtoken._context import ServiceContext
+from softtoken.ca._authority import CertificateAuthority
+from softtoken.ca._csr import CheckedCsr, DevicePublicKey, check_device_key, parse_csr
+from softtoken.ca._ocsp import build_ocsp_response, is_for_issuer, parse_ocsp_request, unsuccessful
+from softtoken.ca._profile import device_certificate_builder, random_serial
+from softtoken.ca._records import (
+    CertificateRecord,
+    CertificateStatus,
+    CertificateTable,
+    mark_revoked,
+    mark_superseded,
+    release_hold,
+    serial_hex,
+)
+from softtoken.ca._revocation import RevocationReason, build_crl, parse_reason
+from softtoken.ca._verify import ChainVerifier, load_device_certificate
+from softtoken.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    Conflict,
+    ValidationError,
+)
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from softtoken.accounts._identifiers import UserId
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["CaService", "VerifiedCertificate"]
+
+_DER = serialization.Encoding.DER
+
+
+@attrs.frozen(kw_only=True)
+class VerifiedCertificate:
+    """A device certificate good for login at ``checked_at``. ``renewal_due`` is true
+    when ``policy.renewal_notice_days`` or fewer remain (manual chapter 6 notice)."""
+
+    record: CertificateRecord
+    certificate: x509.Certificate
+    checked_at: datetime
+    renewal_due: bool
+
+    @property
+    def user_id(self) -> str:
+        return self.record.user_id
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.record.not_after - self.checked_at).days)
+
+
+def parse_serial(raw: object) -> str:
+    """A serial as stored: from an int, or hex text (``0x`` and ``:`` allowed).
+
+    Raises:
+        ValidationError: ``invalid_value`` on field ``serial``.
+    """
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return serial_hex(raw)
+    if isinstance(raw, str):
+        text = raw.strip().lower().removeprefix("0x").replace(":", "")
+        if 0 < len(text) <= 40 and all(c in "0123456789abcdef" for c in text):  # noqa: PLR2004
+            value = int(text, 16)
+            if value:
+                return serial_hex(value)
+    raise ValidationError("invalid_value", field="serial")
+
+
+def _device_id(raw: object) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str) and 0 < len(raw) <= 64 and raw.isprintable():  # noqa: PLR2004
+        return raw
+    raise ValidationError("invalid_value", field="device_id")
+
+
+class CaService:
+    """Device certificates for one deployment's issuing CA. See ``docs/ca.md``."""
+
+    def __init__(self, context: ServiceContext, authority: CertificateAuthority | None) -> None:
+        self._ctx = context
+        self._authority = authority
+        self._chain = ChainVerifier(authority.issuing) if authority else None
+
+    @property
+    def authority(self) -> CertificateAuthority:
+        """The configured authority.
+
+        Raises:
+            ConfigurationError: ``ca_not_configured``.
+        """
+        if self._authority is None:
+            raise ConfigurationError("ca_not_configured")
+        return self._authority
+
+    # --- issuing -------------------------------------------------------------------------
+
+    def _sign(
+        self, *, user_id: str, public_key: DevicePublicKey, now: datetime
+    ) -> x509.Certificate:
+        authority, policy = self.authority, self._ctx.policy
+        builder = device_certificate_builder(
+            user_id=user_id, public_key=public_key, issuer=authority.issuing,
+            serial=random_serial(policy.certificate_serial_bits), now=now,
+            validity=policy.certificate_validity, crl_url=authority.crl_url,
+            ocsp_url=authority.ocsp_url,
+        )
+        return authority.key.sign_certificate(builder)
+
+    def _check_key_free(
+        self, table: CertificateTable, fingerprint: str, user_id: str, now: datetime
+    ) -> None:
+        # One key, one holder: a key already certified for someone else is refused.
+        for other in table.with_key(fingerprint):
+            if other.user_id != user_id and other.status_at(now) is CertificateStatus.ACTIVE:
+                raise Conflict("certificate_key_in_use")
+
+    def _record(
+        self, cert: x509.Certificate, *, user_id: str, key_type: str, fingerprint: str,
+        device_id: str | None, now: datetime, renewed_from: str | None = None,
+    ) -> CertificateRecord:
+        return CertificateRecord(
+            serial=serial_hex(cert.serial_number), user_id=user_id, device_id=device_id,
+            key_fingerprint=fingerprint, key_type=key_type,
+            not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
+            issued_at=now, renewed_from=renewed_from, der=cert.public_bytes(_DER),
+        )
+
+    def issue(
+        self, *, user_id: object, csr: object, device_id: object = None, actor: str = "system"
+    ) -> CertificateRecord:
+        """Issue a device certificate for the key in ``csr`` (PEM or DER).
+
+        Raises:
+            ValidationError: field ``csr`` (``csr_malformed``, ``csr_too_large``,
+                ``csr_bad_signature``, ``csr_key_not_allowed``,
+                ``csr_extensions_not_allowed``), ``user_id``, ``device_id``.
+            Conflict: ``certificate_key_in_use``.
+            ConfigurationError: ``ca_not_configured``, ``ca_key_unavailable``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        device = _device_id(device_id)
+        checked = parse_csr(csr, policy=ctx.policy)
+        self.authority  # noqa: B018 - fail before opening a transaction
+
+        def work(uow: StorageUnitOfWork) -> CertificateRecord:
+            table = uow.repository(CertificateTable)
+            now = ctx.clock.now()
+            self._check_key_free(table, checked.key_fingerprint, uid.value, now)
+            cert = self._sign(user_id=uid.value, public_key=checked.public_key, now=now)
+            record = table.add(self._record(
+                cert, user_id=uid.value, key_type=checked.key_type,
+                fingerprint=checked.key_fingerprint, device_id=device, now=now,
+            ))
+            ctx.audit(uow, actor=actor, action="certificate.issue", subject=uid.value,
+                      serial=record.serial, key_type=record.key_type,
+                      key_id=record.key_fingerprint[:16], device=device,
+                      not_after=record.not_after.isoformat())
+            return record
+
+        return ctx.transact(work)
+
+    def renew(
+        self, serial: object, *, user_id: object, csr: object = None, actor: str | None = None
+    ) -> CertificateRecord:
+        """A new certificate replacing ``serial`` (which becomes ``superseded``), for the
+        same key (``csr`` None) or the key of ``csr``. With ``policy.renewal_new_key`` a
+        CSR with a new key is required. Expired certificates may be renewed (manual
+        chapter 6: login forces renewal once expired); revoked ones may not.
+
+        Raises:
+            NotFound: ``certificate_not_found``.
+            Conflict: ``certificate_not_owned``, ``certificate_key_in_use``.
+            StateError: ``certificate_not_renewable`` (revoked or already superseded).
+            ValidationError: the CSR's codes; ``required`` / ``certificate_same_key``
+                on ``csr`` when the policy wants a new key.
+        """
+        ctx, policy = self._ctx, self._ctx.policy
+        uid = ctx.user_id(user_id)
+        key = parse_serial(serial)
+        checked: CheckedCsr | None = None if csr is None else parse_csr(csr, policy=policy)
+        if checked is None and policy.renewal_new_key:
+            raise ValidationError("required", field="csr", detail="renewal needs a new key")
+        self.authority  # noqa: B018 - fail before opening a transaction
+
+        def work(uow: StorageUnitOfWork) -> CertificateRecord:
+            table = uow.repository(CertificateTable)
+            now = ctx.clock.now()
+            old = table.get(key)
+            if old.user_id != uid.value:
+                raise Conflict("certificate_not_owned")
+            if checked is None:
+                public_key: DevicePublicKey = old.certificate.public_key()  # type: ignore[assignment]
+                key_type = check_device_key(public_key, policy)  # the policy may have changed
+                fingerprint = old.key_fingerprint
+            else:
+                if policy.renewal_new_key and checked.key_fingerprint == old.key_fingerprint:
+                    raise ValidationError("certificate_same_key", field="csr")
+                public_key, key_type = checked.public_key, checked.key_type
+                fingerprint = checked.key_fingerprint
+                self._check_key_free(table, fingerprint, uid.value, now)
+            cert = self._sign(user_id=uid.value, public_key=public_key, now=now)
+            new = self._record(
+                cert, user_id=uid.value, key_type=key_type, fingerprint=fingerprint,
+                device_id=old.device_id, now=now, renewed_from=old.serial,
+            )
+            table.update(mark_superseded(old, by=new.serial, now=now))
+            stored = table.add(new)
+            ctx.audit(uow, actor=actor or f"user:{uid.value}", action="certificate.renew",
+                      subject=uid.value, serial=stored.serial, renewed_from=old.serial,
+                      new_key=fingerprint != old.key_fingerprint, key_type=key_type,
+                      not_after=stored.not_after.isoformat())
+            return stored
+
+        return ctx.transact(work)
+
+    # --- revocation ------------------------------------------------------------------------
+
+    def revoke(
+        self, serial: object, *, reason: RevocationReason | str, actor: str = "system",
+        user_id: object = None,
+    ) -> CertificateRecord:
+        """Revoke ``serial`` for ``reason``; it is on the next CRL and OCSP says revoked.
+        With ``user_id`` (a holder revoking their own, manual chapter 5) the certificate
+        must be theirs.
+
+        Raises:
+            NotFound: ``certificate_not_found``.
+            Conflict: ``certificate_not_owned``.
+            StateError: ``certificate_already_revoked``.
+            ValidationError: ``invalid_value`` on ``reason`` or ``serial``.
+        """
+        ctx = self._ctx
+        why = parse_reason(reason)
+        key = parse_serial(serial)
+        owner = None if user_id is None else ctx.user_id(user_id).value
+
+        def work(uow: StorageUnitOfWork) -> CertificateRecord:
+            table = uow.repository(CertificateTable)
+            record = table.get(key)
+            if owner is not None and record.user_id != owner:
+                raise Conflict("certificate_not_owned")
+            stored = table.update(mark_revoked(record, why, now=ctx.clock.now()))
+            ctx.audit(uow, actor=actor, action="certificate.revoke", subject=record.user_id,
+                      serial=key, reason=why.value, crl_reason=why.rfc5280_code)
+            return stored
+
+        return ctx.transact(work)
+
+    def revoke_all(
+        self, user_id: object, *, reason: RevocationReason | str, actor: str = "system"
+    ) -> list[CertificateRecord]:
+        """Revoke every active certificate of ``user_id`` (holder resigned, lost phone...).
+        Returns those revoked; none is not an error."""
+        ctx = self._ctx
+        why = parse_reason(reason)
+        uid = ctx.user_id(user_id)
+
+        def work(uow: StorageUnitOfWork) -> list[CertificateRecord]:
+            table = uow.repository(CertificateTable)
+            now = ctx.clock.now()
+            done = []
+            for record in table.for_user(uid.value):
+                if record.status is CertificateStatus.ACTIVE:
+                    done.append(table.update(mark_revoked(record, why, now=now)))
+                    ctx.audit(uow, actor=actor, action="certificate.revoke", subject=uid.value,
+                              serial=record.serial, reason=why.value,
+                              crl_reason=why.rfc5280_code)
+            return done
+
+        return ctx.transact(work)
+
+    def release_hold(self, serial: object, *, actor: str = "system") -> CertificateRecord:
+        """End a temporary suspension (``suspended``, certificateHold): active again.
+
+        Raises:
+            StateError: ``certificate_not_on_hold``.
+        """
+        ctx = self._ctx
+        key = parse_serial(serial)
+
+        def work(uow: StorageUnitOfWork) -> CertificateRecord:
+            table = uow.repository(CertificateTable)
+            record = table.get(key)
+            stored = table.update(release_hold(record))
+            ctx.audit(uow, actor=actor, action="certificate.release_hold",
+                      subject=record.user_id, serial=key)
+            return stored
+
+        return ctx.transact(work)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, serial: object) -> CertificateRecord:
+        key = parse_serial(serial)
+        with self._ctx.unit_of_work() as uow:
+            return uow.repository(CertificateTable).get(key)
+
+    def for_user(self, user_id: object) -> list[CertificateRecord]:
+        """Every certificate ever issued to ``user_id``, oldest first."""
+        uid = self._ctx.user_id(user_id)
+        with self._ctx.unit_of_work() as uow:
+            return uow.repository(CertificateTable).for_user(uid.value)
+
+    def verify(self, certificate: object, *, user_id: object = None) -> VerifiedCertificate:
+        """Is ``certificate`` (PEM, DER or ``x509.Certificate``) good for a login now?
+        It must chain to the issuing CA, be in the register as issued, not revoked or
+        superseded, within its validity, and (with ``user_id``) belong to that user.
+
+        Raises:
+            ValidationError: ``certificate_malformed``.
+            AuthenticationError: ``certificate_untrusted``, ``certificate_unknown``,
+                ``certificate_revoked``, ``certificate_superseded``,
+                ``certificate_expired``, ``certificate_not_yet_valid``,
+                ``certificate_wrong_user``.
+        """
+        cert = load_device_certificate(certificate)
+        uid: UserId | None = None if user_id is None else self._ctx.user_id(user_id)
+        chain = self._chain
+        if chain is None:
+            raise ConfigurationError("ca_not_configured")
+        now = self._ctx.clock.now()
+        chain.verify_chain(cert, now=now)
+        with self._ctx.unit_of_work() as uow:
+            record = uow.repository(CertificateTable).find(serial_hex(cert.serial_number))
+        if record is None or record.der != cert.public_bytes(_DER):
+            raise AuthenticationError("certificate_unknown")
+        if record.status is CertificateStatus.REVOKED:
+            raise AuthenticationError("certificate_revoked")
+        if record.status is CertificateStatus.SUPERSEDED:
+            raise AuthenticationError("certificate_superseded")
+        chain.check_validity(cert, now=now)
+        if uid is not None and record.user_id != uid.value:
+            raise AuthenticationError("certificate_wrong_user")
+        notice = timedelta(days=self._ctx.policy.renewal_notice_days)
+        return VerifiedCertificate(
+            record=record, certificate=cert, checked_at=now,
+            renewal_due=now >= record.not_after - notice,
+        )
+
+    def crl(self) -> x509.CertificateRevocationList:
+        """A fresh full CRL (``nextUpdate`` now + ``policy.crl_next_update``)."""
+        authority, now = self.authority, self._ctx.clock.now()
+        with self._ctx.unit_of_work() as uow:
+            entries = uow.repository(CertificateTable).crl_entries(now=now)
+        return build_crl(
+            issuer=authority.issuing, key=authority.key, entries=entries, now=now,
+            next_update=self._ctx.policy.crl_next_update,
+        )
+
+    def crl_der(self) -> bytes:
+        """The CRL as served at ``crl_url`` (``application/pkix-crl``)."""
+        return self.crl().public_bytes(_DER)
+
+    def ocsp_response(self, request: bytes) -> bytes:
+        """The DER OCSP response for a DER OCSP request (RFC 6960). Never raises on a bad
+        request: it answers ``malformedRequest`` or ``unauthorized`` as the RFC says."""
+        authority = self.authority
+        parsed = parse_ocsp_request(request)
+        if parsed is None:
+            return unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(_DER)
+        if not is_for_issuer(parsed, authority.issuing):
+            return unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED).public_bytes(_DER)
+        with self._ctx.unit_of_work() as uow:
+            record = uow.repository(CertificateTable).find(serial_hex(parsed.serial_number))
+        response = build_ocsp_response(
+            parsed, record, authority=authority, now=self._ctx.clock.now(),
+            next_update=self._ctx.policy.crl_next_update,
+        )
+        return response.public_bytes(_DER)
