@@ -1,0 +1,190 @@
+"""Compact JWS for the device protocol (RFC 7515), on joserfc.
+
+Device keys are ECDSA P-256 (ES256, the default), P-384 (ES384) or Ed25519 (the
+fully-specified ``Ed25519`` algorithm of RFC 9864, which deprecates ``EdDSA``).
+Messages a device signs before it has a certificate carry its public key in the ``jwk``
+header; later messages carry the certificate chain in ``x5c``. :func:`read` parses
+without trusting anything; the caller picks the key (the one in ``jwk`` for enrollment,
+the certificate's for everything else, after the chain was verified) and calls
+:func:`verify`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from joserfc import jwk, jws
+from joserfc.errors import JoseError
+
+from softtoken.errors import AuthenticationError, ValidationError
+
+__all__ = [
+    "ALGORITHMS",
+    "DevicePrivateKey",
+    "DevicePublicKey",
+    "SignedMessage",
+    "algorithm_for",
+    "public_jwk",
+    "read",
+    "sign",
+    "thumbprint",
+    "verify",
+]
+
+DevicePrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+DevicePublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
+ALGORITHMS = ("ES256", "ES384", "Ed25519")
+#: Far above any real message (a CSR and a chain of three certificates fit in 8 KiB).
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def algorithm_for(key: DevicePrivateKey | DevicePublicKey) -> str:
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    curve = key.curve
+    if isinstance(curve, ec.SECP256R1):
+        return "ES256"
+    if isinstance(curve, ec.SECP384R1):
+        return "ES384"
+    raise ValidationError("device_key_not_allowed", field="key")
+
+
+def _jose_key(key: DevicePrivateKey | DevicePublicKey) -> jwk.Key:
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return jwk.OKPKey.import_key(key)
+    return jwk.ECKey.import_key(key)
+
+
+def public_jwk(key: DevicePrivateKey | DevicePublicKey) -> dict[str, Any]:
+    public = key.public_key() if hasattr(key, "private_bytes") else key  # type: ignore[union-attr]
+    return dict(_jose_key(public).as_dict(private=False))
+
+
+def thumbprint(key: DevicePrivateKey | DevicePublicKey) -> str:
+    """The RFC 7638 thumbprint of the public key, base64url: a stable device key ID."""
+    public = key.public_key() if hasattr(key, "private_bytes") else key  # type: ignore[union-attr]
+    return _jose_key(public).thumbprint()
+
+
+def sign(
+    claims: Mapping[str, Any],
+    key: DevicePrivateKey,
+    *,
+    typ: str,
+    chain: Sequence[x509.Certificate] = (),
+) -> str:
+    """Sign ``claims`` as compact JWS. With ``chain`` the header carries ``x5c`` (leaf
+    first); without it, the public key as ``jwk``."""
+    header: dict[str, Any] = {"alg": algorithm_for(key), "typ": typ}
+    if chain:
+        header["x5c"] = [
+            base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in chain
+        ]
+    else:
+        header["jwk"] = public_jwk(key)
+    payload = json.dumps(dict(claims), separators=(",", ":"), sort_keys=True).encode()
+    return jws.serialize_compact(header, payload, _jose_key(key), algorithms=ALGORITHMS)
+
+
+@attrs.frozen(kw_only=True)
+class SignedMessage:
+    """A parsed, not yet verified, compact JWS."""
+
+    token: str
+    typ: str
+    algorithm: str
+    claims: Mapping[str, Any]
+    chain: tuple[x509.Certificate, ...]
+    embedded_key: DevicePublicKey | None
+
+
+def _malformed(detail: str) -> ValidationError:
+    return ValidationError("device_message_malformed", field="message", detail=detail)
+
+
+def _chain(header: Mapping[str, Any]) -> tuple[x509.Certificate, ...]:
+    raw = header.get("x5c")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw or len(raw) > 4:  # noqa: PLR2004 - leaf + CAs
+        raise _malformed("x5c must be a list of one to four certificates")
+    try:
+        return tuple(
+            x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in raw
+        )
+    except (ValueError, TypeError):
+        raise _malformed("x5c holds something that is not a certificate") from None
+
+
+def _embedded(header: Mapping[str, Any]) -> DevicePublicKey | None:
+    raw = header.get("jwk")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or "d" in raw:
+        raise _malformed("jwk must be a public key")
+    try:
+        key = jwk.import_key(raw)
+    except (JoseError, ValueError, TypeError, KeyError):
+        raise _malformed("jwk is not a usable key") from None
+    public = key.public_key
+    if not isinstance(public, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+        raise _malformed("jwk is not an EC or Ed25519 key")
+    return public
+
+
+def read(token: object, *, expect_typ: str) -> SignedMessage:
+    """Parse a compact JWS of type ``expect_typ`` without verifying it.
+
+    Raises:
+        ValidationError: ``device_message_malformed`` for anything that is not one.
+    """
+    if not isinstance(token, str) or len(token) > MAX_MESSAGE_BYTES or token.count(".") != 2:  # noqa: PLR2004
+        raise _malformed("not a compact JWS")
+    try:
+        parsed = jws.extract_compact(token.encode("ascii"))
+        header = parsed.headers()
+        claims = json.loads(parsed.payload)
+    except (JoseError, ValueError, TypeError, UnicodeError):
+        raise _malformed("not a compact JWS") from None
+    if header.get("typ") != expect_typ:
+        raise _malformed(f"expected a {expect_typ} message")
+    if header.get("alg") not in ALGORITHMS:
+        raise _malformed("unsupported algorithm")
+    if not isinstance(claims, dict):
+        raise _malformed("the payload is not a JSON object")
+    return SignedMessage(
+        token=token,
+        typ=expect_typ,
+        algorithm=str(header["alg"]),
+        claims=claims,
+        chain=_chain(header),
+        embedded_key=_embedded(header),
+    )
+
+
+def verify(message: SignedMessage, key: DevicePublicKey) -> None:
+    """Check the signature with ``key``; the algorithm must be the key's own.
+
+    Raises:
+        AuthenticationError: ``device_signature_invalid``.
+    """
+    try:
+        expected = algorithm_for(key)
+    except ValidationError:
+        raise AuthenticationError("device_signature_invalid") from None
+    if message.algorithm != expected:
+        raise AuthenticationError("device_signature_invalid", detail="algorithm mismatch")
+    try:
+        parsed = jws.extract_compact(message.token.encode("ascii"))
+        valid = jws.validate_compact(parsed, _jose_key(key), algorithms=[expected])
+    except (JoseError, ValueError, TypeError):
+        valid = False
+    if not valid:
+        raise AuthenticationError("device_signature_invalid")
