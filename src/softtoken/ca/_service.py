@@ -228,7 +228,8 @@ class CaService:
             stored = table.add(new)
             ctx.audit(uow, actor=actor or f"user:{uid.value}", action="certificate.renew",
                       subject=uid.value, serial=stored.serial, renewed_from=old.serial,
-                      new_key=fingerprint != old.key_fingerprint, key_type=key_type,
+                      key_id=fingerprint[:16], key_type=key_type,
+                      renewal_mode="same" if fingerprint == old.key_fingerprint else "new",
                       not_after=stored.not_after.isoformat())
             return stored
 

@@ -56,7 +56,7 @@ def load_device_certificate(data: object) -> x509.Certificate:
         if raw.lstrip().startswith(b"-----BEGIN"):
             return x509.load_pem_x509_certificate(raw)
         return x509.load_der_x509_certificate(raw)
-    except ValueError as error:
+    except (ValueError, x509.InvalidVersion) as error:
         raise ValidationError(
             "certificate_malformed", field="certificate", detail=str(error)[:80]
         ) from None
