@@ -74,11 +74,15 @@ def validate_subject(raw: object) -> str:
 
 
 def normalize_code(raw: object, *, digits: int) -> str:
-    """The code as typed, NFKC-normalized (full-width digits become ASCII), spaces
-    removed; anything but exactly ``digits`` ASCII digits is ``otp_malformed``."""
+    """The code as typed, spaces removed, any decimal digit (Thai ๐-๙, full-width)
+    read as its ASCII digit; anything but exactly ``digits`` digits is ``otp_malformed``."""
     if not isinstance(raw, str) or len(raw) > 64:  # noqa: PLR2004 - bounds the work
         raise ValidationError("otp_malformed", field="code")
-    text = "".join(unicodedata.normalize("NFKC", raw).split())
+    text = "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() else c
+        for c in unicodedata.normalize("NFKC", raw)
+        if not c.isspace()
+    )
     if len(text) != digits or not all("0" <= c <= "9" for c in text):
         raise ValidationError("otp_malformed", field="code")
     return text
