@@ -16,6 +16,7 @@ from softtoken import (
     MemoryMailbox,
     Policy,
     RateLimited,
+    SoftTokenError,
     StateError,
     ValidationError,
     build,
@@ -48,7 +49,7 @@ def harness() -> Harness:
     return made
 
 
-def mismatch(harness: Harness, **changes: str) -> Exception:
+def mismatch(harness: Harness, **changes: str) -> SoftTokenError:
     fields = {"user_id": USER, "citizen_id": CITIZEN, "email": EMAIL, **changes}
     with pytest.raises((AuthenticationError, RateLimited)) as caught:
         harness.softtoken.password_reset.request(
