@@ -20,7 +20,6 @@ from softtoken.accounts import (
     UserId,
 )
 from softtoken.audit import AuditEntry, AuditRecord
-from softtoken.lifecycle import AccountService, PasswordCheck
 from softtoken.errors import (
     AuthenticationError,
     ConcurrencyError,
@@ -36,7 +35,28 @@ from softtoken.errors import (
     TamperingDetected,
     ValidationError,
 )
+from softtoken.lifecycle import (
+    AccountService,
+    InitialCredentials,
+    InitialCredentialsService,
+    LoginService,
+    LoginStep,
+    PasswordChanged,
+    PasswordCheck,
+    PasswordLogin,
+    PasswordResetService,
+    ResetCompleted,
+    ResetRequested,
+)
 from softtoken.mail import EmailMessage, MemoryMailbox, SmtpSender
+from softtoken.otp import (
+    CodeStatus,
+    IssuedCode,
+    OtpService,
+    TotpEnrollment,
+    TotpService,
+    VerifiedCode,
+)
 from softtoken.policy import Policy
 
 __version__ = "0.1.0.dev0"
@@ -49,6 +69,7 @@ __all__ = [
     "AuditRecord",
     "AuthenticationError",
     "CitizenId",
+    "CodeStatus",
     "ConcurrencyError",
     "Config",
     "ConfigurationError",
@@ -58,14 +79,25 @@ __all__ = [
     "Email",
     "EmailMessage",
     "FakeClock",
+    "InitialCredentials",
+    "InitialCredentialsService",
+    "IssuedCode",
+    "LoginService",
+    "LoginStep",
     "LoginType",
     "MemoryMailbox",
     "NotFound",
+    "OtpService",
+    "PasswordChanged",
     "PasswordCheck",
+    "PasswordLogin",
     "PasswordRejected",
+    "PasswordResetService",
     "PhoneNumber",
     "Policy",
     "RateLimited",
+    "ResetCompleted",
+    "ResetRequested",
     "SmtpSender",
     "SoftToken",
     "SoftTokenError",
@@ -73,8 +105,11 @@ __all__ = [
     "StorageUnavailable",
     "SystemClock",
     "TamperingDetected",
+    "TotpEnrollment",
+    "TotpService",
     "UserId",
     "ValidationError",
+    "VerifiedCode",
     "__version__",
     "build",
     "errors",
