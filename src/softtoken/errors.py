@@ -437,6 +437,81 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Soft Token บนอุปกรณ์นี้ยังไม่ได้เปิดใช้งาน",
         "The soft token on this device is not activated.",
     ),
+    "registration_not_approved": (
+        "ยังไม่สามารถเปิดใช้งาน Soft Token ได้ เนื่องจากการลงทะเบียนยังไม่ได้รับการอนุมัติ",
+        "The soft token cannot be activated before the registration is approved.",
+    ),
+    "activation_not_found": ("ไม่พบรายการเปิดใช้งาน", "No such activation."),
+    "activation_secret_invalid": (
+        "คิวอาร์โค้ดเปิดใช้งานไม่ถูกต้อง",
+        "The activation QR code is not valid.",
+    ),
+    "activation_expired": (
+        "คิวอาร์โค้ดเปิดใช้งานหมดอายุแล้ว กรุณากดเปิดใช้งานใหม่",
+        "The activation QR code has expired; start the activation again.",
+    ),
+    "activation_used": (
+        "คิวอาร์โค้ดเปิดใช้งานนี้ถูกใช้ไปแล้ว",
+        "This activation QR code was used already.",
+    ),
+    "enrollment_key_mismatch": (
+        "กุญแจในคำขอใบรับรองไม่ตรงกับกุญแจที่ลงนาม",
+        "The key in the certificate request is not the key that signed the enrollment.",
+    ),
+    "attestation_format_unsupported": (
+        "ไม่รองรับรูปแบบการรับรองอุปกรณ์นี้",
+        "This device attestation format is not supported.",
+    ),
+    "attestation_invalid": ("การรับรองอุปกรณ์ไม่ถูกต้อง", "The device attestation is not valid."),
+    "attestation_not_hardware": (
+        "อุปกรณ์ต้องเก็บกุญแจไว้ในฮาร์ดแวร์ที่ปลอดภัย",
+        "The device must keep its key in secure hardware.",
+    ),
+    "soft_token_not_active": (
+        "บัญชีนี้ยังไม่มี Soft Token ที่ใช้งานได้",
+        "This account has no active soft token.",
+    ),
+    "soft_token_already_bound": (
+        "บัญชีนี้มี Soft Token ที่ใช้งานอยู่แล้ว",
+        "This account already has an active soft token.",
+    ),
+    "too_many_pushes": (
+        "มีคำขอเข้าสู่ระบบที่ยังไม่ได้ตอบหลายครั้งเกินไป กรุณารอสักครู่",
+        "Too many unanswered login requests; wait a moment before trying again.",
+    ),
+    "challenge_not_found": ("ไม่พบคำขอเข้าสู่ระบบ", "No such login request."),
+    "challenge_pending": (
+        "กำลังรอการยืนยันจากแอปพลิเคชัน",
+        "Waiting for the approval in the authenticator app.",
+    ),
+    "challenge_expired": (
+        "คำขอเข้าสู่ระบบหมดอายุแล้ว กรุณาเข้าสู่ระบบใหม่",
+        "The login request has expired; log in again.",
+    ),
+    "challenge_used": (
+        "คำขอเข้าสู่ระบบนี้ถูกใช้ไปแล้ว",
+        "This login request was used already.",
+    ),
+    "challenge_nonce_mismatch": (
+        "การตอบกลับไม่ตรงกับคำขอเข้าสู่ระบบ",
+        "The answer does not belong to this login request.",
+    ),
+    "challenge_wrong_account": (
+        "อุปกรณ์นี้ไม่ได้ผูกกับบัญชีของคำขอเข้าสู่ระบบ",
+        "This device is not bound to the account of this login request.",
+    ),
+    "challenge_answer_wrong": (
+        "รูปภาพหรือรหัสที่เลือกไม่ตรงกับที่แสดงบนหน้าจอคอมพิวเตอร์",
+        "The picture or code chosen does not match the one on the computer screen.",
+    ),
+    "challenge_declined": (
+        "การเข้าสู่ระบบถูกปฏิเสธในแอปพลิเคชัน",
+        "The login was declined in the authenticator app.",
+    ),
+    "renewal_required": (
+        "ใบรับรอง Soft Token หมดอายุแล้ว กรุณาต่ออายุก่อนเข้าสู่ระบบ",
+        "The soft token's certificate has expired; renew it before logging in.",
+    ),
     # renewal, revocation and service requests: add codes below this line
     # infrastructure
     "concurrent_update": (
