@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -82,3 +83,28 @@ def openssl_verify(
     if at is not None:
         args += ["-attime", str(int(at.timestamp()))]
     return openssl(*args, tmp / "leaf.pem")
+
+
+def openssl_ocsp(
+    tmp: Path,
+    answer: Callable[[bytes], bytes],
+    *,
+    root: x509.Certificate,
+    issuing: x509.Certificate,
+    leaf: x509.Certificate,
+) -> subprocess.CompletedProcess[str]:
+    """openssl makes an OCSP request (with a nonce) for ``leaf``; ``answer`` (the
+    library) responds; openssl then checks the response's signature, nonce and status."""
+    (tmp / "root.pem").write_bytes(pem(root))
+    (tmp / "issuing.pem").write_bytes(pem(issuing))
+    (tmp / "leaf.pem").write_bytes(pem(leaf))
+    made = openssl("ocsp", "-issuer", tmp / "issuing.pem", "-cert", tmp / "leaf.pem",
+                   "-reqout", tmp / "req.der")
+    assert made.returncode == 0, made.stderr
+    (tmp / "resp.der").write_bytes(answer((tmp / "req.der").read_bytes()))
+    (tmp / "chain.pem").write_bytes(pem(root) + pem(issuing))
+    # No -cert/-issuer here: with them openssl makes a fresh request (and a fresh nonce);
+    # -verify_other gives it the issuer, which a client that asked always has.
+    return openssl("ocsp", "-reqin", tmp / "req.der", "-respin", tmp / "resp.der",
+                   "-CAfile", tmp / "chain.pem", "-verify_other", tmp / "issuing.pem",
+                   "-resp_text")

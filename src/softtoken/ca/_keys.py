@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -24,10 +25,14 @@ from cryptography.x509 import (
     CertificateBuilder,
     CertificateRevocationList,
     CertificateRevocationListBuilder,
+    Name,
+    NameAttribute,
+    SubjectKeyIdentifier,
     load_der_x509_certificate,
     load_der_x509_crl,
     ocsp,
 )
+from cryptography.x509.oid import NameOID
 
 from softtoken.ca import _der
 from softtoken.errors import ConfigurationError
@@ -82,7 +87,11 @@ class SigningKey(Protocol):
 
     def sign_crl(self, builder: CertificateRevocationListBuilder) -> CertificateRevocationList: ...
 
-    def sign_ocsp(self, builder: ocsp.OCSPResponseBuilder) -> ocsp.OCSPResponse: ...
+    def sign_ocsp(
+        self, builder: ocsp.OCSPResponseBuilder, responder: Certificate
+    ) -> ocsp.OCSPResponse:
+        """Sign ``builder`` (no responder ID yet) as ``responder``, whose key this is."""
+        ...
 
 
 class PemSigner:
@@ -168,7 +177,10 @@ class PemSigner:
     def sign_crl(self, builder: CertificateRevocationListBuilder) -> CertificateRevocationList:
         return builder.sign(self._key, self._hash)
 
-    def sign_ocsp(self, builder: ocsp.OCSPResponseBuilder) -> ocsp.OCSPResponse:
+    def sign_ocsp(
+        self, builder: ocsp.OCSPResponseBuilder, responder: Certificate
+    ) -> ocsp.OCSPResponse:
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, responder)
         return builder.sign(self._key, self._hash)
 
 
@@ -232,8 +244,44 @@ class ExternalSigner(ABC):
         signed = _der.replace_signature(der, self._signature(draft.tbs_certlist_bytes))
         return load_der_x509_crl(signed)
 
-    def sign_ocsp(self, builder: ocsp.OCSPResponseBuilder) -> ocsp.OCSPResponse:
-        draft = builder.sign(_stand_in(self.public_key), _hash_for(self.public_key))
+    def sign_ocsp(
+        self, builder: ocsp.OCSPResponseBuilder, responder: Certificate
+    ) -> ocsp.OCSPResponse:
+        # The builder insists that the signing key matches the responder's certificate,
+        # so the draft names a stand-in responder; its key hash (responderID byKey, the
+        # SHA-1 of the public key bits) is then swapped for the real one, same length.
+        stand_in = _stand_in(self.public_key)
+        draft = builder.responder_id(
+            ocsp.OCSPResponderEncoding.HASH, _stand_in_certificate(stand_in)
+        ).sign(stand_in, _hash_for(self.public_key))
+        fake_id, real_id = _key_hash(stand_in.public_key()), _key_hash(responder.public_key())
         der = draft.public_bytes(serialization.Encoding.DER)
-        signed = _der.replace_ocsp_signature(der, self._signature(draft.tbs_response_bytes))
+        if draft.tbs_response_bytes.count(fake_id) != 1 or der.count(fake_id) != 1:
+            raise ConfigurationError("ca_key_unavailable", detail="OCSP responder ID not found")
+        tbs = draft.tbs_response_bytes.replace(fake_id, real_id)
+        signed = _der.replace_ocsp_signature(der.replace(fake_id, real_id), self._signature(tbs))
         return ocsp.load_der_ocsp_response(signed)
+
+
+def _key_hash(public_key: object) -> bytes:
+    return SubjectKeyIdentifier.from_public_key(public_key).digest  # type: ignore[arg-type]
+
+
+_stand_in_certificates: dict[int, Certificate] = {}
+
+
+def _stand_in_certificate(key: CaPrivateKey) -> Certificate:
+    """A self-signed certificate for a stand-in key: only its key is ever used."""
+    with _stand_in_lock:
+        found = _stand_in_certificates.get(id(key))
+        if found is None:
+            name = Name([NameAttribute(NameOID.COMMON_NAME, "stand-in")])
+            moment = datetime(2000, 1, 1, tzinfo=UTC)
+            found = (
+                CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(1)
+                .not_valid_before(moment).not_valid_after(moment + timedelta(days=1))
+                .sign(key, hashes.SHA256())
+            )
+            _stand_in_certificates[id(key)] = found
+        return found

@@ -117,11 +117,10 @@ def build_ocsp_response(
     )
     responder = authority.ocsp_responder
     signer_cert = responder.certificate if responder else authority.issuing
-    builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, signer_cert)
     if responder is not None:
         builder = builder.certificates([responder.certificate])
     nonce = next((e.value for e in request.extensions if isinstance(e.value, x509.OCSPNonce)), None)
     if nonce is not None:
         builder = builder.add_extension(nonce, critical=False)
     key = responder.key if responder else authority.key
-    return key.sign_ocsp(builder)
+    return key.sign_ocsp(builder, signer_cert)

@@ -39,7 +39,12 @@ def _open_session(library: str, token_label: str, pin: str, *, rw: bool = False)
     pkcs11 = _pkcs11()
     try:
         token = pkcs11.lib(library).get_token(token_label=token_label)
-        return token.open(user_pin=pin, rw=rw)
+        try:
+            return token.open(user_pin=pin, rw=rw)
+        except pkcs11.exceptions.UserAlreadyLoggedIn:
+            # PKCS#11 logs in the application, not the session: another session of this
+            # process has logged in already, and this one shares that login.
+            return token.open(rw=rw)
     except (pkcs11.PKCS11Error, RuntimeError, OSError) as error:
         raise ConfigurationError(
             "ca_key_unavailable", detail=f"pkcs11 token {token_label!r}: {type(error).__name__}"

@@ -164,21 +164,37 @@ class CaService:
         self.authority  # noqa: B018 - fail before opening a transaction
 
         def work(uow: StorageUnitOfWork) -> CertificateRecord:
-            table = uow.repository(CertificateTable)
-            now = ctx.clock.now()
-            self._check_key_free(table, checked.key_fingerprint, uid.value, now)
-            cert = self._sign(user_id=uid.value, public_key=checked.public_key, now=now)
-            record = table.add(self._record(
-                cert, user_id=uid.value, key_type=checked.key_type,
-                fingerprint=checked.key_fingerprint, device_id=device, now=now,
-            ))
-            ctx.audit(uow, actor=actor, action="certificate.issue", subject=uid.value,
-                      serial=record.serial, key_type=record.key_type,
-                      key_id=record.key_fingerprint[:16], device=device,
-                      not_after=record.not_after.isoformat())
-            return record
+            return self.issue_in(
+                uow, user_id=uid.value, checked=checked, device_id=device, actor=actor
+            )
 
         return ctx.transact(work)
+
+    def issue_in(
+        self,
+        uow: StorageUnitOfWork,
+        *,
+        user_id: str,
+        checked: CheckedCsr,
+        device_id: str | None,
+        actor: str,
+    ) -> CertificateRecord:
+        """:meth:`issue` inside the caller's unit of work (activation issues the
+        certificate in the same transaction that binds the device)."""
+        ctx = self._ctx
+        table = uow.repository(CertificateTable)
+        now = ctx.clock.now()
+        self._check_key_free(table, checked.key_fingerprint, user_id, now)
+        cert = self._sign(user_id=user_id, public_key=checked.public_key, now=now)
+        record = table.add(self._record(
+            cert, user_id=user_id, key_type=checked.key_type,
+            fingerprint=checked.key_fingerprint, device_id=device_id, now=now,
+        ))
+        ctx.audit(uow, actor=actor, action="certificate.issue", subject=user_id,
+                  serial=record.serial, key_type=record.key_type,
+                  key_id=record.key_fingerprint[:16], device=device_id,
+                  not_after=record.not_after.isoformat())
+        return record
 
     def renew(
         self, serial: object, *, user_id: object, csr: object = None, actor: str | None = None
@@ -257,16 +273,29 @@ class CaService:
         owner = None if user_id is None else ctx.user_id(user_id).value
 
         def work(uow: StorageUnitOfWork) -> CertificateRecord:
-            table = uow.repository(CertificateTable)
-            record = table.get(key)
-            if owner is not None and record.user_id != owner:
-                raise Conflict("certificate_not_owned")
-            stored = table.update(mark_revoked(record, why, now=ctx.clock.now()))
-            ctx.audit(uow, actor=actor, action="certificate.revoke", subject=record.user_id,
-                      serial=key, reason=why.value, crl_reason=why.rfc5280_code)
-            return stored
+            return self.revoke_in(uow, key, reason=why, actor=actor, owner=owner)
 
         return ctx.transact(work)
+
+    def revoke_in(
+        self,
+        uow: StorageUnitOfWork,
+        serial: str,
+        *,
+        reason: RevocationReason,
+        actor: str,
+        owner: str | None = None,
+    ) -> CertificateRecord:
+        """:meth:`revoke` inside the caller's unit of work (self-revocation, a new
+        activation and service requests revoke with their other changes)."""
+        table = uow.repository(CertificateTable)
+        record = table.get(serial)
+        if owner is not None and record.user_id != owner:
+            raise Conflict("certificate_not_owned")
+        stored = table.update(mark_revoked(record, reason, now=self._ctx.clock.now()))
+        self._ctx.audit(uow, actor=actor, action="certificate.revoke", subject=record.user_id,
+                        serial=serial, reason=reason.value, crl_reason=reason.rfc5280_code)
+        return stored
 
     def revoke_all(
         self, user_id: object, *, reason: RevocationReason | str, actor: str = "system"
