@@ -15,6 +15,7 @@ import attrs
 from softtoken._clock import FakeClock
 from softtoken._facade import SoftToken
 from softtoken._wiring import Config, build
+from softtoken.cli._demo_login import LOGIN_CHAPTERS
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 
@@ -83,7 +84,7 @@ def chapter_accounts(demo: Demo) -> None:
 
 
 #: The chapters in the manual's order; later modules append theirs.
-CHAPTERS: list[Callable[[Demo], None]] = [chapter_accounts]
+CHAPTERS: list[Callable[[Demo], None]] = [chapter_accounts, *LOGIN_CHAPTERS]
 
 
 def run_demo(out: TextIO, *, workdir: Path | None = None, storage_url: str | None = None) -> int:
