@@ -11,13 +11,14 @@ import pytest
 from softtoken.ca import CertificateStatus, CertificateTable, RevocationReason
 from softtoken.ca._records import mark_revoked
 from softtoken.errors import ConcurrencyError, StateError
+from softtoken.testing import Harness
 
 from ..helpers.ca import make_csr
 
 ALICE = "T05005000000201"
 
 
-def test_record_round_trip(harness):
+def test_record_round_trip(harness: Harness) -> None:
     ca = harness.softtoken.ca
     rec = ca.issue(user_id=ALICE, csr=make_csr(), device_id="phone-1")
     assert ca.get(rec.serial) == rec
@@ -29,7 +30,7 @@ def test_record_round_trip(harness):
         assert table.with_key(rec.key_fingerprint) == [rec]
 
 
-def test_life_of_a_certificate(harness):
+def test_life_of_a_certificate(harness: Harness) -> None:
     ca, clock = harness.softtoken.ca, harness.clock
     first = ca.issue(user_id=ALICE, csr=make_csr())
     clock.advance(days=700)
@@ -40,15 +41,17 @@ def test_life_of_a_certificate(harness):
     assert old.status is CertificateStatus.SUPERSEDED
     assert old.superseded_by == second.serial
     assert old.superseded_at == second.issued_at == clock.now() - timedelta(hours=1)
-    assert new == revoked and new.renewed_from == first.serial
-    assert new.revoked_at == clock.now() and new.revocation_reason is RevocationReason.LOST_PHONE
+    assert new == revoked
+    assert new.renewed_from == first.serial
+    assert new.revoked_at == clock.now()
+    assert new.revocation_reason is RevocationReason.LOST_PHONE
     assert [r.serial for r in ca.for_user(ALICE)] == [first.serial, second.serial]
     actions = [r.entry.action for r in harness.softtoken.audit.records()]
     assert actions[-3:] == ["certificate.issue", "certificate.renew", "certificate.revoke"]
     harness.softtoken.audit.verify()
 
 
-def test_crl_entries_from_storage(harness):
+def test_crl_entries_from_storage(harness: Harness) -> None:
     ca, clock = harness.softtoken.ca, harness.clock
     kept = ca.issue(user_id=ALICE, csr=make_csr())
     gone = ca.issue(user_id=ALICE, csr=make_csr())
@@ -57,7 +60,8 @@ def test_crl_entries_from_storage(harness):
     ca.revoke(kept.serial, reason="holder_resigned")
     ca.revoke(gone.serial, reason="new_phone")
     with harness.softtoken.unit_of_work() as uow:
-        entries = {e.serial: e for e in uow.repository(CertificateTable).crl_entries(now=clock.now())}
+        table = uow.repository(CertificateTable)
+        entries = {e.serial: e for e in table.crl_entries(now=clock.now())}
     assert set(entries) == {kept.serial_number, gone.serial_number, live.serial_number}
     assert entries[kept.serial_number].reason is RevocationReason.HOLDER_RESIGNED
     assert entries[live.serial_number].reason is RevocationReason.RENEWED
@@ -68,7 +72,7 @@ def test_crl_entries_from_storage(harness):
         assert uow.repository(CertificateTable).crl_entries(now=clock.now()) == []
 
 
-def test_stale_update_loses(harness):
+def test_stale_update_loses(harness: Harness) -> None:
     """A revocation computed from a version someone else has since changed is refused."""
     ca = harness.softtoken.ca
     rec = ca.issue(user_id=ALICE, csr=make_csr())
@@ -81,7 +85,7 @@ def test_stale_update_loses(harness):
     assert ca.get(rec.serial).revocation_reason is RevocationReason.NEW_PHONE
 
 
-def test_threads_revoking_once(harness):
+def test_threads_revoking_once(harness: Harness) -> None:
     ca = harness.softtoken.ca
     rec = ca.issue(user_id=ALICE, csr=make_csr())
     outcomes: list[str] = []
@@ -103,5 +107,6 @@ def test_threads_revoking_once(harness):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["certificate_already_revoked"] * 3 + ["revoked"]
-    revokes = [r for r in harness.softtoken.audit.records() if r.entry.action == "certificate.revoke"]
+    records = harness.softtoken.audit.records()
+    revokes = [r for r in records if r.entry.action == "certificate.revoke"]
     assert len(revokes) == 1

@@ -8,7 +8,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
-from softtoken.ca import RevocationReason, SELF_REVOCATION_REASONS
+from softtoken.ca import SELF_REVOCATION_REASONS, RevocationReason
 from softtoken.ca._profile import device_certificate_builder, random_serial
 from softtoken.testing import make_test_authority
 
@@ -29,20 +29,22 @@ def _issue(**kwargs: object) -> x509.Certificate:
     return authority.key.sign_certificate(device_certificate_builder(**fields))  # type: ignore[arg-type]
 
 
-def test_device_profile():
+def test_device_profile() -> None:
     cert = _issue()
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "T05005000000201"
     assert cert.not_valid_before_utc == NOW
     assert cert.not_valid_after_utc == NOW + timedelta(days=730)
     ext = cert.extensions
     ku = ext.get_extension_for_class(x509.KeyUsage)
-    assert ku.critical and ku.value.digital_signature and not ku.value.key_cert_sign
+    assert ku.critical
+    assert ku.value.digital_signature
+    assert not ku.value.key_cert_sign
     assert list(ext.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
         ExtendedKeyUsageOID.CLIENT_AUTH
     ]
     assert ext.get_extension_for_class(x509.BasicConstraints).value.ca is False
     assert ext.get_extension_for_class(x509.SubjectKeyIdentifier).value == (
-        x509.SubjectKeyIdentifier.from_public_key(cert.public_key())  # type: ignore[arg-type]
+        x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
     )
     assert ext.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
     crldp = ext.get_extension_for_class(x509.CRLDistributionPoints).value
@@ -52,7 +54,7 @@ def test_device_profile():
     assert aia[0].access_location.value == "https://portal.example/ca/ocsp"
 
 
-def test_no_urls_no_extensions():
+def test_no_urls_no_extensions() -> None:
     ext = _issue(crl_url=None, ocsp_url=None).extensions
     with pytest.raises(x509.ExtensionNotFound):
         ext.get_extension_for_class(x509.CRLDistributionPoints)
@@ -60,13 +62,13 @@ def test_no_urls_no_extensions():
         ext.get_extension_for_class(x509.AuthorityInformationAccess)
 
 
-def test_validity_is_capped_at_the_issuing_ca():
+def test_validity_is_capped_at_the_issuing_ca() -> None:
     cert = _issue(validity=timedelta(days=365 * 50))
     assert cert.not_valid_after_utc <= make_test_authority(now=NOW).issuing.not_valid_after_utc
 
 
 @pytest.mark.parametrize("bits", [64, 100, 159])
-def test_random_serials_fit_rfc5280(bits):
+def test_random_serials_fit_rfc5280(bits: int) -> None:
     serials = {random_serial(bits) for _ in range(200)}
     assert len(serials) == 200  # no repeats: they are random
     assert all(0 < s < 2**bits for s in serials)
@@ -76,7 +78,7 @@ def test_random_serials_fit_rfc5280(bits):
 
 
 @pytest.mark.parametrize("bits", [63, 160])
-def test_serial_bits_out_of_range(bits):
+def test_serial_bits_out_of_range(bits: int) -> None:
     with pytest.raises(ValueError):
         random_serial(bits)
 
@@ -98,16 +100,16 @@ TABLE = [
 
 
 @pytest.mark.parametrize(("reason", "name", "code"), TABLE)
-def test_reason_codes(reason, name, code):
+def test_reason_codes(reason: RevocationReason, name: str, code: int) -> None:
     assert reason.crl_reason.value == name
     assert reason.rfc5280_code == code
 
 
-def test_every_reason_is_in_the_table():
+def test_every_reason_is_in_the_table() -> None:
     assert {r for r, _, _ in TABLE} == set(RevocationReason)
 
 
-def test_self_revocation_reasons_cover_chapter_5():
+def test_self_revocation_reasons_cover_chapter_5() -> None:
     assert set(SELF_REVOCATION_REASONS) == {
         RevocationReason.OWN_DATA_CHANGED, RevocationReason.HOLDER_RESIGNED,
         RevocationReason.HOLDER_TRANSFERRED, RevocationReason.EMAIL_CHANGED,

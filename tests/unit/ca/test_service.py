@@ -42,20 +42,24 @@ def _actions(h: Harness) -> list[str]:
     return [r.entry.action for r in h.softtoken.audit.records()]
 
 
-def test_issue_records_and_audits(h):
+def test_issue_records_and_audits(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr(), device_id="phone-1", actor="system")
-    assert rec.status is CertificateStatus.ACTIVE and rec.version == 1
-    assert rec.user_id == ALICE and rec.device_id == "phone-1" and rec.key_type == "ec-p256"
+    assert rec.status is CertificateStatus.ACTIVE
+    assert rec.version == 1
+    assert rec.user_id == ALICE
+    assert rec.device_id == "phone-1"
+    assert rec.key_type == "ec-p256"
     assert rec.issued_at == h.clock.now()
     assert rec.not_after - rec.not_before == h.softtoken.policy.certificate_validity
     assert rec.certificate.serial_number == int(rec.serial, 16)
     assert h.softtoken.ca.get(rec.serial) == rec
     entry = h.softtoken.audit.records()[-1].entry
-    assert entry.action == "certificate.issue" and entry.subject == ALICE
+    assert entry.action == "certificate.issue"
+    assert entry.subject == ALICE
     assert entry.details["serial"] == rec.serial
 
 
-def test_validity_follows_the_policy():
+def test_validity_follows_the_policy() -> None:
     h = in_memory(policy=Policy.for_tests(certificate_validity=timedelta(days=90)))
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     assert rec.not_after - rec.not_before == timedelta(days=90)
@@ -70,25 +74,28 @@ def test_validity_follows_the_policy():
          "csr_extensions_not_allowed"),
     ],
 )
-def test_bad_csr_issues_nothing(h, csr, code):
+def test_bad_csr_issues_nothing(h: Harness, csr: bytes, code: str) -> None:
     before = len(h.softtoken.audit.records())
     with pytest.raises(ValidationError) as caught:
         h.softtoken.ca.issue(user_id=ALICE, csr=csr)
     assert caught.value.code == code
-    assert _count(h) == 0 and len(h.softtoken.audit.records()) == before
+    assert _count(h) == 0
+    assert len(h.softtoken.audit.records()) == before
 
 
-def test_verify_for_login(h):
+def test_verify_for_login(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     verified = h.softtoken.ca.verify(rec.pem, user_id=ALICE)
-    assert verified.record == rec and verified.user_id == ALICE and not verified.renewal_due
+    assert verified.record == rec
+    assert verified.user_id == ALICE
+    assert not verified.renewal_due
     assert h.softtoken.ca.verify(rec.der).record.serial == rec.serial
     with pytest.raises(AuthenticationError) as caught:
         h.softtoken.ca.verify(rec.certificate, user_id=BOB)
     assert caught.value.code == "certificate_wrong_user"
 
 
-def test_expired_has_its_own_code_and_renewal_notice(h):
+def test_expired_has_its_own_code_and_renewal_notice(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.clock.set(rec.not_after - timedelta(days=30))
     assert h.softtoken.ca.verify(rec.pem).renewal_due
@@ -103,7 +110,7 @@ def test_expired_has_its_own_code_and_renewal_notice(h):
     assert h.softtoken.ca.get(rec.serial).status_at(h.clock.now()) is CertificateStatus.EXPIRED
 
 
-def test_foreign_and_unregistered_certificates(h):
+def test_foreign_and_unregistered_certificates(h: Harness) -> None:
     other = in_memory()
     foreign = other.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     with pytest.raises(AuthenticationError) as caught:
@@ -120,7 +127,7 @@ def test_foreign_and_unregistered_certificates(h):
 
 @settings(max_examples=100)
 @given(st.one_of(st.binary(max_size=1024), st.text(max_size=256)))
-def test_verify_garbage_stays_in_the_error_tree(data):
+def test_verify_garbage_stays_in_the_error_tree(data: object) -> None:
     with pytest.raises(SoftTokenError):
         _GARBAGE_HARNESS.softtoken.ca.verify(data)
 
@@ -128,7 +135,7 @@ def test_verify_garbage_stays_in_the_error_tree(data):
 _GARBAGE_HARNESS = in_memory()
 
 
-def test_revoke(h):
+def test_revoke(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.clock.advance(minutes=5)
     revoked = h.softtoken.ca.revoke(rec.serial, reason="lost_phone", actor="user:" + ALICE,
@@ -147,7 +154,7 @@ def test_revoke(h):
         "certificate.revoke", "lost_phone", 1)
 
 
-def test_revoke_errors(h):
+def test_revoke_errors(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     with pytest.raises(Conflict) as caught:
         h.softtoken.ca.revoke(rec.serial, reason="new_phone", user_id=BOB)
@@ -163,13 +170,14 @@ def test_revoke_errors(h):
     assert h.softtoken.ca.get(rec.serial).status is CertificateStatus.ACTIVE
 
 
-def test_hold_then_release_or_revoke(h):
+def test_hold_then_release_or_revoke(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.softtoken.ca.revoke(rec.serial, reason="suspended")
     with pytest.raises(StateError):
         h.softtoken.ca.revoke(rec.serial, reason="suspended")
     released = h.softtoken.ca.release_hold(rec.serial, actor="officer:o1")
-    assert released.status is CertificateStatus.ACTIVE and released.revoked_at is None
+    assert released.status is CertificateStatus.ACTIVE
+    assert released.revoked_at is None
     h.softtoken.ca.verify(rec.pem)
     with pytest.raises(StateError) as caught:
         h.softtoken.ca.release_hold(rec.serial)
@@ -179,12 +187,14 @@ def test_hold_then_release_or_revoke(h):
     assert final.revocation_reason is RevocationReason.HOLDER_RESIGNED
 
 
-def test_renew_same_key(h):
+def test_renew_same_key(h: Harness) -> None:
     old = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr(), device_id="phone-1")
     h.clock.advance(days=700)
     new = h.softtoken.ca.renew(old.serial, user_id=ALICE)
-    assert new.renewed_from == old.serial and new.device_id == "phone-1"
-    assert new.key_fingerprint == old.key_fingerprint and new.not_before == h.clock.now()
+    assert new.renewed_from == old.serial
+    assert new.device_id == "phone-1"
+    assert new.key_fingerprint == old.key_fingerprint
+    assert new.not_before == h.clock.now()
     stored_old = h.softtoken.ca.get(old.serial)
     assert stored_old.status is CertificateStatus.SUPERSEDED
     assert (stored_old.superseded_by, stored_old.superseded_at) == (new.serial, h.clock.now())
@@ -198,15 +208,16 @@ def test_renew_same_key(h):
     assert again.value.code == "certificate_not_renewable"
 
 
-def test_renew_expired_with_new_key(h):
+def test_renew_expired_with_new_key(h: Harness) -> None:
     old = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.clock.set(old.not_after + timedelta(days=3))
     new = h.softtoken.ca.renew(old.serial, user_id=ALICE, csr=make_csr(device_key("ed25519")))
-    assert new.key_type == "ed25519" and new.key_fingerprint != old.key_fingerprint
+    assert new.key_type == "ed25519"
+    assert new.key_fingerprint != old.key_fingerprint
     h.softtoken.ca.verify(new.pem)
 
 
-def test_renew_errors(h):
+def test_renew_errors(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     with pytest.raises(Conflict) as other:
         h.softtoken.ca.renew(rec.serial, user_id=BOB)
@@ -220,7 +231,7 @@ def test_renew_errors(h):
     assert _count(h) == 1
 
 
-def test_renewal_new_key_policy():
+def test_renewal_new_key_policy() -> None:
     h = in_memory(policy=Policy.for_tests(renewal_new_key=True))
     key = device_key()
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr(key))
@@ -233,7 +244,7 @@ def test_renewal_new_key_policy():
     assert h.softtoken.ca.renew(rec.serial, user_id=ALICE, csr=make_csr()).renewed_from
 
 
-def test_one_key_one_holder(h):
+def test_one_key_one_holder(h: Harness) -> None:
     key = device_key()
     h.softtoken.ca.issue(user_id=ALICE, csr=make_csr(key))
     with pytest.raises(Conflict) as caught:
@@ -242,7 +253,7 @@ def test_one_key_one_holder(h):
     h.softtoken.ca.issue(user_id=ALICE, csr=make_csr(key))  # the same holder may
 
 
-def test_revoke_all(h):
+def test_revoke_all(h: Harness) -> None:
     a = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     b = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.softtoken.ca.revoke(b.serial, reason="new_phone")
@@ -252,7 +263,7 @@ def test_revoke_all(h):
     assert h.softtoken.ca.get(c.serial).status is CertificateStatus.ACTIVE
 
 
-def test_not_configured():
+def test_not_configured() -> None:
     from softtoken._facade import SoftToken
 
     h = in_memory()
