@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from softtoken._context import ServiceContext
-from softtoken.lifecycle._accounts import AccountService
-from softtoken.lifecycle._initial_credentials import InitialCredentialsService
-from softtoken.lifecycle._login import LoginService
-from softtoken.lifecycle._password_reset import PasswordResetService
 from softtoken.audit._service import AuditLog
 from softtoken.ca._authority import CertificateAuthority
 from softtoken.ca._service import CaService
+from softtoken.lifecycle._accounts import AccountService
+from softtoken.lifecycle._activation_service import ActivationService
+from softtoken.lifecycle._initial_credentials import InitialCredentialsService
+from softtoken.lifecycle._login import LoginService
+from softtoken.lifecycle._password_reset import PasswordResetService
+from softtoken.lifecycle._push_login import PushLoginService
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
-from softtoken.ports import Clock, EmailSender, Storage
+from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["SoftToken"]
@@ -34,6 +36,9 @@ class SoftToken:
         mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
         audit: the hash-chained audit log.
         ca: the certificate authority: device certificates, revocation, CRL, OCSP.
+        activation: the soft token's activation ceremony (manual chapter 2 step 5).
+        push_login: "Login by Soft Token": password, then the phone's approval with
+            picture matching (manual chapter 3).
     """
 
     def __init__(
@@ -43,6 +48,8 @@ class SoftToken:
         storage: Storage,
         email_sender: EmailSender,
         authority: CertificateAuthority | None = None,
+        device_api_url: str = "https://localhost/softtoken/device",
+        push_notifier: PushNotifier | None = None,
     ) -> None:
         self._context = context
         self.storage = storage
@@ -55,6 +62,12 @@ class SoftToken:
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
         self.audit = AuditLog(context.unit_of_work)
         self.ca = CaService(context, authority)
+        self.activation = ActivationService(
+            context, ca=self.ca, totp=self.totp, server_url=device_api_url
+        )
+        self.push_login = PushLoginService(
+            context, login=self.login, ca=self.ca, notifier=push_notifier
+        )
 
     @property
     def policy(self) -> Policy:

@@ -20,7 +20,7 @@ from softtoken.errors import ConfigurationError
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.mail.smtp import SmtpSender
 from softtoken.policy import Policy
-from softtoken.ports import Clock, EmailSender, Storage
+from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
 from softtoken.storage import open_storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
@@ -42,6 +42,8 @@ class Config:
         create_schema: create missing tables on start (turn off when migrations own them).
         ca: the certificate authority (certificates, key backend, CRL/OCSP URLs); None
             leaves ``soft.ca`` unconfigured (its calls raise ``ca_not_configured``).
+        device_api_url: where authenticator apps reach the portal's device endpoints;
+            written into every activation QR code (``docs/protocol.md``).
     """
 
     secret_key: bytes = attrs.field(repr=False)
@@ -51,6 +53,7 @@ class Config:
     portal_name: str = "New GFMIS Thai"
     create_schema: bool = True
     ca: CaConfig | None = None
+    device_api_url: str = "https://localhost/softtoken/device"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -93,6 +96,7 @@ def build(
     email_sender: EmailSender | None = None,
     allow_test_policy: bool = False,
     authority: CertificateAuthority | None = None,
+    push_notifier: PushNotifier | None = None,
 ) -> SoftToken:
     """Connect the adapters ``config`` names and return the facade.
 
@@ -100,6 +104,7 @@ def build(
     or a host that brings its own engine). A policy made by ``Policy.for_tests()`` is
     refused unless ``allow_test_policy`` is true, so cheap hashing never ships by mistake.
     ``authority`` replaces the CA that ``config.ca`` would load (tests, in-memory CAs).
+    ``push_notifier`` wakes authenticator apps; without it they poll.
     """
     if config.policy.insecure_for_tests and not allow_test_policy:
         raise ConfigurationError("invalid_policy", detail="Policy.for_tests() in a real deployment")
@@ -129,5 +134,6 @@ def build(
     if authority is None and config.ca is not None:
         authority = config.ca.load()
     return SoftToken(
-        context=context, storage=store, email_sender=sender, authority=authority
+        context=context, storage=store, email_sender=sender, authority=authority,
+        device_api_url=config.device_api_url, push_notifier=push_notifier,
     )

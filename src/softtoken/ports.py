@@ -33,6 +33,7 @@ __all__ = [
     "Operator",
     "OutboxRepository",
     "Predicate",
+    "PushNotifier",
     "Row",
     "Storage",
     "Transaction",
@@ -159,6 +160,13 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+class PushNotifier(Protocol):
+    """Wakes an authenticator app (FCM, APNs, ...). Best effort: the app's poll always
+    works, so a notifier that fails loses nothing."""
+
+    def notify(self, device_id: str, message: Mapping[str, object]) -> None: ...
 
 
 class EmailSender(Protocol):

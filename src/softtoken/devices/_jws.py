@@ -45,6 +45,15 @@ ALGORITHMS = ("ES256", "ES384", "Ed25519")
 MAX_MESSAGE_BYTES = 64 * 1024
 
 
+class _Registry(jws.JWSRegistry):
+    # joserfc caps headers at 512 bytes; an x5c chain of three certificates is ~3 KiB.
+    max_header_length = 16 * 1024
+
+
+def _registry(algorithms: Sequence[str]) -> jws.JWSRegistry:
+    return _Registry(algorithms=algorithms)
+
+
 def algorithm_for(key: DevicePrivateKey | DevicePublicKey) -> str:
     if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
         return "Ed25519"
@@ -90,7 +99,7 @@ def sign(
     else:
         header["jwk"] = public_jwk(key)
     payload = json.dumps(dict(claims), separators=(",", ":"), sort_keys=True).encode()
-    return jws.serialize_compact(header, payload, _jose_key(key), algorithms=ALGORITHMS)
+    return jws.serialize_compact(header, payload, _jose_key(key), registry=_registry(ALGORITHMS))
 
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +157,7 @@ def read(token: object, *, expect_typ: str) -> SignedMessage:
     if not isinstance(token, str) or len(token) > MAX_MESSAGE_BYTES or token.count(".") != 2:  # noqa: PLR2004
         raise _malformed("not a compact JWS")
     try:
-        parsed = jws.extract_compact(token.encode("ascii"))
+        parsed = jws.extract_compact(token.encode("ascii"), registry=_registry(ALGORITHMS))
         header = parsed.headers()
         claims = json.loads(parsed.payload)
     except (JoseError, ValueError, TypeError, UnicodeError):
@@ -182,8 +191,9 @@ def verify(message: SignedMessage, key: DevicePublicKey) -> None:
     if message.algorithm != expected:
         raise AuthenticationError("device_signature_invalid", detail="algorithm mismatch")
     try:
-        parsed = jws.extract_compact(message.token.encode("ascii"))
-        valid = jws.validate_compact(parsed, _jose_key(key), algorithms=[expected])
+        registry = _registry([expected])
+        parsed = jws.extract_compact(message.token.encode("ascii"), registry=registry)
+        valid = jws.validate_compact(parsed, _jose_key(key), registry=registry)
     except (JoseError, ValueError, TypeError):
         valid = False
     if not valid:

@@ -47,7 +47,11 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
+    ) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -104,8 +108,12 @@ outbox = sa.Table(
 audit_events = sa.Table(
     "st_audit_events",
     metadata,
-    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-              autoincrement=False),
+    sa.Column(
+        "seq",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
@@ -203,5 +211,157 @@ certificates = sa.Table(
     _version(),
 )
 # --- registration and proofing: tables below this line -----------------------------------
+
+# One row per identity proofing (softtoken.proofing): the pending request a QR code or a
+# document review stands for, and its result. ``lookup`` finds the proofing from the
+# provider's answer (a hash of the Pao Tang nonce, never the nonce); it is unique so
+# that one answer can complete one proofing only.
+proofings = sa.Table(
+    "st_proofings",
+    metadata,
+    sa.Column("proofing_id", sa.String(32), primary_key=True),
+    sa.Column("provider", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False, index=True),
+    sa.Column("citizen_id", sa.String(13), nullable=False),
+    sa.Column("lookup", sa.String(64), nullable=True, unique=True),
+    sa.Column("state", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("result", sa.JSON, nullable=True),
+    sa.Column("failure", sa.String(64), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("completed_at", UTCDateTime, nullable=True),
+    _version(),
+)
+
+# Registrations (manual chapter 2 steps 1 to 5). ``open_for`` holds the user ID while the
+# registration is open and NULL once it ended: its unique constraint is the rule "one
+# open registration per account" on every adapter (NULLs never clash).
+registrations = sa.Table(
+    "st_registrations",
+    metadata,
+    sa.Column("registration_id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("open_for", sa.String(32), nullable=True, unique=True),
+    sa.Column("state", sa.String(24), nullable=False, index=True),
+    sa.Column("citizen_id", sa.String(13), nullable=True),
+    sa.Column("consent_version", sa.String(64), nullable=True),
+    sa.Column("consent_at", UTCDateTime, nullable=True),
+    sa.Column("assignment_order", sa.String(64), nullable=True),
+    sa.Column("proofing_id", sa.String(32), nullable=True),
+    sa.Column("identity", sa.JSON, nullable=True),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("code_sent_to", sa.String(254), nullable=True),
+    sa.Column("email_verified", sa.String(254), nullable=True),
+    sa.Column("submitted_at", UTCDateTime, nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("decided_by", sa.String(64), nullable=True),
+    sa.Column("rejection_reason", sa.String(500), nullable=True),
+    sa.Column("activated_at", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False, index=True),
+    _version(),
+)
+
+# "An email is bound to one citizen ID and cannot be shared" (manual chapter 2 step 3):
+# keyed by the email, so two registrations racing to bind one email to two citizen IDs
+# cannot both insert; the loser sees ``email_taken``.
+email_bindings = sa.Table(
+    "st_email_bindings",
+    metadata,
+    sa.Column("email", sa.String(254), primary_key=True),
+    sa.Column("citizen_id", sa.String(13), nullable=False, index=True),
+    sa.Column("registration_id", sa.String(32), nullable=False),
+    sa.Column("bound_at", UTCDateTime, nullable=False),
+    _version(),
+)
+
+# Uploaded documents (the assignment order, ID card copies) kept by the database
+# document store, written in the same transaction as the registration that refers to them.
+documents = sa.Table(
+    "st_documents",
+    metadata,
+    sa.Column("document_id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("media_type", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
+              nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
 # --- devices, activation and push login: tables below this line --------------------------
+
+# One row per activation QR code (manual chapter 2 step 5). The secret is kept only as an
+# HMAC under the deployment's key; consuming it is a version-checked update.
+activations = sa.Table(
+    "st_activations",
+    metadata,
+    sa.Column("activation_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("secret_mac", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("completed_at", UTCDateTime, nullable=True),
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Column("certificate_serial", sa.String(40), nullable=True),
+    _version(),
+)
+
+# The soft token bound to an account: one row per device ever bound. ``active_user`` is
+# the user ID while the binding is active and NULL after, so the unique constraint
+# allows one active binding per account and any number of ended ones.
+device_bindings = sa.Table(
+    "st_device_bindings",
+    metadata,
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("active_user", sa.String(32), nullable=True, unique=True),
+    sa.Column("certificate_serial", sa.String(40), nullable=False),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("biometrics", sa.Boolean, nullable=False),
+    sa.Column("bound_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime, nullable=True),
+    sa.Column("end_reason", sa.String(32), nullable=True),
+    sa.Column("pushes_since_login", sa.Integer, nullable=False),
+    sa.Column("last_push_at", UTCDateTime, nullable=True),
+    _version(),
+)
+
+# Every authenticator event (B4 draft 4.1): bound, renewed, expired, revoked, unbound.
+authenticator_events = sa.Table(
+    "st_authenticator_events",
+    metadata,
+    sa.Column("event_id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("device_id", sa.String(64), nullable=False),
+    sa.Column("certificate_serial", sa.String(40), nullable=True),
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("detail", sa.String(64), nullable=True),
+    _version(),
+)
+
+# Login challenges (manual chapter 3): one open per account, single use.
+login_challenges = sa.Table(
+    "st_login_challenges",
+    metadata,
+    sa.Column("challenge_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("device_id", sa.String(64), nullable=False, index=True),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("picture", sa.String(32), nullable=False),
+    sa.Column("choices", sa.JSON, nullable=False),
+    sa.Column("code_mac", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("answered_at", UTCDateTime, nullable=True),
+    sa.Column("password_change_required", sa.Boolean, nullable=False),
+    _version(),
+)
 # --- service requests: tables below this line --------------------------------------------

@@ -1,0 +1,364 @@
+"""``soft.push_login``: "Login by Soft Token" (manual chapter 3): the password, then a
+challenge the authenticator app approves after the person matched the picture.
+
+Portal side: :meth:`PushLoginService.begin` (user ID + password; returns what the
+computer shows) then :meth:`check` until it stops saying ``challenge_pending``. Device
+side: :meth:`pending_for_device` (what the app shows; polling always works, a
+:class:`~softtoken.ports.PushNotifier` can wake the app) and :meth:`respond` (the signed
+approval or decline). Challenges live ``policy.challenge_lifetime`` (2 minutes), one
+open per account, used once. After ``policy.pushes_since_last_login`` unanswered pushes,
+each further push waits ``policy.login_lockout`` (push fatigue, B4 3.1.3.2).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from softtoken._context import ServiceContext
+from softtoken.accounts._account import Account, LoginType
+from softtoken.audit._chain import Outcome
+from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
+from softtoken.devices import _jws
+from softtoken.devices._messages import APPROVAL_TYP, PROTOCOL_VERSION, ApprovalClaims
+from softtoken.devices._pictures import Picture, picture
+from softtoken.errors import AuthenticationError, NotFound, RateLimited, StateError
+from softtoken.lifecycle._bindings import BindingTable, DeviceBinding
+from softtoken.lifecycle._challenges import (
+    ChallengeState,
+    ChallengeTable,
+    LoginChallenge,
+    answer_challenge,
+    complete_challenge,
+    new_challenge,
+    supersede_challenge,
+)
+from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.otp._service import Failure, transact_recording
+
+if TYPE_CHECKING:
+    from softtoken.ca._service import CaService
+    from softtoken.lifecycle._login import LoginService
+    from softtoken.ports import PushNotifier
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["ChallengeAnswer", "PushLoginService", "SoftTokenChallenge", "SoftTokenLogin"]
+
+register_template(
+    "login_declined",
+    EmailTemplate(
+        subject_th="$portal: มีการปฏิเสธการเข้าสู่ระบบด้วย Soft Token",
+        subject_en="$portal: a soft token login was declined",
+        body_th="เรียน $name\n\nมีผู้พยายามเข้าสู่ระบบด้วยบัญชี $user_id เมื่อ $when (UTC) "
+        "และท่านได้กดปฏิเสธ (ไม่ใช่ฉัน) ในแอปพลิเคชัน หากท่านไม่ได้เป็นผู้เข้าสู่ระบบ "
+        "กรุณาเปลี่ยนรหัสผ่านทันทีและติดต่อกรมบัญชีกลาง",
+        body_en="Dear $name,\n\nSomeone tried to log in to account $user_id at $when (UTC) and "
+        "you declined it (not me) in the app. If it was not you, change your password now "
+        "and contact the Comptroller General's Department.",
+    ),
+)
+
+
+@attrs.frozen(kw_only=True)
+class SoftTokenChallenge:
+    """What the computer shows while the phone is asked: the picture, and in ``enter``
+    mode the code to type on the phone."""
+
+    challenge_id: str
+    mode: str
+    picture: Picture
+    code: str | None = attrs.field(repr=False)
+    expires_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class SoftTokenLogin:
+    """A completed soft token login. When ``password_change_required`` the portal shows
+    "please change password" before anything else (manual chapter 3)."""
+
+    account: Account
+    certificate_serial: str
+    password_change_required: bool
+    #: Whole days until the certificate expires; the renewal notice shows from
+    #: ``policy.renewal_notice_days`` down (manual chapter 6).
+    certificate_days_left: int
+    renewal_notice: bool
+
+
+@attrs.frozen(kw_only=True)
+class ChallengeAnswer:
+    challenge_id: str
+    decision: str
+
+
+class PushLoginService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        login: LoginService,
+        ca: CaService,
+        notifier: PushNotifier | None = None,
+    ) -> None:
+        self._ctx = context
+        self._login = login
+        self._ca = ca
+        self.notifier = notifier
+
+    def _code_mac(self, challenge_id: str, code: str) -> str:
+        keys = self._ctx.keys
+        return keys.mac(keys.tokens, "challenge-code", challenge_id, code)
+
+    # --- the portal's side ------------------------------------------------------------
+
+    def begin(self, user_id: object, password: object) -> SoftTokenChallenge:
+        """ "Login by Soft Token": check the password, then ask the phone.
+
+        Raises:
+            the password step's errors (see ``soft.login.password``);
+            StateError: ``soft_token_not_active``, ``renewal_required`` (the certificate
+                expired: renew before logging in, manual chapter 6);
+            AuthenticationError: ``certificate_revoked``;
+            RateLimited: ``too_many_pushes`` with ``retry_after``.
+        """
+        ctx = self._ctx
+        step = self._login.password(user_id, password)
+        uid = step.account.user_id.value
+        code_box: list[str | None] = []
+
+        def work(uow: StorageUnitOfWork) -> LoginChallenge:
+            now = ctx.clock.now()
+            account = uow.accounts.get(step.account.user_id)
+            bindings = uow.repository(BindingTable)
+            binding = bindings.active_for(uid)
+            if account.login_type is not LoginType.SOFT_TOKEN or binding is None:
+                raise StateError("soft_token_not_active")
+            self._check_certificate(uow, binding, now)
+            limit = ctx.policy.pushes_since_last_login
+            if binding.pushes_since_login >= limit and binding.last_push_at is not None:
+                wait_until = binding.last_push_at + ctx.policy.login_lockout
+                if now < wait_until:
+                    raise RateLimited(
+                        "too_many_pushes", retry_after=int((wait_until - now).total_seconds()) + 1
+                    )
+            table = uow.repository(ChallengeTable)
+            for older in table.open_for_user(uid):
+                table.update(supersede_challenge(older))
+            challenge, code = new_challenge(
+                user_id=uid,
+                device_id=binding.device_id,
+                now=now,
+                policy=ctx.policy,
+                password_change_required=account.must_change_password,
+                code_mac=self._code_mac,
+            )
+            code_box[:] = [code]
+            bindings.update(
+                attrs.evolve(
+                    binding, pushes_since_login=binding.pushes_since_login + 1, last_push_at=now
+                )
+            )
+            ctx.audit(
+                uow,
+                actor=f"user:{uid}",
+                action="login.push",
+                subject=uid,
+                factor="soft_token",
+                challenge=challenge.challenge_id,
+                mode=challenge.mode,
+            )
+            return table.add(challenge)
+
+        challenge = ctx.transact(work)
+        if self.notifier is not None:
+            self.notifier.notify(challenge.device_id, self._for_device(challenge))
+        return SoftTokenChallenge(
+            challenge_id=challenge.challenge_id,
+            mode=challenge.mode,
+            picture=picture(challenge.picture),
+            code=code_box[0],
+            expires_at=challenge.expires_at,
+        )
+
+    def _check_certificate(
+        self, uow: StorageUnitOfWork, binding: DeviceBinding, now: datetime
+    ) -> CertificateRecord:
+        record = uow.repository(CertificateTable).get_by_key(binding.certificate_serial)
+        status = record.status_at(now)
+        if status is CertificateStatus.EXPIRED:
+            raise StateError("renewal_required")
+        if status is not CertificateStatus.ACTIVE:
+            raise AuthenticationError(f"certificate_{status.value}")
+        return record
+
+    def check(self, challenge_id: object, *, user_id: object) -> SoftTokenLogin:
+        """The portal asks whether the phone approved; an approved challenge completes
+        the login here, once.
+
+        Raises:
+            StateError: ``challenge_pending`` (ask again shortly).
+            NotFound: ``challenge_not_found`` (also another person's challenge).
+            AuthenticationError: ``challenge_declined``, ``challenge_answer_wrong``,
+                ``challenge_expired``, ``challenge_used``, ``certificate_revoked``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        key = _challenge_key(challenge_id)
+
+        def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
+            now = ctx.clock.now()
+            table = uow.repository(ChallengeTable)
+            challenge = table.get_by_key(key)
+            if challenge.user_id != uid.value:
+                raise NotFound("challenge_not_found")
+            table.update(complete_challenge(challenge, now=now))
+            bindings = uow.repository(BindingTable)
+            binding = bindings.get_by_key(challenge.device_id)
+            if not binding.active:
+                raise AuthenticationError("certificate_revoked")
+            record = self._check_certificate(uow, binding, now)
+            bindings.update(attrs.evolve(binding, pushes_since_login=0))
+            account = uow.accounts.update(
+                attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
+            )
+            ctx.audit(
+                uow,
+                actor=f"user:{uid.value}",
+                action="login.complete",
+                subject=uid.value,
+                factor="soft_token",
+                challenge=key,
+                serial=record.serial,
+            )
+            days_left = max(0, (record.not_after - now).days)
+            return SoftTokenLogin(
+                account=account,
+                certificate_serial=record.serial,
+                password_change_required=account.must_change_password,
+                certificate_days_left=days_left,
+                renewal_notice=days_left <= ctx.policy.renewal_notice_days,
+            )
+
+        return ctx.transact(work)
+
+    # --- the device's side ------------------------------------------------------------
+
+    def _for_device(self, challenge: LoginChallenge) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "type": "login",
+            "cid": challenge.challenge_id,
+            "nonce": challenge.nonce,
+            "mode": challenge.mode,
+            "user_id": challenge.user_id,
+            "portal": self._ctx.portal_name,
+            "exp": int(challenge.expires_at.timestamp()),
+            "pictures": list(challenge.choices),
+        }
+
+    def pending_for_device(self, certificate_serial: object) -> list[dict[str, Any]]:
+        """What waits for the device with this certificate (the app's poll). Showing a
+        challenge reveals nothing that approves it: that needs the device key."""
+        serial = _serial(certificate_serial)
+        now = self._ctx.clock.now()
+        with self._ctx.unit_of_work() as uow:
+            binding = uow.repository(BindingTable).for_serial(serial)
+            if binding is None or not binding.active:
+                return []
+            open_ = uow.repository(ChallengeTable).open_for_device(binding.device_id)
+        return [self._for_device(c) for c in open_ if c.state_at(now) is ChallengeState.PENDING]
+
+    def respond(self, message: object) -> ChallengeAnswer:
+        """The app's signed approval or decline ("not me", recorded and emailed).
+
+        Raises:
+            ValidationError: ``device_message_malformed``.
+            AuthenticationError: ``device_signature_invalid``, the certificate's codes
+                (``certificate_untrusted``, ``certificate_revoked``, ``certificate_expired``,
+                ...), ``challenge_wrong_account``, ``challenge_expired``, ``challenge_used``,
+                ``challenge_nonce_mismatch``, ``challenge_answer_wrong``.
+            NotFound: ``challenge_not_found``.
+        """
+        ctx = self._ctx
+        signed = _jws.read(message, expect_typ=APPROVAL_TYP)
+        if not signed.chain:
+            raise AuthenticationError("device_signature_invalid", detail="no x5c header")
+        verified = self._ca.verify(signed.chain[0])
+        _jws.verify(signed, verified.certificate.public_key())  # type: ignore[arg-type]
+        claims = ApprovalClaims.from_claims(signed.claims)
+
+        def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:
+            now = ctx.clock.now()
+            table = uow.repository(ChallengeTable)
+            challenge = table.get_by_key(claims.challenge_id)
+            binding = uow.repository(BindingTable).get_by_key(challenge.device_id)
+            if (
+                challenge.user_id != verified.user_id
+                or binding.certificate_serial != verified.record.serial
+            ):
+                raise AuthenticationError("challenge_wrong_account")
+            if not binding.active:
+                raise AuthenticationError("certificate_revoked")
+            self._check_certificate(uow, binding, now)  # revoked since the read above?
+            answered = table.update(
+                answer_challenge(
+                    challenge,
+                    decision=claims.decision,
+                    answer=claims.answer,
+                    nonce=claims.nonce,
+                    now=now,
+                    code_mac=self._code_mac,
+                )
+            )
+            uid = challenge.user_id
+            outcome: dict[ChallengeState, Outcome] = {
+                ChallengeState.APPROVED: "success",
+                ChallengeState.DECLINED: "denied",
+            }
+            ctx.audit(
+                uow,
+                actor=f"device:{binding.device_id}",
+                action="login.push_answer",
+                subject=uid,
+                outcome=outcome.get(answered.status, "failure"),
+                factor="soft_token",
+                challenge=challenge.challenge_id,
+                decision=answered.status.value,
+            )
+            if answered.status is ChallengeState.DECLINED:
+                self._tell_declined(uow, uid, now)
+            if answered.status is ChallengeState.FAILED:
+                return Failure(AuthenticationError("challenge_answer_wrong"))
+            return ChallengeAnswer(
+                challenge_id=challenge.challenge_id, decision=answered.status.value
+            )
+
+        return transact_recording(ctx, work)
+
+    def _tell_declined(self, uow: StorageUnitOfWork, user_id: str, now: datetime) -> None:
+        account = uow.accounts.get(self._ctx.user_id(user_id))
+        if account.email:
+            self._ctx.email(
+                uow,
+                "login_declined",
+                account.email.value,
+                {
+                    "name": account.full_name,
+                    "user_id": user_id,
+                    "when": now.strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+
+
+def _challenge_key(raw: object) -> str:
+    if not isinstance(raw, str) or not 8 <= len(raw) <= 64:  # noqa: PLR2004
+        raise NotFound("challenge_not_found")
+    return raw
+
+
+def _serial(raw: object) -> str:
+    from softtoken.ca._service import parse_serial  # noqa: PLC0415 - avoids an import cycle
+
+    return parse_serial(raw)
