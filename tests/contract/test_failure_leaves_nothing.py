@@ -6,22 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from softtoken.storage.sql import metadata
 from softtoken.testing import Harness
+
+from ..helpers.storage import snapshot
 
 USER = "T05005000000201"
 NEW = "a long passphrase of mine"
-
-
-def snapshot(harness: Harness) -> dict[str, list[dict[str, object]]]:
-    tx = harness.softtoken.storage.begin()
-    try:
-        return {
-            t.name: tx.select(t.name, order_by=[c.name for c in t.primary_key.columns])
-            for t in metadata.sorted_tables
-        }
-    finally:
-        tx.rollback()
 
 
 class Injected(Exception):

@@ -9,6 +9,7 @@ functions between record and row, and the table's key columns. ``add`` stores ve
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import secrets
 from abc import ABC, abstractmethod
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+_OUTBOX_SEQUENCE = itertools.count()
 
 
 class VersionedTable(ABC, Generic[R]):
@@ -187,7 +189,10 @@ class OutboxTable:
         self._sealer = sealer
 
     def add(self, message: EmailMessage, *, now: datetime) -> None:
-        message_id = secrets.token_hex(16)
+        # Time, then a process-wide sequence, then randomness: messages go out in the
+        # order they were written, and ids from many processes never collide.
+        stamp = int(now.timestamp() * 1_000_000)
+        message_id = f"{stamp:016x}{next(_OUTBOX_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
         body = json.dumps(attrs.asdict(message), ensure_ascii=False).encode()
         self._tx.insert(
             self.table,
