@@ -111,7 +111,8 @@ class _MemoryTransaction:
             committed = store.rows(table)
             pk = _point_lookup(spec, where)
             if pk is not None:
-                found = {pk: committed[pk]} if pk in committed else {}
+                row = committed.get(pk)
+                found = {pk: row} if row is not None and matches(row, where) else {}
             else:
                 found = {k: r for k, r in committed.items() if matches(r, where)}
         for key, row in writes.items():
@@ -245,9 +246,8 @@ class _MemoryTransaction:
 
 
 def _point_lookup(spec: _Spec, where: Sequence[Predicate]) -> _Key | None:
-    """The primary key when ``where`` pins every key column with ``=`` and nothing else."""
-    if len(where) != len(spec.primary_key):
-        return None
+    """The primary key when ``where`` pins every key column with ``=`` (other predicates,
+    such as a version check, are then tested on that one row instead of a scan)."""
     pinned = {column: value for column, op, value in where if op == "="}
     if set(pinned) != set(spec.primary_key):
         return None
