@@ -249,6 +249,6 @@ def _point_lookup(spec: _Spec, where: Sequence[Predicate]) -> _Key | None:
     """The primary key when ``where`` pins every key column with ``=`` (other predicates,
     such as a version check, are then tested on that one row instead of a scan)."""
     pinned = {column: value for column, op, value in where if op == "="}
-    if set(pinned) != set(spec.primary_key):
+    if not set(spec.primary_key) <= set(pinned):
         return None
     return tuple(pinned[c] for c in spec.primary_key)
