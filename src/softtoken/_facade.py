@@ -12,11 +12,14 @@ from softtoken.lifecycle._initial_credentials import InitialCredentialsService
 from softtoken.lifecycle._login import LoginService
 from softtoken.lifecycle._password_reset import PasswordResetService
 from softtoken.lifecycle._push_login import PushLoginService
+from softtoken.lifecycle._registration_service import RegistrationService
+from softtoken.lifecycle._registration_settings import RegistrationSettings
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
+from softtoken.proofing._service import ProofingService
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["SoftToken"]
@@ -36,6 +39,9 @@ class SoftToken:
         mail: the outbox; call ``mail.deliver_pending()`` after calls that send email.
         audit: the hash-chained audit log.
         ca: the certificate authority: device certificates, revocation, CRL, OCSP.
+        proofing: identity proofing (Pao Tang, document review, plug-ins).
+        registration: the registration wizard (manual chapter 2 steps 1 to 4), approval,
+            and the hand-over to activation.
         activation: the soft token's activation ceremony (manual chapter 2 step 5).
         push_login: "Login by Soft Token": password, then the phone's approval with
             picture matching (manual chapter 3).
@@ -50,6 +56,7 @@ class SoftToken:
         authority: CertificateAuthority | None = None,
         device_api_url: str = "https://localhost/softtoken/device",
         push_notifier: PushNotifier | None = None,
+        registration: RegistrationSettings | None = None,
     ) -> None:
         self._context = context
         self.storage = storage
@@ -62,11 +69,14 @@ class SoftToken:
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
         self.audit = AuditLog(context.unit_of_work)
         self.ca = CaService(context, authority)
+        settings = registration or RegistrationSettings()
+        self.proofing = ProofingService(context, settings.registry(), settings.document_store)
+        self.registration = RegistrationService(context, self.proofing, self.otp, settings)
         self.activation = ActivationService(
             context, ca=self.ca, totp=self.totp, server_url=device_api_url
         )
         self.push_login = PushLoginService(
-            context, login=self.login, ca=self.ca, notifier=push_notifier
+            context, login=self.login, ca=self.ca, totp=self.totp, notifier=push_notifier
         )
 
     @property

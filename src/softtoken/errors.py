@@ -508,6 +508,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "การเข้าสู่ระบบถูกปฏิเสธในแอปพลิเคชัน",
         "The login was declined in the authenticator app.",
     ),
+    "offline_login_not_allowed": (
+        "ระบบไม่อนุญาตให้เข้าสู่ระบบด้วยรหัสแบบออฟไลน์",
+        "This portal does not allow logins with offline codes.",
+    ),
     "renewal_required": (
         "ใบรับรอง Soft Token หมดอายุแล้ว กรุณาต่ออายุก่อนเข้าสู่ระบบ",
         "The soft token's certificate has expired; renew it before logging in.",

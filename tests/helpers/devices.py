@@ -58,7 +58,7 @@ def activate(harness: Harness, phone: Device, user_id: str = USER) -> VerifiedAc
     soft = harness.softtoken
     start = soft.activation.begin(user_id)
     verified = soft.activation.enroll(phone.enroll(phone.scan(start.qr_payload), pin=PIN))
-    phone.install(verified.answer)
+    phone.install(verified.answer, pin=PIN)
     return verified
 
 

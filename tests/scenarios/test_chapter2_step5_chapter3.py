@@ -107,3 +107,26 @@ def test_a_declined_push_is_recorded_and_emailed(harness: Harness) -> None:
     assert harness.mailbox.last(EMAIL).template == "login_declined"
     declined = [r for r in soft.audit.records() if r.entry.action == "login.push_answer"]
     assert declined[-1].entry.outcome == "denied"
+
+
+def test_offline_codes_only_when_the_policy_allows(memory_harness: Harness) -> None:
+    from softtoken import AuthenticationError
+
+    from ..helpers.devices import soft_token_user
+
+    harness, phone = soft_token_user(memory_harness)
+    with pytest.raises(StateError) as caught:
+        harness.softtoken.push_login.offline(USER, PASSWORD, "123456")
+    assert caught.value.code == "offline_login_not_allowed"
+    assert phone.totp is None
+
+    allowed, phone = soft_token_user(policy=Policy.for_tests(totp_offline_fallback=True))
+    soft = allowed.softtoken
+    code = phone.offline_code(pin=PIN, now=allowed.clock.now())
+    login = soft.push_login.offline(USER, PASSWORD, code)
+    assert login.account.user_id.value == USER
+    with pytest.raises(AuthenticationError) as replay:
+        soft.push_login.offline(USER, PASSWORD, code)
+    assert replay.value.code == "totp_replayed"
+    assert "sealed" in (phone.totp or {})
+    assert "secret" not in (phone.totp or {})

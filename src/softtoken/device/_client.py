@@ -11,6 +11,7 @@ signs approvals, declines and renewals. Its whole state is one JSON document
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 from collections.abc import Mapping
@@ -18,9 +19,11 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import attrs
+import pyotp
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from softtoken.device._keystore import KdfParams, SealedKey, check_pin
 from softtoken.devices import _jws
@@ -39,6 +42,19 @@ from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
 
 __all__ = ["ChallengeView", "Device"]
+
+
+def _seal_secret(secret: bytes, pin: str, kdf: KdfParams) -> str:
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    sealed = AESGCM(kdf.derive(pin.encode(), salt)).encrypt(nonce, secret, b"softtoken-totp")
+    return b64url(salt + nonce + sealed)
+
+
+def _open_secret(sealed: str, pin: str, kdf: KdfParams) -> bytes:
+    raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
+    salt, nonce, body = raw[:16], raw[16:28], raw[28:]
+    return AESGCM(kdf.derive(pin.encode(), salt)).decrypt(nonce, body, b"softtoken-totp")
+
 
 KeyType = Literal["ec-p256", "ec-p384", "ed25519"]
 
@@ -198,16 +214,23 @@ class Device:
         )
         return _jws.sign(claims.to_claims(), key, typ=ENROLL_TYP)
 
-    def install(self, answer: Mapping[str, Any]) -> None:
+    def install(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
         """Keep what the server answered to the enrollment or renewal: the certificate
-        chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed."""
+        chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed
+        (sealed under the PIN, which is then needed here)."""
         chain = answer.get("x5c")
         if not isinstance(chain, list) or not chain:
             raise ValidationError("device_message_malformed", field="answer")
         certificates = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in chain]
         self.chain_pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates]
-        if isinstance(answer.get("totp"), dict):
-            self.totp = dict(answer["totp"])
+        offline = answer.get("totp")
+        if isinstance(offline, dict):
+            if pin is None:
+                raise StateError("pin_required")
+            self._unlock(pin, biometric=False)
+            params = {k: offline[k] for k in ("period", "digits", "algorithm")}
+            sealed = _seal_secret(str(offline["secret"]).encode(), pin, self.sealed_key.kdf)
+            self.totp = {**params, "sealed": sealed}
         self.revoked_reason = None
 
     # --- login challenges (chapter 3) -----------------------------------------------
@@ -272,6 +295,22 @@ class Device:
     ) -> str:
         """ "Not me": the server records and emails it."""
         return self._answer(challenge, "decline", None, pin, biometric, now)
+
+    # --- offline fallback codes -------------------------------------------------------
+
+    def offline_code(self, *, pin: str, now: datetime | None = None) -> str:
+        """A TOTP code for when the phone has no network (only if the portal allows it)."""
+        if self.totp is None:
+            raise StateError("totp_not_enrolled")
+        self._unlock(pin, biometric=False)
+        secret = _open_secret(self.totp["sealed"], pin, self.sealed_key.kdf)
+        code = pyotp.TOTP(
+            secret.decode(),
+            digits=int(self.totp["digits"]),
+            digest=getattr(hashlib, str(self.totp["algorithm"]).lower()),
+            interval=int(self.totp["period"]),
+        )
+        return code.at(now or datetime.now(UTC))
 
     # --- renewal (chapter 6) ----------------------------------------------------------
 

@@ -41,6 +41,7 @@ from softtoken.otp._service import Failure, transact_recording
 if TYPE_CHECKING:
     from softtoken.ca._service import CaService
     from softtoken.lifecycle._login import LoginService
+    from softtoken.otp._totp import TotpService
     from softtoken.ports import PushNotifier
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
@@ -100,11 +101,13 @@ class PushLoginService:
         *,
         login: LoginService,
         ca: CaService,
+        totp: TotpService,
         notifier: PushNotifier | None = None,
     ) -> None:
         self._ctx = context
         self._login = login
         self._ca = ca
+        self._totp = totp
         self.notifier = notifier
 
     def _code_mac(self, challenge_id: str, code: str) -> str:
@@ -232,16 +235,55 @@ class PushLoginService:
                 challenge=key,
                 serial=record.serial,
             )
-            days_left = max(0, (record.not_after - now).days)
-            return SoftTokenLogin(
-                account=account,
-                certificate_serial=record.serial,
-                password_change_required=account.must_change_password,
-                certificate_days_left=days_left,
-                renewal_notice=days_left <= ctx.policy.renewal_notice_days,
-            )
+            return self._result(account, record, now)
 
         return ctx.transact(work)
+
+    def offline(self, user_id: object, password: object, code: object) -> SoftTokenLogin:
+        """Password plus a TOTP code from the app, for a phone without network; only
+        when ``policy.totp_offline_fallback`` allows it (off by default).
+
+        Raises:
+            StateError: ``offline_login_not_allowed``, ``soft_token_not_active``,
+                ``renewal_required``; the password step's and ``soft.totp.verify``'s errors.
+        """
+        ctx = self._ctx
+        if not ctx.policy.totp_offline_fallback:
+            raise StateError("offline_login_not_allowed")
+        step = self._login.password(user_id, password)
+        uid = step.account.user_id
+        self._totp.verify(uid.value, code)
+
+        def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
+            now = ctx.clock.now()
+            binding = uow.repository(BindingTable).active_for(uid.value)
+            if binding is None:
+                raise StateError("soft_token_not_active")
+            record = self._check_certificate(uow, binding, now)
+            account = uow.accounts.update(
+                attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
+            )
+            ctx.audit(
+                uow,
+                actor=f"user:{uid.value}",
+                action="login.complete",
+                subject=uid.value,
+                factor="totp",
+                serial=record.serial,
+            )
+            return self._result(account, record, now)
+
+        return ctx.transact(work)
+
+    def _result(self, account: Account, record: CertificateRecord, now: datetime) -> SoftTokenLogin:
+        days_left = max(0, (record.not_after - now).days)
+        return SoftTokenLogin(
+            account=account,
+            certificate_serial=record.serial,
+            password_change_required=account.must_change_password,
+            certificate_days_left=days_left,
+            renewal_notice=days_left <= self._ctx.policy.renewal_notice_days,
+        )
 
     # --- the device's side ------------------------------------------------------------
 
