@@ -17,6 +17,7 @@ from softtoken.accounts._passwords import PasswordHasher
 from softtoken.ca._authority import CertificateAuthority
 from softtoken.ca._config import CaConfig
 from softtoken.errors import ConfigurationError
+from softtoken.lifecycle._registration_settings import RegistrationSettings
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.mail.smtp import SmtpSender
 from softtoken.policy import Policy
@@ -44,6 +45,8 @@ class Config:
             leaves ``soft.ca`` unconfigured (its calls raise ``ca_not_configured``).
         device_api_url: where authenticator apps reach the portal's device endpoints;
             written into every activation QR code (``docs/protocol.md``).
+        registration: identity proofing providers (Pao Tang's issuer, audience, keys,
+            callback URL), the consent version, the assignment-order and approval rules.
     """
 
     secret_key: bytes = attrs.field(repr=False)
@@ -54,6 +57,7 @@ class Config:
     create_schema: bool = True
     ca: CaConfig | None = None
     device_api_url: str = "https://localhost/softtoken/device"
+    registration: RegistrationSettings = attrs.field(factory=RegistrationSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -136,4 +140,5 @@ def build(
     return SoftToken(
         context=context, storage=store, email_sender=sender, authority=authority,
         device_api_url=config.device_api_url, push_notifier=push_notifier,
+        registration=config.registration,
     )

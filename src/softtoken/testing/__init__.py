@@ -13,12 +13,33 @@ from softtoken._facade import SoftToken
 from softtoken._wiring import Config, build
 from softtoken.ca._authority import CertificateAuthority, create_authority
 from softtoken.ca._keys import PemSigner
+from softtoken.lifecycle._registration_settings import RegistrationSettings
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 from softtoken.ports import EmailSender, Storage
 from softtoken.storage.memory import MemoryStorage
+from softtoken.testing._documents import sample_pdf
+from softtoken.testing._wallet import (
+    CONFIRMED_IN_APP,
+    ConsentRequired,
+    PaoTangWallet,
+    WalletApp,
+    WalletError,
+)
 
-__all__ = ["FakeClock", "Harness", "MemoryMailbox", "in_memory", "make_test_authority"]
+__all__ = [
+    "CONFIRMED_IN_APP",
+    "ConsentRequired",
+    "FakeClock",
+    "Harness",
+    "MemoryMailbox",
+    "PaoTangWallet",
+    "WalletApp",
+    "WalletError",
+    "in_memory",
+    "make_test_authority",
+    "sample_pdf",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -28,6 +49,8 @@ class Harness:
     softtoken: SoftToken
     clock: FakeClock
     mailbox: MemoryMailbox
+    #: The Pao Tang simulator ``soft.proofing`` trusts (``paotang`` provider).
+    wallet: PaoTangWallet
 
     def deliver_mail(self) -> int:
         """Send what the outbox holds to the mailbox; returns how many were sent."""
@@ -59,16 +82,23 @@ def in_memory(
     email_sender: EmailSender | None = None,
     portal_name: str = "New GFMIS Thai",
     authority: CertificateAuthority | None = None,
+    registration: RegistrationSettings | None = None,
 ) -> Harness:
     """A SoftToken on the memory adapter (or ``storage``), a fake clock, captured mail,
-    and the cheap test policy unless ``policy`` is given."""
+    and the cheap test policy unless ``policy`` is given. ``soft.proofing`` trusts the
+    Pao Tang simulator ``harness.wallet`` unless ``registration`` says otherwise."""
     mailbox = MemoryMailbox()
     fake = clock or FakeClock()
+    wallet = PaoTangWallet(clock=fake)
+    settings = registration or RegistrationSettings(
+        paotang=wallet.config(), paotang_status_api=wallet.status_api
+    )
     config = Config(
         secret_key=secrets.token_bytes(32),
         storage_url="memory://",
         policy=policy or Policy.for_tests(),
         portal_name=portal_name,
+        registration=settings,
     )
     soft = build(
         config,
@@ -78,4 +108,4 @@ def in_memory(
         allow_test_policy=True,
         authority=authority or make_test_authority(now=fake.now()),
     )
-    return Harness(softtoken=soft, clock=fake, mailbox=mailbox)
+    return Harness(softtoken=soft, clock=fake, mailbox=mailbox, wallet=wallet)

@@ -1,0 +1,186 @@
+"""Uploaded documents (the assignment order, ID card copies): the PDF check and the
+document-store port with two adapters.
+
+* :class:`DatabaseDocumentStore` (the default) keeps the bytes in ``st_documents``, in
+  the same transaction as the record that refers to them, on every storage adapter.
+* :class:`FileSystemDocumentStore` keeps them as files under a directory. A file is
+  written before the transaction commits; if the transaction then fails, the file is an
+  orphan nobody refers to (named by a random ID, never served), which is harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import attrs
+
+from softtoken.errors import NotFound, TamperingDetected, ValidationError
+
+if TYPE_CHECKING:
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = [
+    "PDF_MEDIA_TYPE",
+    "DatabaseDocumentStore",
+    "DocumentStore",
+    "FileSystemDocumentStore",
+    "StoredDocument",
+    "check_pdf",
+    "check_scan",
+]
+
+PDF_MEDIA_TYPE = "application/pdf"
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
+_TAIL = 2048  # %%EOF must be near the end; writers may append a few bytes after it
+
+
+def check_pdf(content: object, *, max_bytes: int, field: str) -> bytes:
+    """``content`` if it is a PDF of at most ``max_bytes``; the bytes decide, not a file
+    name. A PDF starts with ``%PDF-1.x``/``%PDF-2.x`` (within the first 1024 bytes, as
+    readers allow), and ends with ``startxref`` and ``%%EOF``.
+
+    Raises:
+        ValidationError: ``document_empty``, ``document_too_large``, ``document_not_pdf``.
+    """
+    if isinstance(content, bytearray | memoryview):
+        content = bytes(content)
+    if not isinstance(content, bytes):
+        raise ValidationError("document_not_pdf", field=field)
+    if not content:
+        raise ValidationError("document_empty", field=field)
+    if len(content) > max_bytes:
+        raise ValidationError("document_too_large", field=field, detail=f"{len(content)} bytes")
+    head, tail = content[:1024], content[-_TAIL:]
+    if (
+        not _PDF_HEADER.search(head)
+        or b"%%EOF" not in tail
+        or b"startxref" not in content[-_TAIL * 4 :]
+    ):
+        raise ValidationError("document_not_pdf", field=field)
+    return content
+
+
+_SCANS = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def check_scan(content: object, *, max_bytes: int, field: str) -> tuple[bytes, str]:
+    """A scanned document (document review): a PDF, PNG or JPEG by its first bytes.
+    Returns the bytes and their media type. Raises like :func:`check_pdf`."""
+    if isinstance(content, bytes | bytearray | memoryview):
+        data = bytes(content)
+        for magic, media_type in _SCANS:
+            if data.startswith(magic) and 0 < len(data) <= max_bytes:
+                return data, media_type
+    return check_pdf(content, max_bytes=max_bytes, field=field), PDF_MEDIA_TYPE
+
+
+@attrs.frozen(kw_only=True)
+class StoredDocument:
+    document_id: str
+    kind: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class DocumentStore(Protocol):
+    """Where uploaded documents live. ``uow`` is the caller's unit of work, for stores
+    that write in the same transaction; other stores may ignore it."""
+
+    def put(
+        self, uow: StorageUnitOfWork, *, kind: str, media_type: str, content: bytes, now: datetime
+    ) -> StoredDocument: ...
+
+    def get(self, uow: StorageUnitOfWork, document_id: str) -> bytes:
+        """The bytes; NotFound when missing, TamperingDetected when they changed."""
+        ...
+
+
+def _describe(kind: str, media_type: str, content: bytes) -> StoredDocument:
+    return StoredDocument(
+        document_id=secrets.token_hex(16),
+        kind=kind,
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+class DatabaseDocumentStore:
+    """Documents in the ``st_documents`` table (the default)."""
+
+    table = "st_documents"
+
+    def put(
+        self, uow: StorageUnitOfWork, *, kind: str, media_type: str, content: bytes, now: datetime
+    ) -> StoredDocument:
+        doc = _describe(kind, media_type, content)
+        uow.transaction.insert(
+            self.table, {**attrs.asdict(doc), "content": content, "created_at": now}
+        )
+        return doc
+
+    def get(self, uow: StorageUnitOfWork, document_id: str) -> bytes:
+        rows = uow.transaction.select(self.table, [("document_id", "=", document_id)])
+        if not rows:
+            raise NotFound(detail=f"document {document_id}")
+        raw = rows[0]["content"]
+        assert isinstance(raw, bytes | bytearray | memoryview)  # noqa: S101 - the schema's type
+        content = bytes(raw)
+        if hashlib.sha256(content).hexdigest() != rows[0]["sha256"]:
+            raise TamperingDetected(detail=f"document {document_id} changed")
+        return content
+
+
+class FileSystemDocumentStore:
+    """Documents as files ``<directory>/<document_id>`` (mode 0600), with a side file
+    holding the SHA-256 that ``get`` checks."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self._dir = Path(directory)
+        self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def _path(self, document_id: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{32}", document_id):
+            raise NotFound(detail=f"document {document_id!r}")
+        return self._dir / document_id
+
+    def put(
+        self,
+        uow: StorageUnitOfWork,  # noqa: ARG002 - files live outside the transaction
+        *,
+        kind: str,
+        media_type: str,
+        content: bytes,
+        now: datetime,  # noqa: ARG002 - the port's signature
+    ) -> StoredDocument:
+        doc = _describe(kind, media_type, content)
+        target = self._path(doc.document_id)
+        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        target.with_suffix(".sha256").write_text(doc.sha256, encoding="ascii")
+        return doc
+
+    def get(self, uow: StorageUnitOfWork, document_id: str) -> bytes:  # noqa: ARG002
+        path = self._path(document_id)
+        try:
+            content = path.read_bytes()
+            expected = path.with_suffix(".sha256").read_text(encoding="ascii")
+        except FileNotFoundError:
+            raise NotFound(detail=f"document {document_id}") from None
+        if hashlib.sha256(content).hexdigest() != expected:
+            raise TamperingDetected(detail=f"document {document_id} changed")
+        return content
