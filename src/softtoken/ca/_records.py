@@ -228,6 +228,16 @@ class CertificateTable(VersionedTable[CertificateRecord]):
     def with_key(self, fingerprint: str) -> list[CertificateRecord]:
         return self.find_where([("key_fingerprint", "=", fingerprint)], order_by=("serial",))
 
+    def others_with_key(self, fingerprint: str, *, user_id: str, now: datetime) -> bool:
+        """Whether another user holds an active, unexpired certificate for this key."""
+        where: list[Predicate] = [
+            ("key_fingerprint", "=", fingerprint),
+            ("status", "=", CertificateStatus.ACTIVE.value),
+            ("user_id", "!=", user_id),
+            ("not_after", ">=", utc(now)),
+        ]
+        return bool(self._tx.select(self.table, where, limit=1))
+
     def crl_entries(self, *, now: datetime) -> list[CrlEntry]:
         """Revoked and superseded certificates not yet expired (RFC 5280 3.3 lets a CA drop
         an entry once the certificate expires). Read straight from rows: no record is

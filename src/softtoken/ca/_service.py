@@ -129,10 +129,9 @@ class CaService:
     def _check_key_free(
         self, table: CertificateTable, fingerprint: str, user_id: str, now: datetime
     ) -> None:
-        # One key, one holder: a key already certified for someone else is refused.
-        for other in table.with_key(fingerprint):
-            if other.user_id != user_id and other.status_at(now) is CertificateStatus.ACTIVE:
-                raise Conflict("certificate_key_in_use")
+        # One key, one holder: a key in someone else's live certificate is refused.
+        if table.others_with_key(fingerprint, user_id=user_id, now=now):
+            raise Conflict("certificate_key_in_use")
 
     def _record(
         self, cert: x509.Certificate, *, user_id: str, key_type: str, fingerprint: str,
