@@ -7,7 +7,7 @@ import re
 
 import attrs
 
-from softtoken import LoginType, UserId
+from softtoken import LoginType, SoftToken, UserId
 from softtoken.accounts import Account
 from softtoken.testing import Harness
 
@@ -20,7 +20,7 @@ PASSWORD = "violet kettle under 42 stars"
 
 
 def registered(
-    harness: Harness,
+    harness: Harness | SoftToken,
     *,
     user_id: str = USER,
     citizen_id: str = CITIZEN,
@@ -29,10 +29,14 @@ def registered(
     login_type: LoginType = LoginType.SOFT_TOKEN,
 ) -> Account:
     """An account with a usable password, as after a completed registration."""
-    soft = harness.softtoken
+    soft = harness if isinstance(harness, SoftToken) else harness.softtoken
     soft.accounts.create(
-        user_id=user_id, first_name="Somchai", last_name="Jaidee", email=email,
-        citizen_id=citizen_id, login_type=login_type,
+        user_id=user_id,
+        first_name="Somchai",
+        last_name="Jaidee",
+        email=email,
+        citizen_id=citizen_id,
+        login_type=login_type,
     )
     with soft.unit_of_work() as uow:
         account = uow.accounts.get(UserId(user_id))
@@ -44,9 +48,7 @@ def registered(
     )
 
 
-def last_mail_text(
-    harness: Harness, to: str = EMAIL, template: str = "password_reset_code"
-) -> str:
+def last_mail_text(harness: Harness, to: str = EMAIL, template: str = "password_reset_code") -> str:
     """The newest mail of ``template`` to ``to`` (mails of one instant leave the outbox
     in any order, so the template picks the one a test waits for)."""
     harness.deliver_mail()

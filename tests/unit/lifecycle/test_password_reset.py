@@ -16,6 +16,7 @@ from softtoken import (
     MemoryMailbox,
     Policy,
     RateLimited,
+    SoftToken,
     SoftTokenError,
     StateError,
     ValidationError,
@@ -124,21 +125,20 @@ def test_a_client_key_locks_across_user_ids(harness: Harness) -> None:
 def test_the_lock_lives_in_storage_shared_by_every_process() -> None:
     storage, clock, secret = MemoryStorage(), FakeClock(), secrets.token_bytes(32)
 
-    def process() -> object:
+    def process() -> SoftToken:
         config = Config(secret_key=secret, storage_url="memory://", policy=Policy.for_tests())
         return build(config, clock=clock, storage=storage, email_sender=MemoryMailbox(),
                      allow_test_policy=True)
 
     first, second = process(), process()
-    harness = Harness(softtoken=first, clock=clock, mailbox=MemoryMailbox())  # type: ignore[arg-type]
-    registered(harness)
+    registered(first)
     for soft in [first, second, first, second]:
         with pytest.raises(AuthenticationError):
-            soft.password_reset.request(USER, OTHER_CITIZEN, EMAIL)  # type: ignore[attr-defined]
+            soft.password_reset.request(USER, OTHER_CITIZEN, EMAIL)
     with pytest.raises(RateLimited):
-        second.password_reset.request(USER, OTHER_CITIZEN, EMAIL)  # type: ignore[attr-defined]
+        second.password_reset.request(USER, OTHER_CITIZEN, EMAIL)
     with pytest.raises(RateLimited):
-        first.password_reset.request(USER, CITIZEN, EMAIL)  # type: ignore[attr-defined]
+        first.password_reset.request(USER, CITIZEN, EMAIL)
 
 
 def test_a_match_sends_the_reset_password_email(harness: Harness) -> None:
