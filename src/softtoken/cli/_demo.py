@@ -15,6 +15,8 @@ import attrs
 from softtoken._clock import FakeClock
 from softtoken._facade import SoftToken
 from softtoken._wiring import Config, build
+from softtoken.ca import CaConfig, create_authority_files
+from softtoken.cli._demo_devices import DEVICE_CHAPTERS
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
@@ -35,6 +37,9 @@ class Demo:
     mailbox: MemoryMailbox
     out: TextIO
     workdir: Path
+    config: Config
+    #: Each demo account's current password, as the chapters change them.
+    passwords: dict[str, str] = attrs.Factory(dict)
     _shown: int = 0
 
     def heading(self, text: str) -> None:
@@ -42,6 +47,14 @@ class Demo:
 
     def say(self, text: str) -> None:
         print(f"  {text}", file=self.out)
+
+    def variant(self, **policy_changes: object) -> SoftToken:
+        """Another deployment's view of the same storage, clock, mail and CA, with some
+        policy fields changed (to show, say, each matching mode)."""
+        config = attrs.evolve(self.config, policy=self.config.policy.evolve(**policy_changes))
+        return build(
+            config, clock=self.clock, storage=self.softtoken.storage, email_sender=self.mailbox
+        )
 
     def show_mail(self) -> None:
         """Deliver the outbox and print what arrived since the last call."""
@@ -78,13 +91,35 @@ def chapter_accounts(demo: Demo) -> None:
         confirm_password=new_password,
     )
     demo.say("password changed: please log in again")
+    demo.passwords[USER_ID] = new_password
     check = soft.accounts.verify_password(USER_ID, new_password)
     demo.say(f"logged in with the new password; change required: {check.password_change_required}")
     demo.show_mail()
 
 
 #: The chapters in the manual's order; later modules append theirs.
-CHAPTERS: list[Callable[[Demo], None]] = [chapter_accounts, *LOGIN_CHAPTERS]
+CHAPTERS: list[Callable[[Demo], None]] = [chapter_accounts, *LOGIN_CHAPTERS, *DEVICE_CHAPTERS]
+
+
+def _demo_ca(folder: Path, *, now: datetime) -> CaConfig:
+    """A root and an issuing CA on disk, keys encrypted, made once per demo folder."""
+    passphrase = b"softtoken demo passphrase"
+    if not (folder / "issuing.pem").exists():
+        create_authority_files(
+            folder,
+            name="GFMIS Demo",
+            passphrase=passphrase,
+            now=now,
+            organization="Comptroller General's Department (demo)",
+        )
+    return CaConfig(
+        root_certificate=str(folder / "root.pem"),
+        issuing_certificate=str(folder / "issuing.pem"),
+        key_file=str(folder / "issuing-key.pem"),
+        key_passphrase=passphrase,
+        crl_url="https://gfmis.example.go.th/softtoken/crl",
+        ocsp_url="https://gfmis.example.go.th/softtoken/ocsp",
+    )
 
 
 def run_demo(out: TextIO, *, workdir: Path | None = None, storage_url: str | None = None) -> int:
@@ -93,10 +128,16 @@ def run_demo(out: TextIO, *, workdir: Path | None = None, storage_url: str | Non
     url = storage_url or f"sqlite:///{base / 'softtoken.db'}"
     clock = FakeClock(datetime.now(UTC))
     mailbox = MemoryMailbox()
-    config = Config(secret_key=secrets.token_bytes(32), storage_url=url, policy=Policy())
+    config = Config(
+        secret_key=secrets.token_bytes(32),
+        storage_url=url,
+        policy=Policy(),
+        ca=_demo_ca(base / "ca", now=clock.now()),
+        device_api_url="https://gfmis.example.go.th/softtoken/device",
+    )
     soft = build(config, clock=clock, email_sender=mailbox)
-    print(f"softtoken demo: storage {url}", file=out)
-    demo = Demo(softtoken=soft, clock=clock, mailbox=mailbox, out=out, workdir=base)
+    print(f"softtoken demo: storage {url}, CA files in {base / 'ca'}", file=out)
+    demo = Demo(softtoken=soft, clock=clock, mailbox=mailbox, out=out, workdir=base, config=config)
     try:
         for chapter in CHAPTERS:
             chapter(demo)
