@@ -24,9 +24,7 @@ DETAILS = {
 
 
 def make_account(harness: Harness, user: str = USER, *, email: str | None = None) -> None:
-    harness.softtoken.accounts.create(
-        user_id=user, first_name=FIRST, last_name=LAST, email=email
-    )
+    harness.softtoken.accounts.create(user_id=user, first_name=FIRST, last_name=LAST, email=email)
 
 
 def code_from(text: str) -> str:

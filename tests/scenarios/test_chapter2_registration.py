@@ -130,7 +130,9 @@ def test_steps_1_to_4_on_every_adapter(harness: Harness) -> None:
 
 def test_steps_1_to_4_through_a_real_smtp_server(smtp_server: SmtpTestServer) -> None:
     sender = SmtpSender(
-        host=smtp_server.host, port=smtp_server.port, sender="softtoken@cgd.example.go.th",
+        host=smtp_server.host,
+        port=smtp_server.port,
+        sender="softtoken@cgd.example.go.th",
         security="none",
     )
     harness = in_memory(email_sender=sender)
@@ -153,12 +155,14 @@ def test_automatic_approval_shows_proceed_at_once() -> None:
     harness = in_memory(
         clock=wallet_harness.clock,
         registration=RegistrationSettings(
-            paotang=wallet.config(), paotang_status_api=wallet.status_api,
+            paotang=wallet.config(),
+            paotang_status_api=wallet.status_api,
             approval_rule=approve_all,
         ),
     )
-    harness = Harness(softtoken=harness.softtoken, clock=harness.clock,
-                      mailbox=harness.mailbox, wallet=wallet)
+    harness = Harness(
+        softtoken=harness.softtoken, clock=harness.clock, mailbox=harness.mailbox, wallet=wallet
+    )
     make_account(harness)
     reg = to_awaiting_approval(harness)
     assert reg.state is S.APPROVED
@@ -218,8 +222,7 @@ def test_chapter1_a_holder_mismatch_stops_registration(harness: Harness) -> None
     [reg] = soft.registration.history(USER)
     assert reg.state is S.STOPPED
     failures = [
-        r.entry for r in soft.audit.records()
-        if r.entry.action == "registration.holder_mismatch"
+        r.entry for r in soft.audit.records() if r.entry.action == "registration.holder_mismatch"
     ]
     assert [e.outcome for e in failures] == ["failure"]
     assert soft.registration.current(USER) is None  # once the holder changed: step 1 again
@@ -245,7 +248,8 @@ def test_document_review_path(harness: Harness) -> None:
     challenge = soft.registration.begin_proofing(USER, provider="document_review")
     assert challenge.qr_payload is None
     soft.proofing.submit_documents(
-        challenge.proofing_id, id_card_copy=sample_pdf(title="ID card"),
+        challenge.proofing_id,
+        id_card_copy=sample_pdf(title="ID card"),
         signed_letter=sample_pdf(title="Letter"),
     )
     [queued] = soft.proofing.awaiting_review()
@@ -254,8 +258,11 @@ def test_document_review_path(harness: Harness) -> None:
     with pytest.raises(StateError):
         soft.registration.check_status(USER)
     soft.proofing.confirm_documents(
-        challenge.proofing_id, officer="cgd02", citizen_id=CITIZEN,
-        first_name=FIRST, last_name=LAST,
+        challenge.proofing_id,
+        officer="cgd02",
+        citizen_id=CITIZEN,
+        first_name=FIRST,
+        last_name=LAST,
     )
     reg = soft.registration.check_status(USER)
     assert reg.state is S.CONFIRM_DATA
@@ -288,12 +295,18 @@ def test_assignment_order_when_the_deployment_asks(harness: Harness) -> None:
     soft.registration.start(USER)
     assert soft.registration.needs_assignment_order(USER) is True
     with pytest.raises(ValidationError) as missing:
-        soft.registration.identify(USER, citizen_id=CITIZEN, accept_consent=True,
-                                   consent_version=CONSENT)
+        soft.registration.identify(
+            USER, citizen_id=CITIZEN, accept_consent=True, consent_version=CONSENT
+        )
     assert missing.value.code == "assignment_order_required"
     order = sample_pdf(size=10 * 1024 * 1024)  # exactly the limit
-    reg = soft.registration.identify(USER, citizen_id=CITIZEN, accept_consent=True,
-                                     consent_version=CONSENT, assignment_order=order)
+    reg = soft.registration.identify(
+        USER,
+        citizen_id=CITIZEN,
+        accept_consent=True,
+        consent_version=CONSENT,
+        assignment_order=order,
+    )
     assert reg.state is S.PROOFING
     assert soft.registration.assignment_order(reg.registration_id) == order
 
@@ -304,8 +317,9 @@ def test_back_from_step_2_to_fix_the_citizen_id(harness: Harness) -> None:
     to_proofing(harness, citizen=OTHER_CITIZEN)  # mistyped
     reg = soft.registration.back(USER)
     assert reg.state is S.IDENTIFY
-    reg = soft.registration.identify(USER, citizen_id=CITIZEN, accept_consent=True,
-                                     consent_version=CONSENT)
+    reg = soft.registration.identify(
+        USER, citizen_id=CITIZEN, accept_consent=True, consent_version=CONSENT
+    )
     assert reg.citizen_id is not None
     assert reg.citizen_id.value == CITIZEN
 

@@ -144,22 +144,26 @@ class ProofingService:
             AuthenticationError / StateError: a ``proofing_*`` code (see ``complete``).
         """
         chosen = self.registry.get(provider)
-        lookup = chosen.lookup(evidence)
+        actor = f"provider:{chosen.name}"
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
-            record = None if lookup is None else uow.repository(ProofingTable).by_lookup(lookup)
-            if record is None or record.provider != chosen.name:
-                error = AuthenticationError("proofing_nonce_mismatch")
+            try:
+                lookup = chosen.lookup(evidence)
+                found = None if lookup is None else uow.repository(ProofingTable).by_lookup(lookup)
+                if found is None or found.provider != chosen.name:
+                    raise AuthenticationError("proofing_nonce_mismatch")
+            except SoftTokenError as error:
                 self._ctx.audit(
                     uow,
-                    actor=f"provider:{chosen.name}",
+                    actor=actor,
                     action="proofing.complete",
                     subject="unknown",
                     outcome="failure",
+                    provider=chosen.name,
                     reason=error.code,
                 )
                 return Refused(error)
-            return self.complete_in(uow, record, evidence, actor=f"provider:{chosen.name}")
+            return self.complete_in(uow, found, evidence, actor=actor)
 
         return run_recording(self._ctx, work)
 
