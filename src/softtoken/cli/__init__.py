@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from softtoken.cli._device import add_device_commands, run_device
 from softtoken.errors import SoftTokenError
 from softtoken.policy import Policy
 
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
 
     commands.add_parser("policy", help="print the default policy as JSON")
+    add_device_commands(commands)
     return parser
 
 
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             storage.close()
             print(f"tables created at {args.url}")
             return 0
+        if args.command == "device":
+            return run_device(args)
         if args.command == "policy":
             print(json.dumps(Policy().as_dict(), indent=2, ensure_ascii=False))
             return 0

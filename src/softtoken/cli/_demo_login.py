@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 
     from softtoken.cli._demo import Demo
 
-__all__ = ["LOGIN_CHAPTERS", "chapter_forgot_password", "chapter_password_login",
-           "chapter_step0"]
+__all__ = ["LOGIN_CHAPTERS", "chapter_forgot_password", "chapter_password_login", "chapter_step0"]
 
 TOKEN_KEY_USER = "T05005000000301"  # noqa: S105 - a user ID
 RESET_USER = "T05005000000401"
@@ -48,12 +47,18 @@ def _refused(demo: Demo, error: SoftTokenError) -> None:
 def chapter_step0(demo: Demo) -> None:
     demo.heading("Chapter 2, step 0: initial Soft Token password for a Token Key user")
     soft = demo.softtoken
-    soft.accounts.create(user_id=TOKEN_KEY_USER, first_name="ประเสริฐ", last_name="มั่นคง",
-                         login_type=LoginType.TOKEN_KEY)
+    soft.accounts.create(
+        user_id=TOKEN_KEY_USER,
+        first_name="ประเสริฐ",
+        last_name="มั่นคง",
+        login_type=LoginType.TOKEN_KEY,
+    )
     issued = soft.initial_credentials.issue(TOKEN_KEY_USER)
     demo.say(f"user ID {issued.user_id}, password (shown once, copy it): {issued.password}")
-    demo.say(f"only its argon2id hash is stored; it expires at {issued.expires_at:%Y-%m-%d %H:%M} "
-             "UTC and must be changed at first use")
+    demo.say(
+        f"only its argon2id hash is stored; it expires at {issued.expires_at:%Y-%m-%d %H:%M} "
+        "UTC and must be changed at first use"
+    )
 
 
 def chapter_password_login(demo: Demo) -> None:
@@ -61,16 +66,26 @@ def chapter_password_login(demo: Demo) -> None:
     soft = demo.softtoken
     temporary = soft.initial_credentials.issue(TOKEN_KEY_USER).password
     login = soft.login.password(TOKEN_KEY_USER, temporary)
-    demo.say(f"password accepted; next step: {login.next_step} ({login.change_reason}); "
-             f"logged in: {login.authenticated}")
+    demo.say(
+        f"password accepted; next step: {login.next_step} ({login.change_reason}); "
+        f"logged in: {login.authenticated}"
+    )
     demo.say("rules shown on screen: " + "; ".join(soft.login.password_rules("en")))
     try:
-        soft.login.change_password(TOKEN_KEY_USER, current_password=temporary,
-                                   new_password=TOO_SHORT, confirm_password=TOO_SHORT)
+        soft.login.change_password(
+            TOKEN_KEY_USER,
+            current_password=temporary,
+            new_password=TOO_SHORT,
+            confirm_password=TOO_SHORT,
+        )
     except SoftTokenError as error:
         _refused(demo, error)
-    changed = soft.login.change_password(TOKEN_KEY_USER, current_password=temporary,
-                                         new_password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    changed = soft.login.change_password(
+        TOKEN_KEY_USER,
+        current_password=temporary,
+        new_password=NEW_PASSWORD,
+        confirm_password=NEW_PASSWORD,
+    )
     demo.say(f"saved: {changed.message('en')} / {changed.message('th')}")
     demo.say(f"logged in: {soft.login.password(TOKEN_KEY_USER, NEW_PASSWORD).authenticated}")
     for _ in range(soft.policy.login_max_failures):
@@ -84,16 +99,23 @@ def chapter_password_login(demo: Demo) -> None:
     except RateLimited as error:
         _refused(demo, error)
     demo.clock.advance(soft.policy.login_lockout)
-    demo.say(f"{soft.policy.login_lockout} later: logged in: "
-             f"{soft.login.password(TOKEN_KEY_USER, NEW_PASSWORD).authenticated}")
+    demo.say(
+        f"{soft.policy.login_lockout} later: logged in: "
+        f"{soft.login.password(TOKEN_KEY_USER, NEW_PASSWORD).authenticated}"
+    )
     demo.show_mail()
 
 
 def chapter_forgot_password(demo: Demo) -> None:
     demo.heading("Chapter 4: forgot password (self-service reset)")
     soft = demo.softtoken
-    soft.accounts.create(user_id=RESET_USER, first_name="มาลี", last_name="สุขใจ",
-                         email=RESET_EMAIL, citizen_id=RESET_CITIZEN)
+    soft.accounts.create(
+        user_id=RESET_USER,
+        first_name="มาลี",
+        last_name="สุขใจ",
+        email=RESET_EMAIL,
+        citizen_id=RESET_CITIZEN,
+    )
     soft.accounts.issue_temporary_password(RESET_USER, actor="officer:demo")
     with soft.unit_of_work() as uow:  # stands in for an approved registration (chapter 2)
         account = uow.accounts.get(UserId(RESET_USER))
@@ -102,15 +124,17 @@ def chapter_forgot_password(demo: Demo) -> None:
     demo.say(f"account {RESET_USER} with a completed registration; the password is forgotten")
     for attempt in range(1, soft.policy.reset_max_mismatches + 1):
         try:
-            soft.password_reset.request(RESET_USER, "1101700207536", RESET_EMAIL,
-                                        client_key="203.0.113.7")
+            soft.password_reset.request(
+                RESET_USER, "1101700207536", RESET_EMAIL, client_key="203.0.113.7"
+            )
         except SoftTokenError as error:
             demo.say(f"wrong data, attempt {attempt}:")
             _refused(demo, error)
     demo.clock.advance(soft.policy.reset_lockout)
     demo.say(f"{soft.policy.reset_lockout} later, the right data:")
-    requested = soft.password_reset.request(RESET_USER, RESET_CITIZEN, RESET_EMAIL,
-                                            client_key="203.0.113.7")
+    requested = soft.password_reset.request(
+        RESET_USER, RESET_CITIZEN, RESET_EMAIL, client_key="203.0.113.7"
+    )
     demo.say(f"an OTP was sent to {requested.sent_to}")
     _latest(demo, "password_reset_code", r"one-time code is (\d+)")
     demo.clock.advance(seconds=89)
@@ -128,8 +152,12 @@ def chapter_forgot_password(demo: Demo) -> None:
     emailed = _latest(demo, "password_reset_done", r"Your new password is: (\S+)")
     login = soft.login.password(RESET_USER, emailed)
     demo.say(f"log in with the emailed password: next step {login.next_step}")
-    changed = soft.login.change_password(RESET_USER, current_password=emailed,
-                                         new_password=NEW_PASSWORD, confirm_password=NEW_PASSWORD)
+    changed = soft.login.change_password(
+        RESET_USER,
+        current_password=emailed,
+        new_password=NEW_PASSWORD,
+        confirm_password=NEW_PASSWORD,
+    )
     demo.say(changed.message("en"))
     demo.say(f"logged in: {soft.login.password(RESET_USER, NEW_PASSWORD).authenticated}")
     demo.show_mail()
