@@ -20,6 +20,7 @@ from softtoken.storage.sql import SqlStorage
 
 USER = "T05005000000201"
 PASSWORD = "a long passphrase of mine"
+ROUNDS = 3
 
 
 def _soft(storage: Storage) -> softtoken.SoftToken:
@@ -58,9 +59,13 @@ def run(*, quick: bool) -> list[Ratio]:
             def login(soft: softtoken.SoftToken = soft) -> None:
                 assert soft.login.password(USER, PASSWORD).authenticated  # noqa: S101
 
-            # Measure the pair back to back so both see the same machine load.
-            ours = rate(login, seconds=seconds)
-            bare = rate(lambda: raw.verify(stored, PASSWORD), seconds=seconds)
+            # Interleaved rounds, best of each: other work on a shared machine slows
+            # single runs by 30 %, far more than the difference being measured.
+            ours, bare = 0.0, 0.0
+            for _ in range(ROUNDS):
+                ours = max(ours, rate(login, seconds=seconds / ROUNDS))
+                bare = max(bare, rate(lambda: raw.verify(stored, PASSWORD),
+                                      seconds=seconds / ROUNDS))
             results.append(Ratio(name=f"password login: facade ({name}) vs raw argon2id",
                                  ours=ours, raw=bare, target=">= 0.95"))
             soft.close()
