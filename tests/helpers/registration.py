@@ -35,7 +35,11 @@ def code_from(text: str) -> str:
 
 def last_code(harness: Harness, to: str = EMAIL) -> str:
     harness.deliver_mail()
-    mine = [m for m in harness.mailbox.messages if m.to == to]
+    mine = [
+        m
+        for m in harness.mailbox.messages
+        if m.to == to and m.template == "registration_email_code"
+    ]
     assert mine, f"no mail to {to}"
     return code_from(mine[-1].text)
 
