@@ -119,9 +119,13 @@ class CaService:
     ) -> x509.Certificate:
         authority, policy = self.authority, self._ctx.policy
         builder = device_certificate_builder(
-            user_id=user_id, public_key=public_key, issuer=authority.issuing,
-            serial=random_serial(policy.certificate_serial_bits), now=now,
-            validity=policy.certificate_validity, crl_url=authority.crl_url,
+            user_id=user_id,
+            public_key=public_key,
+            issuer=authority.issuing,
+            serial=random_serial(policy.certificate_serial_bits),
+            now=now,
+            validity=policy.certificate_validity,
+            crl_url=authority.crl_url,
             ocsp_url=authority.ocsp_url,
         )
         return authority.key.sign_certificate(builder)
@@ -134,14 +138,27 @@ class CaService:
             raise Conflict("certificate_key_in_use")
 
     def _record(
-        self, cert: x509.Certificate, *, user_id: str, key_type: str, fingerprint: str,
-        device_id: str | None, now: datetime, renewed_from: str | None = None,
+        self,
+        cert: x509.Certificate,
+        *,
+        user_id: str,
+        key_type: str,
+        fingerprint: str,
+        device_id: str | None,
+        now: datetime,
+        renewed_from: str | None = None,
     ) -> CertificateRecord:
         return CertificateRecord(
-            serial=serial_hex(cert.serial_number), user_id=user_id, device_id=device_id,
-            key_fingerprint=fingerprint, key_type=key_type,
-            not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
-            issued_at=now, renewed_from=renewed_from, der=cert.public_bytes(_DER),
+            serial=serial_hex(cert.serial_number),
+            user_id=user_id,
+            device_id=device_id,
+            key_fingerprint=fingerprint,
+            key_type=key_type,
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+            issued_at=now,
+            renewed_from=renewed_from,
+            der=cert.public_bytes(_DER),
         )
 
     def issue(
@@ -185,14 +202,27 @@ class CaService:
         now = ctx.clock.now()
         self._check_key_free(table, checked.key_fingerprint, user_id, now)
         cert = self._sign(user_id=user_id, public_key=checked.public_key, now=now)
-        record = table.add(self._record(
-            cert, user_id=user_id, key_type=checked.key_type,
-            fingerprint=checked.key_fingerprint, device_id=device_id, now=now,
-        ))
-        ctx.audit(uow, actor=actor, action="certificate.issue", subject=user_id,
-                  serial=record.serial, key_type=record.key_type,
-                  key_id=record.key_fingerprint[:16], device=device_id,
-                  not_after=record.not_after.isoformat())
+        record = table.add(
+            self._record(
+                cert,
+                user_id=user_id,
+                key_type=checked.key_type,
+                fingerprint=checked.key_fingerprint,
+                device_id=device_id,
+                now=now,
+            )
+        )
+        ctx.audit(
+            uow,
+            actor=actor,
+            action="certificate.issue",
+            subject=user_id,
+            serial=record.serial,
+            key_type=record.key_type,
+            key_id=record.key_fingerprint[:16],
+            device=device_id,
+            not_after=record.not_after.isoformat(),
+        )
         return record
 
     def renew(
@@ -236,16 +266,28 @@ class CaService:
                 self._check_key_free(table, fingerprint, uid.value, now)
             cert = self._sign(user_id=uid.value, public_key=public_key, now=now)
             new = self._record(
-                cert, user_id=uid.value, key_type=key_type, fingerprint=fingerprint,
-                device_id=old.device_id, now=now, renewed_from=old.serial,
+                cert,
+                user_id=uid.value,
+                key_type=key_type,
+                fingerprint=fingerprint,
+                device_id=old.device_id,
+                now=now,
+                renewed_from=old.serial,
             )
             table.update(mark_superseded(old, by=new.serial, now=now))
             stored = table.add(new)
-            ctx.audit(uow, actor=actor or f"user:{uid.value}", action="certificate.renew",
-                      subject=uid.value, serial=stored.serial, renewed_from=old.serial,
-                      key_id=fingerprint[:16], key_type=key_type,
-                      renewal_mode="same" if fingerprint == old.key_fingerprint else "new",
-                      not_after=stored.not_after.isoformat())
+            ctx.audit(
+                uow,
+                actor=actor or f"user:{uid.value}",
+                action="certificate.renew",
+                subject=uid.value,
+                serial=stored.serial,
+                renewed_from=old.serial,
+                key_id=fingerprint[:16],
+                key_type=key_type,
+                renewal_mode="same" if fingerprint == old.key_fingerprint else "new",
+                not_after=stored.not_after.isoformat(),
+            )
             return stored
 
         return ctx.transact(work)
@@ -253,7 +295,11 @@ class CaService:
     # --- revocation ------------------------------------------------------------------------
 
     def revoke(
-        self, serial: object, *, reason: RevocationReason | str, actor: str = "system",
+        self,
+        serial: object,
+        *,
+        reason: RevocationReason | str,
+        actor: str = "system",
         user_id: object = None,
     ) -> CertificateRecord:
         """Revoke ``serial`` for ``reason``; it is on the next CRL and OCSP says revoked.
@@ -292,8 +338,15 @@ class CaService:
         if owner is not None and record.user_id != owner:
             raise Conflict("certificate_not_owned")
         stored = table.update(mark_revoked(record, reason, now=self._ctx.clock.now()))
-        self._ctx.audit(uow, actor=actor, action="certificate.revoke", subject=record.user_id,
-                        serial=serial, reason=reason.value, crl_reason=reason.rfc5280_code)
+        self._ctx.audit(
+            uow,
+            actor=actor,
+            action="certificate.revoke",
+            subject=record.user_id,
+            serial=serial,
+            reason=reason.value,
+            crl_reason=reason.rfc5280_code,
+        )
         return stored
 
     def revoke_all(
@@ -312,9 +365,15 @@ class CaService:
             for record in table.for_user(uid.value):
                 if record.status is CertificateStatus.ACTIVE:
                     done.append(table.update(mark_revoked(record, why, now=now)))
-                    ctx.audit(uow, actor=actor, action="certificate.revoke", subject=uid.value,
-                              serial=record.serial, reason=why.value,
-                              crl_reason=why.rfc5280_code)
+                    ctx.audit(
+                        uow,
+                        actor=actor,
+                        action="certificate.revoke",
+                        subject=uid.value,
+                        serial=record.serial,
+                        reason=why.value,
+                        crl_reason=why.rfc5280_code,
+                    )
             return done
 
         return ctx.transact(work)
@@ -332,8 +391,13 @@ class CaService:
             table = uow.repository(CertificateTable)
             record = table.get(key)
             stored = table.update(release_hold(record))
-            ctx.audit(uow, actor=actor, action="certificate.release_hold",
-                      subject=record.user_id, serial=key)
+            ctx.audit(
+                uow,
+                actor=actor,
+                action="certificate.release_hold",
+                subject=record.user_id,
+                serial=key,
+            )
             return stored
 
         return ctx.transact(work)
@@ -365,13 +429,33 @@ class CaService:
         """
         cert = load_device_certificate(certificate)
         uid: UserId | None = None if user_id is None else self._ctx.user_id(user_id)
+        self.verify_chain(cert)
+        with self._ctx.unit_of_work() as uow:
+            return self.verify_in(uow, cert, user_id=uid)
+
+    def verify_chain(self, certificate: x509.Certificate) -> None:
+        """Only the signature path to the issuing CA, no storage: a cheap first check.
+
+        Raises:
+            AuthenticationError: ``certificate_untrusted``.
+            ConfigurationError: ``ca_not_configured``.
+        """
+        if self._chain is None:
+            raise ConfigurationError("ca_not_configured")
+        self._chain.verify_chain(certificate, now=self._ctx.clock.now())
+
+    def verify_in(
+        self, uow: StorageUnitOfWork, cert: x509.Certificate, *, user_id: UserId | None = None
+    ) -> VerifiedCertificate:
+        """:meth:`verify` inside the caller's unit of work, so the register is read in
+        the same transaction that acts on the result (a login approval)."""
         chain = self._chain
         if chain is None:
             raise ConfigurationError("ca_not_configured")
+        uid = user_id
         now = self._ctx.clock.now()
         chain.verify_chain(cert, now=now)
-        with self._ctx.unit_of_work() as uow:
-            record = uow.repository(CertificateTable).find(serial_hex(cert.serial_number))
+        record = uow.repository(CertificateTable).find(serial_hex(cert.serial_number))
         if record is None or record.der != cert.public_bytes(_DER):
             raise AuthenticationError("certificate_unknown")
         if record.status is CertificateStatus.REVOKED:
@@ -383,7 +467,9 @@ class CaService:
             raise AuthenticationError("certificate_wrong_user")
         notice = timedelta(days=self._ctx.policy.renewal_notice_days)
         return VerifiedCertificate(
-            record=record, certificate=cert, checked_at=now,
+            record=record,
+            certificate=cert,
+            checked_at=now,
             renewal_due=now >= record.not_after - notice,
         )
 
@@ -393,7 +479,10 @@ class CaService:
         with self._ctx.unit_of_work() as uow:
             entries = uow.repository(CertificateTable).crl_entries(now=now)
         return build_crl(
-            issuer=authority.issuing, key=authority.key, entries=entries, now=now,
+            issuer=authority.issuing,
+            key=authority.key,
+            entries=entries,
+            now=now,
             next_update=self._ctx.policy.crl_next_update,
         )
 
@@ -413,7 +502,10 @@ class CaService:
         with self._ctx.unit_of_work() as uow:
             record = uow.repository(CertificateTable).find(serial_hex(parsed.serial_number))
         response = build_ocsp_response(
-            parsed, record, authority=authority, now=self._ctx.clock.now(),
+            parsed,
+            record,
+            authority=authority,
+            now=self._ctx.clock.now(),
             next_update=self._ctx.policy.crl_next_update,
         )
         return response.public_bytes(_DER)

@@ -10,9 +10,11 @@ authenticates, and the error says so).
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -68,6 +70,10 @@ class ChainVerifier:
     def __init__(self, issuing: x509.Certificate) -> None:
         self._issuing = issuing
         self._store = Store([issuing])
+        # The chain check does not depend on the time (see verify_chain), so a device
+        # certificate that chained once chains every time: remember the last few thousand
+        # and spare each login the path building. Failures are never remembered.
+        self._chained = functools.lru_cache(maxsize=4096)(self._verify_der)
 
     def verify(self, certificate: x509.Certificate, *, now: datetime) -> None:
         """Both checks: the chain, then the time.
@@ -88,12 +94,16 @@ class ChainVerifier:
         if now < certificate.not_valid_before_utc:
             raise AuthenticationError("certificate_not_yet_valid")
 
-    def verify_chain(self, certificate: x509.Certificate, *, now: datetime) -> None:
+    def verify_chain(self, certificate: x509.Certificate, *, now: datetime) -> None:  # noqa: ARG002
         """Raise ``certificate_untrusted`` unless the issuing CA issued ``certificate`` for
-        client authentication. The chain is checked at ``now`` moved inside the
-        certificate's own validity, so an expired certificate of ours is told apart (by
-        :meth:`check_validity`) from a foreign one."""
-        moment = min(max(utc(now), certificate.not_valid_before_utc),
+        client authentication. The chain is checked at a moment inside the certificate's
+        own validity, so an expired certificate of ours is told apart (by
+        :meth:`check_validity`) from a foreign one; ``now`` is accepted for symmetry."""
+        self._chained(certificate.public_bytes(serialization.Encoding.DER))
+
+    def _verify_der(self, der: bytes) -> None:
+        certificate = x509.load_der_x509_certificate(der)
+        moment = min(max(certificate.not_valid_before_utc, self._issuing.not_valid_before_utc),
                      certificate.not_valid_after_utc)  # fmt: skip
         verifier = (
             PolicyBuilder()

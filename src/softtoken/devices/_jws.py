@@ -112,6 +112,8 @@ class SignedMessage:
     claims: Mapping[str, Any]
     chain: tuple[x509.Certificate, ...]
     embedded_key: DevicePublicKey | None
+    #: joserfc's parsed form, kept so verification does not parse again.
+    parsed: Any = attrs.field(repr=False, eq=False)
 
 
 def _malformed(detail: str) -> ValidationError:
@@ -175,6 +177,7 @@ def read(token: object, *, expect_typ: str) -> SignedMessage:
         claims=claims,
         chain=_chain(header),
         embedded_key=_embedded(header),
+        parsed=parsed,
     )
 
 
@@ -191,9 +194,7 @@ def verify(message: SignedMessage, key: DevicePublicKey) -> None:
     if message.algorithm != expected:
         raise AuthenticationError("device_signature_invalid", detail="algorithm mismatch")
     try:
-        registry = _registry([expected])
-        parsed = jws.extract_compact(message.token.encode("ascii"), registry=registry)
-        valid = jws.validate_compact(parsed, _jose_key(key), registry=registry)
+        valid = jws.validate_compact(message.parsed, _jose_key(key), registry=_registry([expected]))
     except (JoseError, ValueError, TypeError):
         valid = False
     if not valid:

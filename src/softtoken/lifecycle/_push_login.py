@@ -327,12 +327,16 @@ class PushLoginService:
         signed = _jws.read(message, expect_typ=APPROVAL_TYP)
         if not signed.chain:
             raise AuthenticationError("device_signature_invalid", detail="no x5c header")
-        verified = self._ca.verify(signed.chain[0])
-        _jws.verify(signed, verified.certificate.public_key())  # type: ignore[arg-type]
+        leaf = signed.chain[0]
+        # The CPU work first, outside any transaction: the path to our CA, the signature.
+        self._ca.verify_chain(leaf)
+        _jws.verify(signed, leaf.public_key())  # type: ignore[arg-type]
         claims = ApprovalClaims.from_claims(signed.claims)
 
         def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:
             now = ctx.clock.now()
+            # The register, in the transaction that uses it: revoked a moment ago counts.
+            verified = self._ca.verify_in(uow, leaf)
             table = uow.repository(ChallengeTable)
             challenge = table.get_by_key(claims.challenge_id)
             binding = uow.repository(BindingTable).get_by_key(challenge.device_id)
@@ -343,7 +347,6 @@ class PushLoginService:
                 raise AuthenticationError("challenge_wrong_account")
             if not binding.active:
                 raise AuthenticationError("certificate_revoked")
-            self._check_certificate(uow, binding, now)  # revoked since the read above?
             answered = table.update(
                 answer_challenge(
                     challenge,
