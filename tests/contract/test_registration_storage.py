@@ -85,10 +85,14 @@ def test_one_open_registration_per_account(harness: Harness) -> None:
     with harness.softtoken.unit_of_work() as uow:
         uow.repository(Registrations).add(full_record("a" * 32))
         uow.commit()
-    with harness.softtoken.unit_of_work() as uow:
-        uow.repository(Registrations).add(full_record("b" * 32))
-        with pytest.raises(Conflict) as clash:
+
+    def add_second() -> None:
+        with harness.softtoken.unit_of_work() as uow:
+            uow.repository(Registrations).add(full_record("b" * 32))
             uow.commit()
+
+    with pytest.raises(Conflict) as clash:
+        add_second()
     assert clash.value.code == "registration_open_exists"
     closed = attrs.evolve(full_record("c" * 32), state=RegistrationState.EXPIRED)
     with harness.softtoken.unit_of_work() as uow:
