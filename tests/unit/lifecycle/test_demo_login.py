@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from softtoken import Config, Policy
 from softtoken.cli._demo import Demo
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
 from softtoken.testing import in_memory
@@ -14,8 +15,9 @@ from softtoken.testing import in_memory
 def test_login_chapters_show_the_flows(tmp_path: Path) -> None:
     harness = in_memory()
     out = io.StringIO()
+    config = Config(secret_key=b"d" * 32, storage_url="memory://", policy=Policy.for_tests())
     demo = Demo(softtoken=harness.softtoken, clock=harness.clock, mailbox=harness.mailbox,
-                out=out, workdir=tmp_path)
+                out=out, workdir=tmp_path, config=config)
     for chapter in LOGIN_CHAPTERS:
         chapter(demo)
     text = out.getvalue()
