@@ -35,6 +35,7 @@ from softtoken.errors import (
     AuthenticationError,
     ConfigurationError,
     Conflict,
+    StateError,
     ValidationError,
 )
 
@@ -249,48 +250,86 @@ class CaService:
         self.authority  # noqa: B018 - fail before opening a transaction
 
         def work(uow: StorageUnitOfWork) -> CertificateRecord:
-            table = uow.repository(CertificateTable)
-            now = ctx.clock.now()
-            old = table.get(key)
-            if old.user_id != uid.value:
-                raise Conflict("certificate_not_owned")
-            if checked is None:
-                public_key: DevicePublicKey = old.certificate.public_key()  # type: ignore[assignment]
-                key_type = check_device_key(public_key, policy)  # the policy may have changed
-                fingerprint = old.key_fingerprint
-            else:
-                if policy.renewal_new_key and checked.key_fingerprint == old.key_fingerprint:
-                    raise ValidationError("certificate_same_key", field="csr")
-                public_key, key_type = checked.public_key, checked.key_type
-                fingerprint = checked.key_fingerprint
-                self._check_key_free(table, fingerprint, uid.value, now)
-            cert = self._sign(user_id=uid.value, public_key=public_key, now=now)
-            new = self._record(
-                cert,
-                user_id=uid.value,
-                key_type=key_type,
-                fingerprint=fingerprint,
-                device_id=old.device_id,
-                now=now,
-                renewed_from=old.serial,
-            )
-            table.update(mark_superseded(old, by=new.serial, now=now))
-            stored = table.add(new)
-            ctx.audit(
-                uow,
-                actor=actor or f"user:{uid.value}",
-                action="certificate.renew",
-                subject=uid.value,
-                serial=stored.serial,
-                renewed_from=old.serial,
-                key_id=fingerprint[:16],
-                key_type=key_type,
-                renewal_mode="same" if fingerprint == old.key_fingerprint else "new",
-                not_after=stored.not_after.isoformat(),
-            )
-            return stored
+            return self.renew_in(uow, key, user_id=uid.value, checked=checked, actor=actor)
 
         return ctx.transact(work)
+
+    def renew_in(
+        self,
+        uow: StorageUnitOfWork,
+        serial: str,
+        *,
+        user_id: str,
+        checked: CheckedCsr | None,
+        actor: str | None = None,
+        supersede: bool = True,
+    ) -> CertificateRecord:
+        """:meth:`renew` inside the caller's unit of work. With ``supersede=False`` the
+        old certificate stays active (``renewed_from`` links the new one) until
+        :meth:`supersede_in` is called: the renewal ceremony retires the old certificate
+        only once the device used the new one (NIST SP 800-63B-4 draft)."""
+        ctx, policy = self._ctx, self._ctx.policy
+        table = uow.repository(CertificateTable)
+        now = ctx.clock.now()
+        old = table.get(serial)
+        if old.user_id != user_id:
+            raise Conflict("certificate_not_owned")
+        if old.status is not CertificateStatus.ACTIVE:
+            raise StateError("certificate_not_renewable", detail=f"status {old.status.value}")
+        if checked is None:
+            if policy.renewal_new_key:
+                raise ValidationError("required", field="csr", detail="renewal needs a new key")
+            public_key: DevicePublicKey = old.certificate.public_key()  # type: ignore[assignment]
+            key_type = check_device_key(public_key, policy)  # the policy may have changed
+            fingerprint = old.key_fingerprint
+        else:
+            if policy.renewal_new_key and checked.key_fingerprint == old.key_fingerprint:
+                raise ValidationError("certificate_same_key", field="csr")
+            public_key, key_type = checked.public_key, checked.key_type
+            fingerprint = checked.key_fingerprint
+            self._check_key_free(table, fingerprint, user_id, now)
+        cert = self._sign(user_id=user_id, public_key=public_key, now=now)
+        new = self._record(
+            cert,
+            user_id=user_id,
+            key_type=key_type,
+            fingerprint=fingerprint,
+            device_id=old.device_id,
+            now=now,
+            renewed_from=old.serial,
+        )
+        if supersede:
+            table.update(mark_superseded(old, by=new.serial, now=now))
+        stored = table.add(new)
+        ctx.audit(
+            uow,
+            actor=actor or f"user:{user_id}",
+            action="certificate.renew",
+            subject=user_id,
+            serial=stored.serial,
+            renewed_from=old.serial,
+            key_id=fingerprint[:16],
+            key_type=key_type,
+            renewal_mode="same" if fingerprint == old.key_fingerprint else "new",
+            not_after=stored.not_after.isoformat(),
+        )
+        return stored
+
+    def supersede_in(
+        self, uow: StorageUnitOfWork, serial: str, *, by: str, actor: str
+    ) -> CertificateRecord:
+        """Retire ``serial`` in favour of its renewal ``by`` (see :meth:`renew_in`)."""
+        table = uow.repository(CertificateTable)
+        stored = table.update(mark_superseded(table.get(serial), by=by, now=self._ctx.clock.now()))
+        self._ctx.audit(
+            uow,
+            actor=actor,
+            action="certificate.supersede",
+            subject=stored.user_id,
+            serial=serial,
+            superseded_by=by,
+        )
+        return stored
 
     # --- revocation ------------------------------------------------------------------------
 
