@@ -24,8 +24,9 @@ ROUNDS = 3
 
 
 def _soft(storage: Storage) -> softtoken.SoftToken:
-    config = softtoken.Config(secret_key=secrets.token_bytes(32), storage_url="memory://",
-                              policy=Policy())
+    config = softtoken.Config(
+        secret_key=secrets.token_bytes(32), storage_url="memory://", policy=Policy()
+    )
     soft = softtoken.build(config, storage=storage)
     soft.accounts.create(user_id=USER, first_name="A", last_name="B")
     temporary = soft.accounts.issue_temporary_password(USER)
@@ -39,9 +40,12 @@ def run(*, quick: bool) -> list[Ratio]:
     seconds = 1.0 if quick else 3.0
     policy = Policy()
     raw = argon2.PasswordHasher(
-        time_cost=policy.argon2_time_cost, memory_cost=policy.argon2_memory_cost_kib,
-        parallelism=policy.argon2_parallelism, hash_len=policy.argon2_hash_len,
-        salt_len=policy.argon2_salt_len, type=argon2.Type.ID,
+        time_cost=policy.argon2_time_cost,
+        memory_cost=policy.argon2_memory_cost_kib,
+        parallelism=policy.argon2_parallelism,
+        hash_len=policy.argon2_hash_len,
+        salt_len=policy.argon2_salt_len,
+        type=argon2.Type.ID,
     )
     stored = raw.hash(PASSWORD)
     results: list[Ratio] = []
@@ -57,16 +61,23 @@ def run(*, quick: bool) -> list[Ratio]:
             soft = _soft(storage)
 
             def login(soft: softtoken.SoftToken = soft) -> None:
-                assert soft.login.password(USER, PASSWORD).authenticated  # noqa: S101
+                assert soft.login.password(USER, PASSWORD).authenticated
 
             # Interleaved rounds, best of each: other work on a shared machine slows
             # single runs by 30 %, far more than the difference being measured.
             ours, bare = 0.0, 0.0
             for _ in range(ROUNDS):
                 ours = max(ours, rate(login, seconds=seconds / ROUNDS))
-                bare = max(bare, rate(lambda: raw.verify(stored, PASSWORD),
-                                      seconds=seconds / ROUNDS))
-            results.append(Ratio(name=f"password login: facade ({name}) vs raw argon2id",
-                                 ours=ours, raw=bare, target=">= 0.95"))
+                bare = max(
+                    bare, rate(lambda: raw.verify(stored, PASSWORD), seconds=seconds / ROUNDS)
+                )
+            results.append(
+                Ratio(
+                    name=f"password login: facade ({name}) vs raw argon2id",
+                    ours=ours,
+                    raw=bare,
+                    target=">= 0.95",
+                )
+            )
             soft.close()
     return results

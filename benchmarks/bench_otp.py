@@ -32,8 +32,9 @@ _SERIAL = itertools.count()
 
 
 def _soft(storage: Storage) -> softtoken.SoftToken:
-    config = softtoken.Config(secret_key=secrets.token_bytes(32), storage_url="memory://",
-                              policy=Policy.for_tests())
+    config = softtoken.Config(
+        secret_key=secrets.token_bytes(32), storage_url="memory://", policy=Policy.for_tests()
+    )
     return softtoken.build(config, storage=storage, allow_test_policy=True)
 
 
@@ -46,12 +47,19 @@ def _waiting_codes(soft: softtoken.SoftToken, count: int) -> list[str]:
         codes = uow.repository(CodeTable)
         for subject in subjects:
             code_id = secrets.token_hex(16)
-            codes.add(CodeRecord(
-                purpose=PURPOSE, subject=subject, code_id=code_id,
-                code_mac=code_mac(ctx.keys, purpose=PURPOSE, subject=subject, code_id=code_id,
-                                  code=CODE),
-                issued_at=now, expires_at=now + timedelta(minutes=10), updated_at=now,
-            ))
+            codes.add(
+                CodeRecord(
+                    purpose=PURPOSE,
+                    subject=subject,
+                    code_id=code_id,
+                    code_mac=code_mac(
+                        ctx.keys, purpose=PURPOSE, subject=subject, code_id=code_id, code=CODE
+                    ),
+                    issued_at=now,
+                    expires_at=now + timedelta(minutes=10),
+                    updated_at=now,
+                )
+            )
         uow.commit()
     return subjects
 
@@ -81,7 +89,8 @@ def _round_trip(soft: softtoken.SoftToken) -> Callable[[], object]:
     def once() -> None:
         with soft.unit_of_work() as uow:
             rows = uow.transaction.select(
-                "st_otp_codes", [("purpose", "=", PURPOSE), ("subject", "=", subject)],
+                "st_otp_codes",
+                [("purpose", "=", PURPOSE), ("subject", "=", subject)],
                 for_update=True,
             )
             version = rows[0]["version"]
@@ -119,12 +128,17 @@ def run(*, quick: bool) -> list[Ratio]:
             # decide the ratio.
             ours, trip, round_trip = 0.0, 0.0, _round_trip(soft)
             for _ in range(ROUNDS):
-                ours = max(ours, rate(_verify_call(soft, seconds / ROUNDS),
-                                      seconds=seconds / ROUNDS))
+                ours = max(
+                    ours, rate(_verify_call(soft, seconds / ROUNDS), seconds=seconds / ROUNDS)
+                )
                 trip = max(trip, rate(round_trip, seconds=seconds / ROUNDS))
-            results.append(Ratio(name=f"code verify ({name}) vs bare HMAC compare",
-                                 ours=ours, raw=raw_hmac))
-            results.append(Ratio(name=f"code verify ({name}) vs one raw storage round trip",
-                                 ours=ours, raw=trip))
+            results.append(
+                Ratio(name=f"code verify ({name}) vs bare HMAC compare", ours=ours, raw=raw_hmac)
+            )
+            results.append(
+                Ratio(
+                    name=f"code verify ({name}) vs one raw storage round trip", ours=ours, raw=trip
+                )
+            )
             soft.close()
     return results

@@ -22,8 +22,7 @@ POLICY = Policy.for_tests(otp_max_attempts=100, otp_hard_limit=100)
 
 def _soft(url: str, secret: bytes) -> SoftToken:
     config = Config(secret_key=secret, storage_url=url, policy=POLICY, create_schema=False)
-    return build(config, clock=FakeClock(), email_sender=MemoryMailbox(),
-                 allow_test_policy=True)
+    return build(config, clock=FakeClock(), email_sender=MemoryMailbox(), allow_test_policy=True)
 
 
 def _worker(url: str, secret: bytes, code: str, queue: multiprocessing.Queue[str]) -> None:
@@ -40,8 +39,9 @@ def _worker(url: str, secret: bytes, code: str, queue: multiprocessing.Queue[str
 def _run(url: str, secret: bytes, code: str) -> list[str]:
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[str] = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, secret, code, queue))
-               for _ in range(PROCESSES)]
+    workers = [
+        context.Process(target=_worker, args=(url, secret, code, queue)) for _ in range(PROCESSES)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [queue.get(timeout=120) for _ in range(PROCESSES * CALLS_EACH)]

@@ -135,8 +135,11 @@ def _counted(harness: Harness, threads: int) -> None:
     status = harness.softtoken.otp.status(PURPOSE, USER)
     assert status is not None
     assert status.failures == threads
-    failures = [r for r in harness.softtoken.audit.records()
-                if r.entry.action == "otp.verify" and r.entry.outcome == "failure"]
+    failures = [
+        r
+        for r in harness.softtoken.audit.records()
+        if r.entry.action == "otp.verify" and r.entry.outcome == "failure"
+    ]
     assert len(failures) == threads
 
 
@@ -166,8 +169,12 @@ def test_fifty_threads_wrong_codes_all_counted_on_postgres(pg_storage: SqlStorag
 def test_fifty_threads_wrong_reset_data_all_counted_on_postgres(pg_storage: SqlStorage) -> None:
     harness = in_memory(storage=pg_storage, policy=Policy.for_tests(reset_max_mismatches=1000))
     registered(harness)
-    outcomes = _race(50, lambda: harness.softtoken.password_reset.request(
-        USER, OTHER_CITIZEN, EMAIL, client_key="203.0.113.7"))
+    outcomes = _race(
+        50,
+        lambda: harness.softtoken.password_reset.request(
+            USER, OTHER_CITIZEN, EMAIL, client_key="203.0.113.7"
+        ),
+    )
     assert all(isinstance(o, AuthenticationError) for o in outcomes)
     rows = _rows(harness, "st_attempt_counters")
     assert [r["failures"] for r in rows] == [50, 50]

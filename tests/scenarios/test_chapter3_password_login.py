@@ -17,18 +17,28 @@ NEW = "quiet river 1987 lantern"
 
 def test_step_0_then_first_login_with_forced_change(harness: Harness) -> None:
     soft = harness.softtoken
-    soft.accounts.create(user_id=USER, first_name="สมชาย", last_name="ใจดี",
-                         email="s@example.go.th", login_type=LoginType.TOKEN_KEY)
+    soft.accounts.create(
+        user_id=USER,
+        first_name="สมชาย",
+        last_name="ใจดี",
+        email="s@example.go.th",
+        login_type=LoginType.TOKEN_KEY,
+    )
     initial = soft.initial_credentials.issue(USER)
     first = soft.login.password(initial.user_id, initial.password)
     assert first.next_step is LoginStep.CHANGE_PASSWORD
     assert not first.authenticated
     with pytest.raises(PasswordRejected) as rejected:
-        soft.login.change_password(USER, current_password=initial.password,
-                                   new_password="12345678", confirm_password="12345678")
+        soft.login.change_password(
+            USER,
+            current_password=initial.password,
+            new_password="12345678",
+            confirm_password="12345678",
+        )
     assert rejected.value.messages("th")
-    soft.login.change_password(USER, current_password=initial.password, new_password=NEW,
-                               confirm_password=NEW)
+    soft.login.change_password(
+        USER, current_password=initial.password, new_password=NEW, confirm_password=NEW
+    )
     with pytest.raises(AuthenticationError):
         soft.login.password(USER, initial.password)
     assert soft.login.password(USER, NEW).authenticated

@@ -34,8 +34,12 @@ def otp_from(body: str) -> str:
 
 
 def test_forgot_password_walk_through_smtp(smtp_server: SmtpTestServer) -> None:
-    sender = SmtpSender(host=smtp_server.host, port=smtp_server.port,
-                        sender="softtoken@cgd.example.go.th", security="none")
+    sender = SmtpSender(
+        host=smtp_server.host,
+        port=smtp_server.port,
+        sender="softtoken@cgd.example.go.th",
+        security="none",
+    )
     harness = in_memory(email_sender=sender)
     soft, clock = harness.softtoken, harness.clock
     registered(harness)

@@ -26,8 +26,9 @@ def b32(ascii_secret: str) -> str:
 
 
 def totp_policy(algorithm: Any) -> Policy:
-    return Policy.for_tests(totp_digits=TOTP["digits"], totp_algorithm=algorithm,
-                            totp_period_seconds=TOTP["period"])
+    return Policy.for_tests(
+        totp_digits=TOTP["digits"], totp_algorithm=algorithm, totp_period_seconds=TOTP["period"]
+    )
 
 
 @pytest.mark.parametrize("row", HOTP["values"], ids=lambda r: f"count={r['count']}")
@@ -36,9 +37,7 @@ def test_rfc4226_appendix_d(row: dict[str, Any]) -> None:
     assert hotp_code(secret, row["count"], digits=HOTP["digits"]) == row["hotp"]
 
 
-@pytest.mark.parametrize(
-    "row", TOTP["values"], ids=lambda r: f"{r['algorithm']}-{r['time']}"
-)
+@pytest.mark.parametrize("row", TOTP["values"], ids=lambda r: f"{r['algorithm']}-{r['time']}")
 def test_rfc6238_appendix_b(row: dict[str, Any]) -> None:
     policy = totp_policy(row["algorithm"])
     secret = b32(TOTP["secrets_ascii"][row["algorithm"]])
@@ -64,9 +63,21 @@ def test_generated_codes_match_oathtool(algorithm: Any, when: int) -> None:
     secret = generate_totp_secret()
     assert OATHTOOL is not None
     out = subprocess.run(  # noqa: S603 - fixed program, arguments from this test
-        [OATHTOOL, f"--totp={algorithm}", "--base32", "-d", str(policy.totp_digits),
-         "-s", f"{policy.totp_period_seconds}s", "-N", f"@{when}", secret],
-        capture_output=True, text=True, check=True,
+        [
+            OATHTOOL,
+            f"--totp={algorithm}",
+            "--base32",
+            "-d",
+            str(policy.totp_digits),
+            "-s",
+            f"{policy.totp_period_seconds}s",
+            "-N",
+            f"@{when}",
+            secret,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert totp_code(secret, when, policy=policy) == out
 
@@ -79,11 +90,15 @@ def test_oathtool_agrees_with_the_window_of_one_step() -> None:
     assert OATHTOOL is not None
     before = subprocess.run(  # noqa: S603
         [OATHTOOL, "--totp", "--base32", "-N", "@" + str(int(now.timestamp()) - 30), secret],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     two_before = subprocess.run(  # noqa: S603
         [OATHTOOL, "--totp", "--base32", "-N", "@" + str(int(now.timestamp()) - 60), secret],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     step = verify_totp(secret, before, now=now, last_step=None, policy=policy)
     assert step == int(now.timestamp()) // 30 - 1

@@ -357,6 +357,7 @@ def _wrong(ctx: ServiceContext, secret: str) -> BaseException:
 def _lock(uow: StorageUnitOfWork, uid: UserId) -> Account | None:
     """The account row, locked until commit where the database can: concurrent wrong
     passwords for one account queue, so none of them goes uncounted."""
-    rows = uow.transaction.select(AccountTable.table, [("user_id", "=", uid.value)],
-                                  for_update=True)
+    rows = uow.transaction.select(
+        AccountTable.table, [("user_id", "=", uid.value)], for_update=True
+    )
     return uow.accounts.from_row(rows[0]) if rows else None

@@ -69,12 +69,20 @@ class InitialCredentialsService:
             now = ctx.clock.now()
             expires_at = now + policy.temporary_password_lifetime
             updated = apply_new_password(
-                account, ctx.hasher.hash(password), now=now, must_change=True,
+                account,
+                ctx.hasher.hash(password),
+                now=now,
+                must_change=True,
                 expires_at=expires_at,
             )
             uow.accounts.update(updated)
-            ctx.audit(uow, actor=actor or f"user:{uid.value}", action="password.issue_initial",
-                      subject=uid.value, factor="token_key")
+            ctx.audit(
+                uow,
+                actor=actor or f"user:{uid.value}",
+                action="password.issue_initial",
+                subject=uid.value,
+                factor="token_key",
+            )
             return InitialCredentials(user_id=uid.value, password=password, expires_at=expires_at)
 
         return ctx.transact(work)

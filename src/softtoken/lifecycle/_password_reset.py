@@ -130,8 +130,14 @@ class PasswordResetService:
                 for counter in counters:
                     check_counter(counter, now=now, code="reset_locked")
             except RateLimited as locked:
-                ctx.audit(uow, actor="anonymous", action="password_reset.request",
-                          subject=uid.value, outcome="denied", reason=locked.code)
+                ctx.audit(
+                    uow,
+                    actor="anonymous",
+                    action="password_reset.request",
+                    subject=uid.value,
+                    outcome="denied",
+                    reason=locked.code,
+                )
                 return Failure(locked)
             account = uow.accounts.find(uid)
             if not _matches(account, cid, address):
@@ -145,36 +151,59 @@ class PasswordResetService:
                 raise StateError("account_disabled")
             table.save(apply_counter_success(counters[0], now=now))
             issued = self._otp.issue_in(
-                uow, purpose=Purpose.PASSWORD_RESET.value, subject=uid.value, email=address,
-                template="password_reset_code", actor=f"user:{uid.value}",
+                uow,
+                purpose=Purpose.PASSWORD_RESET.value,
+                subject=uid.value,
+                email=address,
+                template="password_reset_code",
+                actor=f"user:{uid.value}",
                 params={"name": account.full_name, "user_id": uid.value},
             )
-            ctx.audit(uow, actor=f"user:{uid.value}", action="password_reset.request",
-                      subject=uid.value)
+            ctx.audit(
+                uow, actor=f"user:{uid.value}", action="password_reset.request", subject=uid.value
+            )
             return ResetRequested(
-                user_id=uid.value, sent_to=mask_email(address.value),
-                expires_at=issued.expires_at, resend_after=issued.resend_after,
+                user_id=uid.value,
+                sent_to=mask_email(address.value),
+                expires_at=issued.expires_at,
+                resend_after=issued.resend_after,
             )
 
         return transact_recording(ctx, work)
 
     def _mismatch(
-        self, uow: StorageUnitOfWork, uid: UserId, counters: list[AttemptCounter], *,
+        self,
+        uow: StorageUnitOfWork,
+        uid: UserId,
+        counters: list[AttemptCounter],
+        *,
         now: datetime,
     ) -> Failure[ResetRequested]:
         ctx = self._ctx
         table = uow.repository(AttemptCounters)
         error: Exception = AuthenticationError("reset_data_mismatch")
         for counter in counters:
-            failed = table.save(apply_counter_failure(
-                counter, now=now, max_failures=ctx.policy.reset_max_mismatches,
-                lockout=ctx.policy.reset_lockout,
-            ))
+            failed = table.save(
+                apply_counter_failure(
+                    counter,
+                    now=now,
+                    max_failures=ctx.policy.reset_max_mismatches,
+                    lockout=ctx.policy.reset_lockout,
+                )
+            )
             if failed.locked_until is not None and failed.locked_until > now:
-                error = RateLimited("reset_locked", retry_after=int(
-                    (failed.locked_until - now).total_seconds() + 0.999))
-        ctx.audit(uow, actor="anonymous", action="password_reset.request", subject=uid.value,
-                  outcome="failure", reason=getattr(error, "code", "error"))
+                error = RateLimited(
+                    "reset_locked",
+                    retry_after=int((failed.locked_until - now).total_seconds() + 0.999),
+                )
+        ctx.audit(
+            uow,
+            actor="anonymous",
+            action="password_reset.request",
+            subject=uid.value,
+            outcome="failure",
+            reason=getattr(error, "code", "error"),
+        )
         return Failure(error)
 
     def confirm(self, user_id: object, code: object) -> ResetCompleted:
@@ -196,7 +225,10 @@ class PasswordResetService:
 
         def work(uow: StorageUnitOfWork) -> ResetCompleted | Failure[ResetCompleted]:
             verified = self._otp.verify_in(
-                uow, purpose=Purpose.PASSWORD_RESET.value, subject=uid.value, code=typed,
+                uow,
+                purpose=Purpose.PASSWORD_RESET.value,
+                subject=uid.value,
+                code=typed,
                 actor=f"user:{uid.value}",
             )
             if isinstance(verified, Failure):
@@ -207,19 +239,36 @@ class PasswordResetService:
             now = ctx.clock.now()
             password = generate_password(ctx.policy, context=account.context_words(ctx.portal_name))
             expires_at = now + ctx.policy.temporary_password_lifetime
-            uow.accounts.update(apply_new_password(
-                account, ctx.hasher.hash(password), now=now, must_change=True,
-                expires_at=expires_at,
-            ))
-            ctx.audit(uow, actor=f"user:{uid.value}", action="password_reset.complete",
-                      subject=uid.value)
-            ctx.email(uow, "password_reset_done", account.email.value, {
-                "name": account.full_name, "user_id": uid.value, "password": password,
-                "when": now.strftime("%Y-%m-%d %H:%M"), "reference": uid.value,
-                "hours": str(int(ctx.policy.temporary_password_lifetime.total_seconds() // 3600)),
-            })
-            return ResetCompleted(user_id=uid.value, sent_to=account.email.value,
-                                  password_expires_at=expires_at)
+            uow.accounts.update(
+                apply_new_password(
+                    account,
+                    ctx.hasher.hash(password),
+                    now=now,
+                    must_change=True,
+                    expires_at=expires_at,
+                )
+            )
+            ctx.audit(
+                uow, actor=f"user:{uid.value}", action="password_reset.complete", subject=uid.value
+            )
+            ctx.email(
+                uow,
+                "password_reset_done",
+                account.email.value,
+                {
+                    "name": account.full_name,
+                    "user_id": uid.value,
+                    "password": password,
+                    "when": now.strftime("%Y-%m-%d %H:%M"),
+                    "reference": uid.value,
+                    "hours": str(
+                        int(ctx.policy.temporary_password_lifetime.total_seconds() // 3600)
+                    ),
+                },
+            )
+            return ResetCompleted(
+                user_id=uid.value, sent_to=account.email.value, password_expires_at=expires_at
+            )
 
         return transact_recording(ctx, work)
 

@@ -146,8 +146,13 @@ class OtpService:
 
         def work(uow: StorageUnitOfWork) -> IssuedCode:
             return self.issue_in(
-                uow, purpose=p, subject=s, email=to, template=template,
-                params=params or {}, actor=actor,
+                uow,
+                purpose=p,
+                subject=s,
+                email=to,
+                template=template,
+                params=params or {},
+                actor=actor,
             )
 
         return transact_recording(self._ctx, work)
@@ -180,11 +185,24 @@ class OtpService:
         else:
             codes.update(issued)
         minutes = int(ctx.policy.otp_lifetime.total_seconds() // 60)
-        ctx.email(uow, template, email.value, {
-            **params, "code": code, "minutes": str(minutes), "reference": subject[:64],
-        })
-        ctx.audit(uow, actor=actor, action="otp.issue", subject=audit_subject(subject),
-                  code_purpose=purpose)
+        ctx.email(
+            uow,
+            template,
+            email.value,
+            {
+                **params,
+                "code": code,
+                "minutes": str(minutes),
+                "reference": subject[:64],
+            },
+        )
+        ctx.audit(
+            uow,
+            actor=actor,
+            action="otp.issue",
+            subject=audit_subject(subject),
+            code_purpose=purpose,
+        )
         assert issued.expires_at is not None  # noqa: S101 - apply_issue sets it
         return IssuedCode(
             purpose=purpose,
@@ -233,18 +251,36 @@ class OtpService:
         try:
             updated, error = apply_verify(record, mac=mac, now=now, policy=ctx.policy)
         except SoftTokenError as refused:
-            ctx.audit(uow, actor=actor, action="otp.verify", subject=audit_subject(subject),
-                      outcome="failure", code_purpose=purpose,
-                      reason=refused.code)
+            ctx.audit(
+                uow,
+                actor=actor,
+                action="otp.verify",
+                subject=audit_subject(subject),
+                outcome="failure",
+                code_purpose=purpose,
+                reason=refused.code,
+            )
             return Failure(refused)
         codes.update(updated)
         if error is not None:
-            ctx.audit(uow, actor=actor, action="otp.verify", subject=audit_subject(subject),
-                      outcome="failure", code_purpose=purpose,
-                      reason=getattr(error, "code", "error"), failures=updated.failures)
+            ctx.audit(
+                uow,
+                actor=actor,
+                action="otp.verify",
+                subject=audit_subject(subject),
+                outcome="failure",
+                code_purpose=purpose,
+                reason=getattr(error, "code", "error"),
+                failures=updated.failures,
+            )
             return Failure(error)
-        ctx.audit(uow, actor=actor, action="otp.verify", subject=audit_subject(subject),
-                  code_purpose=purpose)
+        ctx.audit(
+            uow,
+            actor=actor,
+            action="otp.verify",
+            subject=audit_subject(subject),
+            code_purpose=purpose,
+        )
         return VerifiedCode(purpose=purpose, subject=subject, verified_at=now)
 
     # --- reading and the officer ------------------------------------------------------
@@ -289,8 +325,13 @@ class OtpService:
             codes = uow.repository(CodeTable)
             record = codes.get_by_key(p, s)
             codes.update(apply_enable(record, now=ctx.clock.now()))
-            ctx.audit(uow, actor=f"officer:{officer}", action="otp.enable",
-                      subject=audit_subject(s), code_purpose=p)
+            ctx.audit(
+                uow,
+                actor=f"officer:{officer}",
+                action="otp.enable",
+                subject=audit_subject(s),
+                code_purpose=p,
+            )
 
         transact_recording(ctx, work)
 

@@ -145,8 +145,9 @@ class TotpService:
             now = ctx.clock.now()
             table = uow.repository(TotpTable)
             old = table.lock(uid.value)
-            fresh = TotpCredential(user_id=uid.value, sealed_secret=sealed, created_at=now,
-                                   updated_at=now)
+            fresh = TotpCredential(
+                user_id=uid.value, sealed_secret=sealed, created_at=now, updated_at=now
+            )
             if old is None:
                 table.add(fresh)
             else:
@@ -154,8 +155,9 @@ class TotpService:
             ctx.audit(uow, actor=f"user:{uid.value}", action="totp.enroll", subject=uid.value)
 
         transact_recording(ctx, work)
-        uri = totp_key_uri(secret, account_name=uid.value, issuer=issuer or ctx.portal_name,
-                           policy=ctx.policy)
+        uri = totp_key_uri(
+            secret, account_name=uid.value, issuer=issuer or ctx.portal_name, policy=ctx.policy
+        )
         return TotpEnrollment(user_id=uid.value, secret=secret, uri=uri)
 
     def verify(self, user_id: object, code: object) -> int:
@@ -182,22 +184,45 @@ class TotpService:
                 secret = self._sealer.open(
                     credential.sealed_secret, context=f"totp:{uid.value}".encode()
                 ).decode()
-                step = verify_totp(secret, code, now=now, last_step=credential.last_step,
-                                   policy=ctx.policy)
+                step = verify_totp(
+                    secret, code, now=now, last_step=credential.last_step, policy=ctx.policy
+                )
             except AuthenticationError as error:
                 failed, raised = _count_failure(credential, error, now=now, policy=ctx.policy)
                 table.update(failed)
-                ctx.audit(uow, actor=f"user:{uid.value}", action="login.totp", subject=uid.value,
-                          outcome="failure", factor="totp", reason=raised.code)
+                ctx.audit(
+                    uow,
+                    actor=f"user:{uid.value}",
+                    action="login.totp",
+                    subject=uid.value,
+                    outcome="failure",
+                    factor="totp",
+                    reason=raised.code,
+                )
                 return Failure(raised)
             except SoftTokenError as error:
-                ctx.audit(uow, actor=f"user:{uid.value}", action="login.totp", subject=uid.value,
-                          outcome="failure", factor="totp", reason=error.code)
+                ctx.audit(
+                    uow,
+                    actor=f"user:{uid.value}",
+                    action="login.totp",
+                    subject=uid.value,
+                    outcome="failure",
+                    factor="totp",
+                    reason=error.code,
+                )
                 return Failure(error)
-            table.update(attrs.evolve(credential, last_step=step, failures=0, locked_until=None,
-                                      updated_at=now))
-            ctx.audit(uow, actor=f"user:{uid.value}", action="login.totp", subject=uid.value,
-                      factor="totp")
+            table.update(
+                attrs.evolve(
+                    credential, last_step=step, failures=0, locked_until=None, updated_at=now
+                )
+            )
+            ctx.audit(
+                uow,
+                actor=f"user:{uid.value}",
+                action="login.totp",
+                subject=uid.value,
+                factor="totp",
+            )
             return step
 
         return transact_recording(ctx, work)
@@ -220,8 +245,9 @@ def _check_credential(credential: TotpCredential, *, now: datetime) -> None:
     if credential.disabled:
         raise RateLimited("otp_disabled", retry_after=None)
     check_counter(
-        AttemptCounter(scope="totp", key_mac="", locked_until=credential.locked_until,
-                       updated_at=now),
+        AttemptCounter(
+            scope="totp", key_mac="", locked_until=credential.locked_until, updated_at=now
+        ),
         now=now,
         code="otp_locked",
     )
@@ -234,12 +260,20 @@ def _count_failure(
     if error.code != "totp_wrong":
         return attrs.evolve(credential, updated_at=now), error
     counted = apply_counter_failure(
-        AttemptCounter(scope="totp", key_mac="", failures=credential.failures,
-                       locked_until=credential.locked_until, updated_at=now),
-        now=now, max_failures=policy.otp_max_attempts, lockout=policy.otp_lockout,
+        AttemptCounter(
+            scope="totp",
+            key_mac="",
+            failures=credential.failures,
+            locked_until=credential.locked_until,
+            updated_at=now,
+        ),
+        now=now,
+        max_failures=policy.otp_max_attempts,
+        lockout=policy.otp_lockout,
     )
-    failed = attrs.evolve(credential, failures=counted.failures,
-                          locked_until=counted.locked_until, updated_at=now)
+    failed = attrs.evolve(
+        credential, failures=counted.failures, locked_until=counted.locked_until, updated_at=now
+    )
     if counted.failures >= policy.otp_hard_limit:
         return attrs.evolve(failed, disabled=True), RateLimited("otp_disabled", retry_after=None)
     if counted.locked_until != credential.locked_until:

@@ -16,8 +16,14 @@ def test_login_chapters_show_the_flows(tmp_path: Path) -> None:
     harness = in_memory()
     out = io.StringIO()
     config = Config(secret_key=b"d" * 32, storage_url="memory://", policy=Policy.for_tests())
-    demo = Demo(softtoken=harness.softtoken, clock=harness.clock, mailbox=harness.mailbox,
-                out=out, workdir=tmp_path, config=config)
+    demo = Demo(
+        softtoken=harness.softtoken,
+        clock=harness.clock,
+        mailbox=harness.mailbox,
+        out=out,
+        workdir=tmp_path,
+        config=config,
+    )
     for chapter in LOGIN_CHAPTERS:
         chapter(demo)
     text = out.getvalue()

@@ -82,13 +82,17 @@ def test_the_new_password_must_meet_the_rules_with_messages_in_both_languages(
     assert error.messages("en") == ["The password is too short."]
     with pytest.raises(PasswordRejected) as common:
         soft.login.change_password(
-            USER, current_password=temporary, new_password="password123",
+            USER,
+            current_password=temporary,
+            new_password="password123",
             confirm_password="password123",
         )
     assert "password_common" in common.value.reasons
     with pytest.raises(PasswordRejected) as context:
         soft.login.change_password(
-            USER, current_password=temporary, new_password=f"my id {USER}",
+            USER,
+            current_password=temporary,
+            new_password=f"my id {USER}",
             confirm_password=f"my id {USER}",
         )
     assert "password_context" in context.value.reasons
@@ -101,7 +105,9 @@ def test_the_new_password_must_meet_the_rules_with_messages_in_both_languages(
     assert mismatch.value.to_dict()["message_th"] == "รหัสผ่านใหม่และการยืนยันรหัสผ่านไม่ตรงกัน"
     with pytest.raises(PasswordRejected) as same:
         soft.login.change_password(
-            USER, current_password=temporary, new_password=temporary,
+            USER,
+            current_password=temporary,
+            new_password=temporary,
             confirm_password=temporary,
         )
     assert same.value.reasons == ("password_unchanged",)
@@ -153,8 +159,10 @@ def test_five_wrong_passwords_lock_for_five_minutes_and_not_a_second_less(
         )
     clock.advance(seconds=1)
     assert soft.login.password(USER, PASSWORD).authenticated
-    actions = [(r.entry.action, r.entry.outcome, r.entry.details.get("reason"))
-               for r in soft.audit.records()]
+    actions = [
+        (r.entry.action, r.entry.outcome, r.entry.details.get("reason"))
+        for r in soft.audit.records()
+    ]
     assert actions.count(("login.password", "failure", "login_locked")) == 3
 
 
@@ -203,7 +211,9 @@ def test_every_attempt_is_audited_without_the_password(memory_harness: Harness) 
     records = soft.audit.records()
     logins = [r.entry for r in records if r.entry.action == "login.password"]
     assert [(e.subject, e.outcome) for e in logins] == [
-        (USER, "success"), (USER, "failure"), ("T99999999999999", "failure"),
+        (USER, "success"),
+        (USER, "failure"),
+        ("T99999999999999", "failure"),
     ]
     assert logins[0].details["change_required"] is True
     assert all(e.details["factor"] == "password" for e in logins)

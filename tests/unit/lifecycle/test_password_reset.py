@@ -54,7 +54,9 @@ def mismatch(harness: Harness, **changes: str) -> SoftTokenError:
     fields = {"user_id": USER, "citizen_id": CITIZEN, "email": EMAIL, **changes}
     with pytest.raises((AuthenticationError, RateLimited)) as caught:
         harness.softtoken.password_reset.request(
-            fields["user_id"], fields["citizen_id"], fields["email"],
+            fields["user_id"],
+            fields["citizen_id"],
+            fields["email"],
             client_key=changes.get("client_key"),
         )
     return caught.value
@@ -127,8 +129,13 @@ def test_the_lock_lives_in_storage_shared_by_every_process() -> None:
 
     def process() -> SoftToken:
         config = Config(secret_key=secret, storage_url="memory://", policy=Policy.for_tests())
-        return build(config, clock=clock, storage=storage, email_sender=MemoryMailbox(),
-                     allow_test_policy=True)
+        return build(
+            config,
+            clock=clock,
+            storage=storage,
+            email_sender=MemoryMailbox(),
+            allow_test_policy=True,
+        )
 
     first, second = process(), process()
     registered(first)
@@ -176,8 +183,13 @@ def test_a_new_code_at_most_every_90_seconds(harness: Harness) -> None:
 
 
 def test_a_registration_must_be_complete(harness: Harness) -> None:
-    registered(harness, user_id=OTHER_USER, citizen_id=OTHER_CITIZEN, email="b@example.go.th",
-               completed=False)
+    registered(
+        harness,
+        user_id=OTHER_USER,
+        citizen_id=OTHER_CITIZEN,
+        email="b@example.go.th",
+        completed=False,
+    )
     with pytest.raises(StateError) as caught:
         harness.softtoken.password_reset.request(OTHER_USER, OTHER_CITIZEN, "b@example.go.th")
     assert caught.value.code == "reset_not_available"

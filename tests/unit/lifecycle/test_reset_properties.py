@@ -53,7 +53,10 @@ anything = st.one_of(texts, st.none(), st.integers(), st.binary(max_size=8))
 @settings(max_examples=300, deadline=None, suppress_health_check=LOOSE)
 @given(user_id=texts, citizen_id=texts, email=texts, client_key=st.one_of(st.none(), texts))
 def test_request_with_any_strings_raises_only_typed_errors(
-    world: tuple[Harness, MemoryStorage], user_id: str, citizen_id: str, email: str,
+    world: tuple[Harness, MemoryStorage],
+    user_id: str,
+    citizen_id: str,
+    email: str,
     client_key: str | None,
 ) -> None:
     harness, storage = world

@@ -24,22 +24,30 @@ T0 = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 def issue(record: CodeRecord, code: str, now: datetime, policy: Policy = POLICY) -> CodeRecord:
     code_id = secrets.token_hex(4)
-    mac = code_mac(KEYS, purpose=record.purpose, subject=record.subject, code_id=code_id,
-                   code=code)
+    mac = code_mac(KEYS, purpose=record.purpose, subject=record.subject, code_id=code_id, code=code)
     return apply_issue(record, code_id=code_id, mac=mac, now=now, policy=policy)
 
 
 def try_code(
     record: CodeRecord, code: str, now: datetime, policy: Policy = POLICY
 ) -> tuple[CodeRecord, Exception | None]:
-    mac = code_mac(KEYS, purpose=record.purpose, subject=record.subject,
-                   code_id=record.code_id or "", code=code)
+    mac = code_mac(
+        KEYS,
+        purpose=record.purpose,
+        subject=record.subject,
+        code_id=record.code_id or "",
+        code=code,
+    )
     return apply_verify(record, mac=mac, now=now, policy=policy)
 
 
 def fresh(code: str = "123456", policy: Policy = POLICY) -> CodeRecord:
-    return issue(CodeRecord(purpose="password_reset", subject="T05005000000201", updated_at=T0),
-                 code, T0, policy)
+    return issue(
+        CodeRecord(purpose="password_reset", subject="T05005000000201", updated_at=T0),
+        code,
+        T0,
+        policy,
+    )
 
 
 def wrong(record: CodeRecord, n: int, now: datetime) -> tuple[CodeRecord, Exception | None]:
@@ -71,8 +79,13 @@ def test_only_a_mac_is_stored_and_it_is_bound_to_purpose_and_subject() -> None:
     assert "424242" not in repr(attrs.asdict(record))
     assert record.code_mac is not None
     assert len(record.code_mac) == 64
-    other = code_mac(KEYS, purpose="email_verification", subject=record.subject,
-                     code_id=record.code_id or "", code="424242")
+    other = code_mac(
+        KEYS,
+        purpose="email_verification",
+        subject=record.subject,
+        code_id=record.code_id or "",
+        code="424242",
+    )
     assert other != record.code_mac
 
 

@@ -20,7 +20,10 @@ POLICY = Policy.for_tests()
 def test_the_policy_defaults_are_rfc_6238s() -> None:
     p = Policy()
     assert (p.totp_period_seconds, p.totp_digits, p.totp_algorithm, p.totp_window_steps) == (
-        30, 6, "SHA1", 1,
+        30,
+        6,
+        "SHA1",
+        1,
     )
 
 
@@ -39,7 +42,10 @@ def test_key_uri_follows_the_key_uri_format() -> None:
     assert unquote(parts.path) == f"/New GFMIS Thai:{USER}"
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert query == {
-        "secret": secret, "issuer": "New GFMIS Thai", "algorithm": "SHA1", "digits": "6",
+        "secret": secret,
+        "issuer": "New GFMIS Thai",
+        "algorithm": "SHA1",
+        "digits": "6",
         "period": "30",
     }
     import pyotp
@@ -59,8 +65,9 @@ def test_window_is_one_step_either_side() -> None:
         assert verify_totp(secret, code, now=now, last_step=None, policy=POLICY) == step + offset
     for offset in (-2, 2):
         code = totp_code(secret, now + timedelta(seconds=30 * offset), policy=POLICY)
-        near = {totp_code(secret, now + timedelta(seconds=30 * o), policy=POLICY)
-                for o in (-1, 0, 1)}
+        near = {
+            totp_code(secret, now + timedelta(seconds=30 * o), policy=POLICY) for o in (-1, 0, 1)
+        }
         if code in near:
             continue  # a one-in-a-million collision with an accepted step
         with pytest.raises(AuthenticationError):
