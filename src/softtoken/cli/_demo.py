@@ -18,6 +18,7 @@ from softtoken._wiring import Config, build
 from softtoken.ca import CaConfig, create_authority_files
 from softtoken.cli._demo_devices import DEVICE_CHAPTERS
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
+from softtoken.cli._demo_registration import REGISTRATION_CHAPTERS
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 
@@ -98,7 +99,9 @@ def chapter_accounts(demo: Demo) -> None:
 
 
 #: The chapters in the manual's order; later modules append theirs.
-CHAPTERS: list[Callable[[Demo], None]] = [chapter_accounts, *LOGIN_CHAPTERS, *DEVICE_CHAPTERS]
+CHAPTERS: list[Callable[[Demo], None]] = [
+    chapter_accounts, *LOGIN_CHAPTERS, *REGISTRATION_CHAPTERS, *DEVICE_CHAPTERS
+]
 
 
 def _demo_ca(folder: Path, *, now: datetime) -> CaConfig:
