@@ -22,7 +22,7 @@ def test_the_demo_walks_registration(tmp_path: Path) -> None:
     assert "you have completed identity proofing" in text
     assert "ready for activation: True" in text
     assert "registration status confirmed" in text
-    chapter = text.split("steps 1 to 4")[1]
+    chapter = text.split("steps 1 to 4")[1].split("\n=== ")[0]
     qr_lines = [line for line in chapter.split("\n") if line and set(line) <= set("█▀▄ ")]
     payload = decode_png(matrix_to_png(terminal_to_matrix("\n".join(qr_lines))))
     assert payload
