@@ -8,12 +8,13 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from typing import Any
 
 import pytest
 from PIL import Image
 
 
-def _pyzbar_decode():  # type: ignore[no-untyped-def]
+def _pyzbar_decode() -> Any:
     try:
         from pyzbar.pyzbar import decode
     except (ImportError, OSError) as error:  # OSError: the zbar shared library is missing

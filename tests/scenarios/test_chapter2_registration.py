@@ -44,7 +44,7 @@ from ..helpers.smtp import SmtpTestServer
 S = RegistrationState
 
 
-def walk_steps_1_to_4(harness: Harness, read_code) -> None:  # type: ignore[no-untyped-def]
+def walk_steps_1_to_4(harness: Harness, read_code) -> None:  # type: ignore[no-untyped-def]  # noqa: PLR0915 - the manual's steps, in order
     soft = harness.softtoken
     make_account(harness)
     # Log in with user ID and password, then open the registration wizard.

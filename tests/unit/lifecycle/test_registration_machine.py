@@ -69,7 +69,7 @@ def test_every_state_is_reachable_from_step_1() -> None:
                 seen.add(target)
                 todo.append(target)
     assert seen == set(S)
-    assert ABANDONABLE == {S.IDENTIFY, S.PROOFING, S.CONFIRM_DATA, S.REVIEW}
+    assert {S.IDENTIFY, S.PROOFING, S.CONFIRM_DATA, S.REVIEW} == ABANDONABLE
 
 
 def test_identify_needs_consent_to_the_current_text_and_the_order_when_asked() -> None:
@@ -87,11 +87,12 @@ def test_identify_needs_consent_to_the_current_text_and_the_order_when_asked() -
         return steps.identify(record(), **args)[0]  # type: ignore[arg-type]
 
     assert go().state is S.PROOFING
-    for kw, code in [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"accepted": False}, "consent_required"),
         ({"consent_version": "1"}, "consent_outdated"),
         ({"order_required": True}, "assignment_order_required"),
-    ]:
+    ]
+    for kw, code in cases:
         with pytest.raises(ValidationError) as refused:
             go(**kw)
         assert refused.value.code == code

@@ -7,14 +7,15 @@ approval (or beyond) without a completed proofing and a verified email."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from softtoken import SoftTokenError
-from softtoken.lifecycle._registration import RegistrationState
-from softtoken.lifecycle._registration_store import EmailBindings, Registrations
+from softtoken.lifecycle._registration import Registration, RegistrationState
+from softtoken.lifecycle._registration_store import EmailBinding, EmailBindings, Registrations
 from softtoken.testing import WalletApp, in_memory
 
 from ...helpers.registration import CONSENT, DETAILS, code_from
@@ -39,7 +40,7 @@ class RegistrationMachine(RuleBasedStateMachine):
             self.soft.accounts.create(user_id=user, first_name=first, last_name=last)
         self.phones: dict[tuple[int, int], WalletApp] = {}
 
-    def attempt(self, call, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def attempt(self, call: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return call(*args, **kwargs)
         except SoftTokenError:
@@ -150,7 +151,7 @@ class RegistrationMachine(RuleBasedStateMachine):
         for _ in range(n):
             self.honest_next_step(u, e)
 
-    def honest_next_step(self, u: int, e: int) -> None:
+    def honest_next_step(self, u: int, e: int) -> None:  # noqa: C901 - one branch per screen
         reg = self.soft.registration.current(USERS[u])
         user = USERS[u]
         if reg is None:
@@ -182,7 +183,7 @@ class RegistrationMachine(RuleBasedStateMachine):
         self.h.clock.advance(timedelta(days=days, seconds=91))
         self.soft.registration.expire_abandoned()
 
-    def _all(self):  # type: ignore[no-untyped-def]
+    def _all(self) -> tuple[list[Registration], list[EmailBinding]]:
         with self.soft.unit_of_work() as uow:
             regs = [
                 r

@@ -69,7 +69,7 @@ CASES: dict[str, tuple[Forge, type[SoftTokenError], str]] = {
         AuthenticationError, "proofing_bad_signature"),
     "forged (kid of the provider, another key)": (
         lambda h, r: h.wallet.sign(claims(r), key=ECKey.generate_key(
-            "P-256", parameters={"kid": h.wallet.key.kid})),
+            "P-256", parameters={"kid": str(h.wallet.key.kid)})),
         AuthenticationError, "proofing_bad_signature"),
     "signature cut off": (
         lambda h, r: h.wallet.sign(claims(r)).rsplit(".", 1)[0] + ".",
@@ -97,8 +97,8 @@ CASES: dict[str, tuple[Forge, type[SoftTokenError], str]] = {
     "unknown nonce": (
         lambda h, r: h.wallet.sign(claims(r, nonce="x" * 43)),
         AuthenticationError, "proofing_nonce_mismatch"),
-    "not a JWS": (lambda h, r: "hello", ValidationError, "proofing_malformed"),
-    "claims not JSON": (lambda h, r: "e30.bm90IGpzb24.c2ln", ValidationError,
+    "not a JWS": (lambda _h, _r: "hello", ValidationError, "proofing_malformed"),
+    "claims not JSON": (lambda _h, _r: "e30.bm90IGpzb24.c2ln", ValidationError,
                         "proofing_malformed"),
     "lifetime too long": (
         lambda h, r: h.wallet.sign(claims(r, exp=int(h.clock.now().timestamp()) + 86400)),
