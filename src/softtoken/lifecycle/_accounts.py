@@ -259,9 +259,13 @@ class AccountService:
         "please change password" screen; afterwards the person logs in again.
 
         Raises:
-            AuthenticationError: ``wrong_password`` (counts towards the lockout).
+            AuthenticationError: ``wrong_password`` (counts towards the lockout),
+                ``password_expired`` (an initial or reset password past its lifetime).
             PasswordRejected: the new password breaks a rule; ``reasons`` lists them.
             ValidationError: ``password_confirmation_mismatch`` on ``confirm_password``.
+            RateLimited: ``login_locked``. StateError: ``account_disabled``.
+            NotFound: ``account_not_found``.
+        Refusals by lock, state or expiry are audited like login attempts.
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)

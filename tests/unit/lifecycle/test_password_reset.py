@@ -276,3 +276,12 @@ def test_five_wrong_codes_lock_then_100_disable_until_an_officer_enables(
     soft.password_reset.enable(USER, officer="o1")
     soft.password_reset.request(USER, CITIZEN, EMAIL)
     assert soft.password_reset.confirm(USER, code_in(last_mail_text(harness))).user_id == USER
+
+
+def test_a_match_does_not_clear_the_client_keys_count(harness: Harness) -> None:
+    for i in range(4):
+        mismatch(harness, user_id=f"T0500500000{i:04d}", client_key="203.0.113.7")
+    harness.softtoken.password_reset.request(USER, CITIZEN, EMAIL, client_key="203.0.113.7")
+    fifth = mismatch(harness, user_id="T05005000009999", client_key="203.0.113.7")
+    assert isinstance(fifth, RateLimited)
+    assert fifth.code == "reset_locked"
