@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from softtoken._context import ServiceContext
 from softtoken.audit._service import AuditLog
 from softtoken.ca._authority import CertificateAuthority
@@ -14,6 +16,8 @@ from softtoken.lifecycle._password_reset import PasswordResetService
 from softtoken.lifecycle._push_login import PushLoginService
 from softtoken.lifecycle._registration_service import RegistrationService
 from softtoken.lifecycle._registration_settings import RegistrationSettings
+from softtoken.lifecycle._renewal_service import RenewalService
+from softtoken.lifecycle._revocation import RevocationService
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
@@ -45,6 +49,8 @@ class SoftToken:
         activation: the soft token's activation ceremony (manual chapter 2 step 5).
         push_login: "Login by Soft Token": password, then the phone's approval with
             picture matching (manual chapter 3).
+        renewal: the certificate's renewal, notice and forced renewal (manual chapter 6).
+        revocation: self-revocation (manual chapter 5) and the authenticator history.
     """
 
     def __init__(
@@ -78,6 +84,8 @@ class SoftToken:
         self.push_login = PushLoginService(
             context, login=self.login, ca=self.ca, totp=self.totp, notifier=push_notifier
         )
+        self.renewal = RenewalService(context, ca=self.ca, login=self.login)
+        self.revocation = RevocationService(context, ca=self.ca)
 
     @property
     def policy(self) -> Policy:
@@ -91,6 +99,16 @@ class SoftToken:
     def context(self) -> ServiceContext:
         """What the services share; for lifecycle modules and extensions."""
         return self._context
+
+    def device_poll(self, certificate_serial: object) -> list[dict[str, Any]]:
+        """Everything waiting for the device with this certificate, in one list: login
+        challenges, "Update Profile" renewal requests, and a revocation notice
+        (``docs/protocol.md``). What the portal's poll endpoint returns to the app."""
+        return [
+            *self.revocation.status_for_device(certificate_serial),
+            *self.push_login.pending_for_device(certificate_serial),
+            *self.renewal.pending_for_device(certificate_serial),
+        ]
 
     def unit_of_work(self) -> StorageUnitOfWork:
         return self._context.unit_of_work()

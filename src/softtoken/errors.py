@@ -517,6 +517,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The soft token's certificate has expired; renew it before logging in.",
     ),
     # renewal, revocation and service requests: add codes below this line
+    "soft_token_expired": (
+        "Soft Token หมดอายุแล้ว กรุณาต่ออายุ Soft Token ก่อนเข้าสู่ระบบ",
+        "The soft token has expired; renew it to log in.",
+    ),
+    "renewal_needs_password": (
+        "Soft Token หมดอายุแล้ว กรุณาเข้าสู่ระบบด้วยรหัสผ่านก่อนต่ออายุ",
+        "The soft token has expired: enter your password to renew it.",
+    ),
+    "renewal_grace_over": (
+        "Soft Token หมดอายุเกินระยะเวลาที่ต่ออายุได้ กรุณาลงทะเบียนใหม่",
+        "The soft token expired too long ago to renew; register again.",
+    ),
+    "renewal_awaiting_use": (
+        "มีใบรับรองที่ต่ออายุแล้วรอใช้งานบนแอปพลิเคชัน",
+        "A renewed certificate is waiting to be used by the app.",
+    ),
+    "renewal_not_found": ("ไม่พบรายการต่ออายุ", "No such renewal."),
+    "renewal_expired": (
+        "คำขอต่ออายุหมดเวลาแล้ว กรุณาเริ่มใหม่",
+        "The renewal request has expired; start again.",
+    ),
+    "renewal_used": ("คำขอต่ออายุนี้ถูกใช้ไปแล้ว", "This renewal request was used already."),
+    "renewal_nonce_mismatch": (
+        "การตอบรับไม่ตรงกับคำขอต่ออายุ",
+        "The answer does not belong to this renewal request.",
+    ),
+    "renewal_wrong_account": (
+        "ใบรับรองนี้ไม่ใช่ของคำขอต่ออายุนี้",
+        "This certificate does not belong to this renewal request.",
+    ),
+    "revocation_reason_invalid": (
+        "กรุณาเลือกเหตุผลการยกเลิกจากรายการ",
+        "Choose one of the listed reasons for revoking.",
+    ),
     # infrastructure
     "concurrent_update": (
         "ข้อมูลถูกแก้ไขพร้อมกันจากที่อื่น กรุณาลองใหม่",

@@ -68,3 +68,15 @@ def test_two_devices_race_on_one_activation(storage: Storage) -> None:
     assert len([o for o in outcomes if not isinstance(o, str)]) == 1
     assert sorted(o for o in outcomes if isinstance(o, str)) == ["activation_used"] * 2
     assert len([c for c in soft.ca.for_user(USER) if c.status.value == "active"]) == 1
+
+
+def test_renewing_twice_at_once_makes_one_certificate(storage: Storage) -> None:
+    harness, phone = soft_token_user(in_memory(storage=storage))
+    soft = harness.softtoken
+    soft.renewal.begin(USER)
+    [request] = soft.renewal.pending_for_device(phone.certificate_serial)
+    accepted = phone.accept_renewal(request, pin=PIN)
+    outcomes = race([lambda: soft.renewal.complete(accepted) for _ in range(3)])
+    assert len([o for o in outcomes if not isinstance(o, str)]) == 1
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["renewal_used"] * 2
+    assert len(soft.ca.for_user(USER)) == 2  # the first certificate and one renewal

@@ -9,13 +9,13 @@ activations race.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from enum import StrEnum
 
 import attrs
 
 from softtoken._clock import utc
+from softtoken._ids import ordered_id
 from softtoken.errors import StateError
 from softtoken.ports import Row, Transaction
 from softtoken.storage import VersionedTable
@@ -36,6 +36,8 @@ class DeviceBinding:
     device_id: str
     user_id: str
     certificate_serial: str
+    #: A renewal's certificate, until the device first uses it.
+    renewed_serial: str | None = None
     platform: str
     biometrics: bool
     bound_at: datetime = attrs.field(converter=utc)
@@ -77,7 +79,10 @@ class BindingTable(VersionedTable[DeviceBinding]):
         return found[0] if found else None
 
     def for_serial(self, serial: str) -> DeviceBinding | None:
-        found = self.find_where([("certificate_serial", "=", serial)])
+        """The binding whose current or freshly renewed certificate is ``serial``."""
+        found = self.find_where([("certificate_serial", "=", serial)]) or self.find_where(
+            [("renewed_serial", "=", serial)]
+        )
         return found[0] if found else None
 
     def history(self, user_id: str) -> list[DeviceBinding]:
@@ -137,7 +142,7 @@ def record_event(
     table = tx if isinstance(tx, VersionedTable) else AuthenticatorEventTable(tx)
     return table.add(
         AuthenticatorEvent(
-            event_id=secrets.token_hex(16),
+            event_id=ordered_id(now),
             user_id=binding.user_id,
             device_id=binding.device_id,
             certificate_serial=serial or binding.certificate_serial,

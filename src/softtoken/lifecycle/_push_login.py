@@ -35,6 +35,8 @@ from softtoken.lifecycle._challenges import (
     new_challenge,
     supersede_challenge,
 )
+from softtoken.lifecycle._renewal import CertificateNotice, certificate_notice, days_left
+from softtoken.lifecycle._renewal_service import current_serial
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._service import Failure, transact_recording
 
@@ -188,12 +190,16 @@ class PushLoginService:
     def _check_certificate(
         self, uow: StorageUnitOfWork, binding: DeviceBinding, now: datetime
     ) -> CertificateRecord:
-        record = uow.repository(CertificateTable).get_by_key(binding.certificate_serial)
-        status = record.status_at(now)
-        if status is CertificateStatus.EXPIRED:
+        """The certificate the soft token stands on, if a login may go on with it
+        (manual chapter 6: expired, or less than a day left, stops the login)."""
+        record = uow.repository(CertificateTable).get_by_key(current_serial(binding))
+        if record.status is not CertificateStatus.ACTIVE:
+            raise AuthenticationError(f"certificate_{record.status.value}")
+        notice = certificate_notice(record.not_after, now, self._ctx.policy)
+        if notice is CertificateNotice.EXPIRED:
+            raise StateError("soft_token_expired")
+        if notice is CertificateNotice.RENEW_NOW:
             raise StateError("renewal_required")
-        if status is not CertificateStatus.ACTIVE:
-            raise AuthenticationError(f"certificate_{status.value}")
         return record
 
     def check(self, challenge_id: object, *, user_id: object) -> SoftTokenLogin:
@@ -276,13 +282,14 @@ class PushLoginService:
         return ctx.transact(work)
 
     def _result(self, account: Account, record: CertificateRecord, now: datetime) -> SoftTokenLogin:
-        days_left = max(0, (record.not_after - now).days)
+        left = days_left(record.not_after, now)
         return SoftTokenLogin(
             account=account,
             certificate_serial=record.serial,
             password_change_required=account.must_change_password,
-            certificate_days_left=days_left,
-            renewal_notice=days_left <= self._ctx.policy.renewal_notice_days,
+            certificate_days_left=left,
+            renewal_notice=certificate_notice(record.not_after, now, self._ctx.policy)
+            is CertificateNotice.NOTICE,
         )
 
     # --- the device's side ------------------------------------------------------------
@@ -340,13 +347,21 @@ class PushLoginService:
             table = uow.repository(ChallengeTable)
             challenge = table.get_by_key(claims.challenge_id)
             binding = uow.repository(BindingTable).get_by_key(challenge.device_id)
-            if (
-                challenge.user_id != verified.user_id
-                or binding.certificate_serial != verified.record.serial
+            serial = verified.record.serial
+            if challenge.user_id != verified.user_id or serial not in (
+                binding.certificate_serial,
+                binding.renewed_serial,
             ):
                 raise AuthenticationError("challenge_wrong_account")
             if not binding.active:
                 raise AuthenticationError("certificate_revoked")
+            if serial == binding.renewed_serial:
+                # The renewed certificate's first use retires the old one (chapter 6).
+                self._ca.supersede_in(uow, binding.certificate_serial, by=serial,
+                                      actor=f"device:{binding.device_id}")  # fmt: skip
+                binding = uow.repository(BindingTable).update(
+                    attrs.evolve(binding, certificate_serial=serial, renewed_serial=None)
+                )
             answered = table.update(
                 answer_challenge(
                     challenge,

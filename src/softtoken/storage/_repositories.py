@@ -9,9 +9,7 @@ functions between record and row, and the table's key columns. ``add`` stores ve
 from __future__ import annotations
 
 import builtins
-import itertools
 import json
-import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -19,6 +17,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from softtoken._ids import ordered_id
 from softtoken._keys import Sealer, ServerKeys
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email, UserId
@@ -35,7 +34,6 @@ __all__ = [
 ]
 
 R = TypeVar("R")
-_OUTBOX_SEQUENCE = itertools.count()
 
 
 class VersionedTable(ABC, Generic[R]):
@@ -189,10 +187,7 @@ class OutboxTable:
         self._sealer = sealer
 
     def add(self, message: EmailMessage, *, now: datetime) -> None:
-        # Time, then a process-wide sequence, then randomness: messages go out in the
-        # order they were written, and ids from many processes never collide.
-        stamp = int(now.timestamp() * 1_000_000)
-        message_id = f"{stamp:016x}{next(_OUTBOX_SEQUENCE) % 0x10000:04x}{secrets.token_hex(6)}"
+        message_id = ordered_id(now)  # messages go out in the order they were written
         body = json.dumps(attrs.asdict(message), ensure_ascii=False).encode()
         self._tx.insert(
             self.table,

@@ -319,7 +319,10 @@ device_bindings = sa.Table(
     sa.Column("device_id", sa.String(64), primary_key=True),
     sa.Column("user_id", sa.String(32), nullable=False, index=True),
     sa.Column("active_user", sa.String(32), nullable=True, unique=True),
-    sa.Column("certificate_serial", sa.String(40), nullable=False),
+    sa.Column("certificate_serial", sa.String(40), nullable=False, index=True),
+    # A renewal's new certificate until the device first uses it (then it becomes
+    # certificate_serial and the old one is superseded).
+    sa.Column("renewed_serial", sa.String(40), nullable=True, index=True),
     sa.Column("platform", sa.String(16), nullable=False),
     sa.Column("biometrics", sa.Boolean, nullable=False),
     sa.Column("bound_at", UTCDateTime, nullable=False),
@@ -342,6 +345,25 @@ authenticator_events = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
     sa.Column("source", sa.String(64), nullable=False),
     sa.Column("detail", sa.String(64), nullable=True),
+    _version(),
+)
+
+# Renewal requests (manual chapter 6, "Update Profile"): single use, one open per device.
+renewal_requests = sa.Table(
+    "st_renewal_requests",
+    metadata,
+    sa.Column("renewal_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("device_id", sa.String(64), nullable=False, index=True),
+    sa.Column("certificate_serial", sa.String(40), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("new_key", sa.Boolean, nullable=False),
+    sa.Column("after_password", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("completed_at", UTCDateTime, nullable=True),
+    sa.Column("new_serial", sa.String(40), nullable=True),
     _version(),
 )
 
