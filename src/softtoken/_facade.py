@@ -79,7 +79,11 @@ class SoftToken:
         self.proofing = ProofingService(context, settings.registry(), settings.document_store)
         self.registration = RegistrationService(context, self.proofing, self.otp, settings)
         self.activation = ActivationService(
-            context, ca=self.ca, totp=self.totp, server_url=device_api_url
+            context,
+            ca=self.ca,
+            totp=self.totp,
+            registration=self.registration,
+            server_url=device_api_url,
         )
         self.push_login = PushLoginService(
             context, login=self.login, ca=self.ca, totp=self.totp, notifier=push_notifier

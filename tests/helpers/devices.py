@@ -34,15 +34,17 @@ def decode_qr(png: bytes) -> str:
     return str(decoded[0].data.decode("utf-8"))
 
 
-def registered_account(harness: Harness, user_id: str = USER, email: str = EMAIL) -> None:
-    """An account whose registration was approved and whose password is set: what the
-    registration chapter leaves behind."""
+def registered_account(
+    harness: Harness, user_id: str = USER, email: str = EMAIL, citizen_id: str = CITIZEN
+) -> None:
+    """An account whose registration (chapter 2 steps 1 to 4, with the Pao Tang wallet
+    simulator) was approved by an officer, and whose password is set."""
+    from .registration import make_account, to_awaiting_approval
+
     soft = harness.softtoken
-    soft.accounts.create(user_id=user_id, first_name="Somchai", last_name="Jaidee", email=email)
-    with soft.unit_of_work() as uow:
-        account = uow.accounts.get(UserId(user_id))
-        uow.accounts.update(attrs.evolve(account, registration_completed=True))
-        uow.commit()
+    make_account(harness, user_id)
+    registration = to_awaiting_approval(harness, user_id, citizen_id, email)
+    soft.registration.approve(registration.registration_id, officer="officer.test")
     temporary = soft.accounts.issue_temporary_password(user_id)
     soft.accounts.change_password(
         user_id, current_password=temporary, new_password=PASSWORD, confirm_password=PASSWORD

@@ -270,3 +270,26 @@ def test_openssl_sees_the_revocation_in_the_crl_and_ocsp(tmp_path: Path) -> None
     assert ocsp.returncode == 0, ocsp.stderr
     assert "revoked" in ocsp.stdout.lower()
     assert RevocationReason.OWN_DATA_CHANGED.rfc5280_code == 3
+
+
+def test_after_revoking_the_person_registers_and_activates_again(
+    user: tuple[Harness, Device],
+) -> None:
+    from ..helpers.registration import to_awaiting_approval
+
+    harness, old_phone = user
+    soft = harness.softtoken
+    soft.revocation.revoke(USER, reason="new_phone")
+    with pytest.raises(StateError) as closed:
+        soft.activation.begin(USER)
+    assert closed.value.code == "registration_not_approved"
+    # Chapter 2 again, same user ID and password.
+    registration = to_awaiting_approval(harness)
+    soft.registration.approve(registration.registration_id, officer="officer.test")
+    phone = new_phone()
+    activate(harness, phone)
+    assert phone.certificate_serial != old_phone.certificate_serial
+    login = log_in(harness, phone)
+    assert login.password_change_required  # first login on the new soft token
+    events = [e.event.value for e in soft.revocation.history(USER)]
+    assert events == ["bound", "revoked", "bound"]

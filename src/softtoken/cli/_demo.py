@@ -19,6 +19,7 @@ from softtoken.ca import CaConfig, create_authority_files
 from softtoken.cli._demo_devices import DEVICE_CHAPTERS
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
 from softtoken.cli._demo_registration import REGISTRATION_CHAPTERS
+from softtoken.cli._demo_renewal import RENEWAL_CHAPTERS
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 
@@ -100,7 +101,11 @@ def chapter_accounts(demo: Demo) -> None:
 
 #: The chapters in the manual's order; later modules append theirs.
 CHAPTERS: list[Callable[[Demo], None]] = [
-    chapter_accounts, *LOGIN_CHAPTERS, *REGISTRATION_CHAPTERS, *DEVICE_CHAPTERS
+    chapter_accounts,
+    *LOGIN_CHAPTERS,
+    *REGISTRATION_CHAPTERS,
+    *DEVICE_CHAPTERS,
+    *RENEWAL_CHAPTERS,
 ]
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import attrs
-
 from softtoken._qr import qr_terminal
 from softtoken.accounts._identifiers import UserId
 from softtoken.device import Device, KdfParams
@@ -19,17 +17,25 @@ if TYPE_CHECKING:
     from softtoken._facade import SoftToken
     from softtoken.cli._demo import Demo
 
-__all__ = ["DEVICE_CHAPTERS", "PIN", "chapter_activation", "chapter_soft_token_login"]
+__all__ = [
+    "DEVICE_CHAPTERS",
+    "PIN",
+    "chapter_activation",
+    "chapter_soft_token_login",
+    "load_phone",
+    "log_in",
+    "save_phone",
+]
 
 PIN = "480271"
 
 
-def _phone(demo: Demo) -> Device:
+def load_phone(demo: Demo) -> Device:
     path = demo.workdir / "device.json"
     return Device.from_json(path.read_text("utf-8"))
 
 
-def _save(demo: Demo, phone: Device) -> None:
+def save_phone(demo: Demo, phone: Device) -> None:
     (demo.workdir / "device.json").write_text(phone.to_json(), "utf-8")
 
 
@@ -38,12 +44,6 @@ def chapter_activation(demo: Demo) -> None:
 
     demo.heading("Chapter 2, step 5: activate the soft token")
     soft = demo.softtoken
-    account = soft.accounts.get(USER_ID)
-    if not account.registration_completed:
-        # The registration chapter approves it when it runs; this keeps the chapter whole.
-        with soft.unit_of_work() as uow:
-            uow.accounts.update(attrs.evolve(account, registration_completed=True))
-            uow.commit()
     start = soft.activation.begin(USER_ID)
     demo.say("the computer shows this QR code (keep the page open):")
     for line in qr_terminal(start.qr_payload).splitlines():
@@ -53,7 +53,7 @@ def chapter_activation(demo: Demo) -> None:
     demo.say(f"the phone: Scan QR code, Activate, PIN {PIN} set and confirmed, biometrics on")
     verified = soft.activation.enroll(phone.enroll(phone.scan(start.qr_payload), pin=PIN))
     phone.install(verified.answer, pin=PIN)
-    _save(demo, phone)
+    save_phone(demo, phone)
     demo.say(
         f"the app: activation succeeded; certificate {verified.certificate_serial[:16]}... "
         f"valid until {verified.not_after:%Y-%m-%d}"
@@ -63,7 +63,7 @@ def chapter_activation(demo: Demo) -> None:
     demo.show_mail()
 
 
-def _login(
+def log_in(
     demo: Demo,
     user_id: str,
     password: str,
@@ -72,7 +72,7 @@ def _login(
     soft: SoftToken | None = None,
 ) -> None:
     soft = soft or demo.softtoken
-    phone = _phone(demo)
+    phone = load_phone(demo)
     challenge = soft.push_login.begin(user_id, password)
     shown = f"picture: {challenge.picture.label_en} / {challenge.picture.label_th}"
     if challenge.code:
@@ -106,7 +106,7 @@ def chapter_soft_token_login(demo: Demo) -> None:
     demo.heading("Chapter 3: login by soft token, picture matching, first password change")
     soft = demo.softtoken
     password = demo.passwords[USER_ID]
-    _login(demo, USER_ID, password)
+    log_in(demo, USER_ID, password)
     new_password = password + " again"
     soft.login.change_password(
         USER_ID, current_password=password, new_password=new_password, confirm_password=new_password
@@ -114,8 +114,8 @@ def chapter_soft_token_login(demo: Demo) -> None:
     demo.passwords[USER_ID] = new_password
     demo.say("password changed: please log in again")
     for mode in ("confirm", "select", "enter"):
-        _login(demo, USER_ID, new_password, soft=demo.variant(matching_mode=mode))
-    _login(demo, USER_ID, new_password, decline=True)
+        log_in(demo, USER_ID, new_password, soft=demo.variant(matching_mode=mode))
+    log_in(demo, USER_ID, new_password, decline=True)
     demo.show_mail()
     with soft.unit_of_work() as uow:
         account = uow.accounts.get(UserId(USER_ID))

@@ -41,6 +41,7 @@ from softtoken.mail._templates import EmailTemplate, register_template
 
 if TYPE_CHECKING:
     from softtoken.ca._service import CaService
+    from softtoken.lifecycle._registration_service import RegistrationService
     from softtoken.otp._totp import TotpService
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
@@ -104,12 +105,14 @@ class ActivationService:
         *,
         ca: CaService,
         totp: TotpService,
+        registration: RegistrationService,
         attestation: NexusAttestation | None = None,
         server_url: str,
     ) -> None:
         self._ctx = context
         self._ca = ca
         self._totp = totp
+        self._registration = registration
         self.attestation = attestation or NexusAttestation()
         self._server_url = server_url
 
@@ -130,7 +133,8 @@ class ActivationService:
 
         def work(uow: StorageUnitOfWork) -> Activation:
             account = uow.accounts.get(uid)
-            if not account.registration_completed:
+            approved = self._registration.ready_for_activation_in(uow, uid)
+            if approved is None or not account.registration_completed:
                 raise StateError("registration_not_approved")
             table = uow.repository(ActivationTable)
             for older in table.pending_for(uid.value):
@@ -195,6 +199,13 @@ class ActivationService:
                 activation, presented_mac=presented, now=now, device_id=proven.device_id, serial=""
             )
             account = uow.accounts.get(ctx.user_id(activation.user_id))
+            approved = self._registration.ready_for_activation_in(uow, account.user_id)
+            if approved is None:
+                # Rejected, cancelled or revoked since the QR code was shown.
+                raise StateError("registration_not_approved")
+            self._registration.mark_activated_in(
+                uow, approved.registration_id, actor=f"user:{account.user_id.value}"
+            )
             bindings = uow.repository(BindingTable)
             self._end_previous(uow, bindings, activation.user_id, now)
             record = self._ca.issue_in(
