@@ -1,23 +1,30 @@
 """Two peers, the server and a reference device, and the messages between them, so the
-scenario tests read like the manual (after h11's tests/helpers.py)."""
+scenario tests read like the manual (after h11's tests/helpers.py). The people come from
+``softtoken.testing`` (the same helpers portals use)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import attrs
 import pytest
 
-from softtoken import Policy, UserId
+from softtoken import Policy
 from softtoken.device import Device, KdfParams
 from softtoken.lifecycle._activation_service import VerifiedActivation
-from softtoken.testing import Harness, in_memory
+from softtoken.testing import (
+    Harness,
+    Person,
+    approve_registration,
+    in_memory,
+)
+from softtoken.testing import soft_token_user as _soft_token_user
 
-USER = "T05005000000201"
-CITIZEN = "1101700207536"
-EMAIL = "somchai@example.go.th"
-PASSWORD = "a long passphrase of mine"
-PIN = "480271"
+PERSON = Person()
+USER = PERSON.user_id
+CITIZEN = PERSON.citizen_id
+EMAIL = PERSON.email
+PASSWORD = PERSON.password
+PIN = PERSON.pin
 
 
 def decode_qr(png: bytes) -> str:
@@ -34,21 +41,13 @@ def decode_qr(png: bytes) -> str:
     return str(decoded[0].data.decode("utf-8"))
 
 
-def registered_account(
-    harness: Harness, user_id: str = USER, email: str = EMAIL, citizen_id: str = CITIZEN
-) -> None:
-    """An account whose registration (chapter 2 steps 1 to 4, with the Pao Tang wallet
-    simulator) was approved by an officer, and whose password is set."""
-    from .registration import make_account, to_awaiting_approval
+def person(user_id: str = USER, email: str = EMAIL) -> Person:
+    return Person(user_id=user_id, email=email)
 
-    soft = harness.softtoken
-    make_account(harness, user_id)
-    registration = to_awaiting_approval(harness, user_id, citizen_id, email)
-    soft.registration.approve(registration.registration_id, officer="officer.test")
-    temporary = soft.accounts.issue_temporary_password(user_id)
-    soft.accounts.change_password(
-        user_id, current_password=temporary, new_password=PASSWORD, confirm_password=PASSWORD
-    )
+
+def registered_account(harness: Harness, user_id: str = USER, email: str = EMAIL) -> None:
+    """An account whose registration was approved and whose password is set."""
+    approve_registration(harness, person(user_id, email))
 
 
 def new_phone(**kwargs: Any) -> Device:
@@ -56,7 +55,7 @@ def new_phone(**kwargs: Any) -> Device:
 
 
 def activate(harness: Harness, phone: Device, user_id: str = USER) -> VerifiedActivation:
-    """Chapter 2 step 5 with the device: begin, scan, enroll, install."""
+    """Chapter 2 step 5 with ``phone``: begin, scan, enroll, install."""
     soft = harness.softtoken
     start = soft.activation.begin(user_id)
     verified = soft.activation.enroll(phone.enroll(phone.scan(start.qr_payload), pin=PIN))
@@ -69,14 +68,7 @@ def soft_token_user(
 ) -> tuple[Harness, Device]:
     """A harness with an activated soft token whose first-login password change is done."""
     h = harness or in_memory(policy=policy)
-    registered_account(h)
-    phone = new_phone()
-    activate(h, phone)
-    with h.softtoken.unit_of_work() as uow:
-        account = uow.accounts.get(UserId(USER))
-        uow.accounts.update(attrs.evolve(account, must_change_password=False))
-        uow.commit()
-    return h, phone
+    return h, _soft_token_user(h)
 
 
 def answer_for(mode: str, picture_id: str, code: str | None) -> str | None:

@@ -19,6 +19,12 @@ from softtoken.policy import Policy
 from softtoken.ports import EmailSender, Storage
 from softtoken.storage.memory import MemoryStorage
 from softtoken.testing._documents import sample_pdf
+from softtoken.testing._people import (
+    Person,
+    activate_soft_token,
+    approve_registration,
+    soft_token_user,
+)
 from softtoken.testing._wallet import (
     CONFIRMED_IN_APP,
     ConsentRequired,
@@ -34,11 +40,15 @@ __all__ = [
     "Harness",
     "MemoryMailbox",
     "PaoTangWallet",
+    "Person",
     "WalletApp",
     "WalletError",
+    "activate_soft_token",
+    "approve_registration",
     "in_memory",
     "make_test_authority",
     "sample_pdf",
+    "soft_token_user",
 ]
 
 
@@ -68,9 +78,13 @@ def make_test_authority(
     ``now``: what :func:`in_memory` gives ``soft.ca`` so tests issue certificates with no
     setup. (Not named ``test_*``, so pytest does not collect it.)"""
     return create_authority(
-        name=name, now=now - timedelta(days=1), root_key=PemSigner.generate("ec-p256"),
-        issuing_key=PemSigner.generate("ec-p256"), organization=name,
-        crl_url=crl_url, ocsp_url=ocsp_url,
+        name=name,
+        now=now - timedelta(days=1),
+        root_key=PemSigner.generate("ec-p256"),
+        issuing_key=PemSigner.generate("ec-p256"),
+        organization=name,
+        crl_url=crl_url,
+        ocsp_url=ocsp_url,
     )
 
 
