@@ -31,7 +31,7 @@ class Person:
     email: str = "somchai.j@cgd.example.go.th"
     first_name: str = "สมชาย"
     last_name: str = "ใจดี"
-    password: str = "a long passphrase of mine"
+    password: str = "a long passphrase of mine"  # noqa: S105 - test data
     pin: str = "480271"
 
 
@@ -67,8 +67,10 @@ def approve_registration(harness: Harness, person: Person | None = None) -> None
         soft.accounts.create(user_id=who.user_id, first_name=who.first_name,
                              last_name=who.last_name)  # fmt: skip
         temporary = soft.accounts.issue_temporary_password(who.user_id)
-        soft.accounts.change_password(who.user_id, current_password=temporary,
-                                      new_password=who.password, confirm_password=who.password)  # fmt: skip
+        soft.accounts.change_password(
+            who.user_id, current_password=temporary, new_password=who.password,
+            confirm_password=who.password,
+        )  # fmt: skip
     settings = soft.registration.settings
     soft.registration.start(who.user_id)
     needs_order = settings.order_required(soft.accounts.get(who.user_id))
