@@ -112,17 +112,19 @@ def _fill(h: Harness, count: int) -> None:
     """``count`` revoked certificate records, written straight to storage."""
     now = h.clock.now()
     reasons = list(RevocationReason)
-    with h.softtoken.unit_of_work() as uow:
-        table = uow.repository(CertificateTable)
-        for i in range(count):
-            serial = random_serial(159)
-            table.add(CertificateRecord(
-                serial=format(serial, "x"), user_id=USER, key_fingerprint=f"{i:064x}",
-                key_type="ec-p256", not_before=now, not_after=now + timedelta(days=730),
-                status=CertificateStatus.REVOKED, issued_at=now, revoked_at=now,
-                revocation_reason=reasons[i % len(reasons)], der=b"\x30\x00",
-            ))
-        uow.commit()
+    batch = 1000  # the memory adapter checks each insert against the pending ones
+    for start in range(0, count, batch):
+        with h.softtoken.unit_of_work() as uow:
+            table = uow.repository(CertificateTable)
+            for i in range(start, min(start + batch, count)):
+                table.add(CertificateRecord(
+                    serial=format(random_serial(159), "x"), user_id=USER,
+                    key_fingerprint=f"{i:064x}", key_type="ec-p256", not_before=now,
+                    not_after=now + timedelta(days=730), status=CertificateStatus.REVOKED,
+                    issued_at=now, revoked_at=now, revocation_reason=reasons[i % len(reasons)],
+                    der=b"\x30\x00",
+                ))
+            uow.commit()
 
 
 def _crl(count: int) -> Ratio:

@@ -7,7 +7,7 @@ the officer chose; the CRL and OCSP carry the RFC 5280 ``CRLReason`` for it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import attrs
@@ -113,7 +113,9 @@ def crl_number(now: datetime) -> int:
 
 def _naive(moment: datetime) -> datetime:
     # The builder's setters turn aware times into naive UTC; the constructor does not.
-    return utc(moment).replace(tzinfo=None)
+    if moment.tzinfo is not UTC:
+        moment = utc(moment)
+    return moment.replace(tzinfo=None)
 
 
 def build_crl(
@@ -128,16 +130,17 @@ def build_crl(
     policy, the CRL number, the authority key identifier, a reason code on every entry."""
     now = utc(now)
     ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    # One reason extension per reason, shared by every entry that gives it.
+    reason_extensions: dict[RevocationReason, list[x509.Extension[x509.ExtensionType]]] = {
+        reason: [x509.Extension(oid=x509.CRLReason.oid, critical=False,
+                                value=x509.CRLReason(reason.crl_reason))]
+        for reason in RevocationReason
+    }
     revoked = [
         x509.RevokedCertificateBuilder(
             serial_number=entry.serial,
             revocation_date=_naive(entry.revoked_at),
-            extensions=[
-                x509.Extension(
-                    oid=x509.CRLReason.oid, critical=False,
-                    value=x509.CRLReason(entry.reason.crl_reason),
-                )
-            ],
+            extensions=reason_extensions[entry.reason],
         ).build()
         for entry in entries
     ]
