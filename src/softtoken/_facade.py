@@ -18,6 +18,7 @@ from softtoken.lifecycle._registration_service import RegistrationService
 from softtoken.lifecycle._registration_settings import RegistrationSettings
 from softtoken.lifecycle._renewal_service import RenewalService
 from softtoken.lifecycle._revocation import RevocationService
+from softtoken.lifecycle._service_request_service import ServiceRequestService
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
@@ -51,6 +52,8 @@ class SoftToken:
             picture matching (manual chapter 3).
         renewal: the certificate's renewal, notice and forced renewal (manual chapter 6).
         revocation: self-revocation (manual chapter 5) and the authenticator history.
+        service_requests: the service request form and its processing by officers
+            (manual chapter 7): submit, review, approve or reject, overdue requests.
     """
 
     def __init__(
@@ -90,6 +93,9 @@ class SoftToken:
         )
         self.renewal = RenewalService(context, ca=self.ca, login=self.login)
         self.revocation = RevocationService(context, ca=self.ca)
+        self.service_requests = ServiceRequestService(
+            context, ca=self.ca, documents=settings.document_store
+        )
 
     @property
     def policy(self) -> Policy:

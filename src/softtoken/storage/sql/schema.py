@@ -387,3 +387,33 @@ login_challenges = sa.Table(
     _version(),
 )
 # --- service requests: tables below this line --------------------------------------------
+
+# Service requests (manual chapter 7): the checked form as JSON, the signed PDF (a
+# document ID in st_documents or the deployment's document store), part 4 for officers,
+# and what the approval did. ``state`` and ``submitted_at`` index the officers' queue
+# and the overdue list (an answer is promised within an hour).
+service_requests = sa.Table(
+    "st_service_requests",
+    metadata,
+    sa.Column("request_id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(32), nullable=False, index=True),
+    sa.Column("purpose", sa.String(32), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("form", sa.JSON, nullable=False),
+    sa.Column("signed_form", sa.String(64), nullable=False),
+    sa.Column("signed_form_sha256", sa.String(64), nullable=False),
+    sa.Column("recorded_by", sa.String(72), nullable=False),
+    sa.Column("submitted_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("reviewer", sa.String(72), nullable=True),
+    sa.Column("review_started_at", UTCDateTime, nullable=True),
+    sa.Column("decision", sa.String(16), nullable=True),
+    sa.Column("decided_by", sa.String(72), nullable=True),
+    sa.Column("decided_at", UTCDateTime, nullable=True),
+    sa.Column("rejection_reason", sa.String(500), nullable=True),
+    sa.Column("note", sa.String(500), nullable=True),
+    sa.Column("applied_at", UTCDateTime, nullable=True),
+    sa.Column("effects", sa.JSON, nullable=False),
+    sa.Column("notified_to", sa.String(254), nullable=True),
+    sa.Column("notified_at", UTCDateTime, nullable=True),
+    _version(),
+)
