@@ -57,7 +57,11 @@ def pem(obj: x509.Certificate | x509.CertificateRevocationList) -> bytes:
 def openssl(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     assert OPENSSL is not None
     return subprocess.run(  # noqa: S603 - fixed program, arguments from the test
-        [OPENSSL, *map(str, args)], capture_output=True, text=True, check=False, cwd=cwd,
+        [OPENSSL, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
         timeout=60,
     )
 
@@ -75,8 +79,16 @@ def openssl_verify(
     (tmp / "root.pem").write_bytes(pem(root))
     (tmp / "issuing.pem").write_bytes(pem(issuing))
     (tmp / "leaf.pem").write_bytes(pem(leaf))
-    args: list[str | Path] = ["verify", "-x509_strict", "-CAfile", tmp / "root.pem",
-                              "-untrusted", tmp / "issuing.pem", "-purpose", "sslclient"]
+    args: list[str | Path] = [
+        "verify",
+        "-x509_strict",
+        "-CAfile",
+        tmp / "root.pem",
+        "-untrusted",
+        tmp / "issuing.pem",
+        "-purpose",
+        "sslclient",
+    ]
     if crl is not None:
         (tmp / "crl.pem").write_bytes(pem(crl))
         args += ["-crl_check", "-CRLfile", tmp / "crl.pem"]
@@ -98,13 +110,29 @@ def openssl_ocsp(
     (tmp / "root.pem").write_bytes(pem(root))
     (tmp / "issuing.pem").write_bytes(pem(issuing))
     (tmp / "leaf.pem").write_bytes(pem(leaf))
-    made = openssl("ocsp", "-issuer", tmp / "issuing.pem", "-cert", tmp / "leaf.pem",
-                   "-reqout", tmp / "req.der")
+    made = openssl(
+        "ocsp",
+        "-issuer",
+        tmp / "issuing.pem",
+        "-cert",
+        tmp / "leaf.pem",
+        "-reqout",
+        tmp / "req.der",
+    )
     assert made.returncode == 0, made.stderr
     (tmp / "resp.der").write_bytes(answer((tmp / "req.der").read_bytes()))
     (tmp / "chain.pem").write_bytes(pem(root) + pem(issuing))
     # No -cert/-issuer here: with them openssl makes a fresh request (and a fresh nonce);
     # -verify_other gives it the issuer, which a client that asked always has.
-    return openssl("ocsp", "-reqin", tmp / "req.der", "-respin", tmp / "resp.der",
-                   "-CAfile", tmp / "chain.pem", "-verify_other", tmp / "issuing.pem",
-                   "-resp_text")
+    return openssl(
+        "ocsp",
+        "-reqin",
+        tmp / "req.der",
+        "-respin",
+        tmp / "resp.der",
+        "-CAfile",
+        tmp / "chain.pem",
+        "-verify_other",
+        tmp / "issuing.pem",
+        "-resp_text",
+    )
