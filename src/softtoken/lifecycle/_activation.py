@@ -27,8 +27,7 @@ import attrs
 
 from softtoken._clock import utc
 from softtoken.errors import AuthenticationError
-from softtoken.ports import Row
-from softtoken.storage import VersionedTable
+from softtoken.storage import FlatTable
 
 if TYPE_CHECKING:
     from softtoken.policy import Policy
@@ -119,18 +118,12 @@ def complete_activation(
     )
 
 
-class ActivationTable(VersionedTable[Activation]):
+class ActivationTable(FlatTable[Activation]):
     table = "st_activations"
     key_columns = ("activation_id",)
     not_found_code = "activation_not_found"
-
-    def to_row(self, record: Activation) -> Row:
-        row = attrs.asdict(record, recurse=False)
-        row["status"] = record.status.value
-        return row
-
-    def from_row(self, row: Row) -> Activation:
-        return Activation(**{**row, "status": ActivationState(str(row["status"]))})  # type: ignore[arg-type]
+    record_type = Activation
+    enums = {"status": ActivationState}  # noqa: RUF012 - read-only class data
 
     def pending_for(self, user_id: str) -> list[Activation]:
         return self.find_where(

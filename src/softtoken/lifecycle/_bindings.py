@@ -18,7 +18,7 @@ from softtoken._clock import utc
 from softtoken._ids import ordered_id
 from softtoken.errors import StateError
 from softtoken.ports import Row, Transaction
-from softtoken.storage import VersionedTable
+from softtoken.storage import FlatTable, VersionedTable
 
 __all__ = [
     "AuthenticatorEvent",
@@ -59,20 +59,17 @@ def end_binding(binding: DeviceBinding, *, reason: str, now: datetime) -> Device
     return attrs.evolve(binding, ended_at=now, end_reason=reason)
 
 
-class BindingTable(VersionedTable[DeviceBinding]):
+class BindingTable(FlatTable[DeviceBinding]):
     table = "st_device_bindings"
     key_columns = ("device_id",)
     not_found_code = "soft_token_not_active"
     exists_code = "soft_token_already_bound"
+    record_type = DeviceBinding
 
     def to_row(self, record: DeviceBinding) -> Row:
-        row = attrs.asdict(record, recurse=False)
+        row = super().to_row(record)
         row["active_user"] = record.user_id if record.active else None
         return row
-
-    def from_row(self, row: Row) -> DeviceBinding:
-        fields = {f.name for f in attrs.fields(DeviceBinding)}
-        return DeviceBinding(**{k: v for k, v in row.items() if k in fields})  # type: ignore[arg-type]
 
     def active_for(self, user_id: str) -> DeviceBinding | None:
         found = self.find_where([("active_user", "=", user_id)])
@@ -112,17 +109,11 @@ class AuthenticatorEvent:
     version: int = 0
 
 
-class AuthenticatorEventTable(VersionedTable[AuthenticatorEvent]):
+class AuthenticatorEventTable(FlatTable[AuthenticatorEvent]):
     table = "st_authenticator_events"
     key_columns = ("event_id",)
-
-    def to_row(self, record: AuthenticatorEvent) -> Row:
-        row = attrs.asdict(record, recurse=False)
-        row["event"] = record.event.value
-        return row
-
-    def from_row(self, row: Row) -> AuthenticatorEvent:
-        return AuthenticatorEvent(**{**row, "event": EventKind(str(row["event"]))})  # type: ignore[arg-type]
+    record_type = AuthenticatorEvent
+    enums = {"event": EventKind}  # noqa: RUF012 - read-only class data
 
     def for_user(self, user_id: str) -> list[AuthenticatorEvent]:
         return self.find_where([("user_id", "=", user_id)], order_by=("at", "event_id"))

@@ -33,8 +33,7 @@ from softtoken._clock import utc
 from softtoken.devices._pictures import choose_pictures
 from softtoken.errors import AuthenticationError, StateError
 from softtoken.policy import MatchingMode, Policy
-from softtoken.ports import Row
-from softtoken.storage import VersionedTable
+from softtoken.storage import FlatTable
 
 __all__ = [
     "ChallengeState",
@@ -183,25 +182,13 @@ def complete_challenge(challenge: LoginChallenge, *, now: datetime) -> LoginChal
     raise errors.get(state, AuthenticationError("challenge_used"))
 
 
-class ChallengeTable(VersionedTable[LoginChallenge]):
+class ChallengeTable(FlatTable[LoginChallenge]):
     table = "st_login_challenges"
     key_columns = ("challenge_id",)
     not_found_code = "challenge_not_found"
-
-    def to_row(self, record: LoginChallenge) -> Row:
-        row = attrs.asdict(record, recurse=False)
-        row["status"] = record.status.value
-        row["choices"] = list(record.choices)
-        return row
-
-    def from_row(self, row: Row) -> LoginChallenge:
-        return LoginChallenge(
-            **{  # type: ignore[arg-type]
-                **row,
-                "status": ChallengeState(str(row["status"])),
-                "choices": tuple(str(c) for c in row["choices"]),  # type: ignore[attr-defined]
-            }
-        )
+    record_type = LoginChallenge
+    enums = {"status": ChallengeState}  # noqa: RUF012 - read-only class data
+    tuples = frozenset({"choices"})
 
     def open_for_user(self, user_id: str) -> list[LoginChallenge]:
         return self.find_where(

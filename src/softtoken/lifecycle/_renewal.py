@@ -33,8 +33,7 @@ import attrs
 from softtoken._clock import utc
 from softtoken.errors import AuthenticationError, StateError
 from softtoken.policy import Policy
-from softtoken.ports import Row
-from softtoken.storage import VersionedTable
+from softtoken.storage import FlatTable
 
 __all__ = [
     "CertificateNotice",
@@ -165,18 +164,12 @@ def complete_renewal(
     )
 
 
-class RenewalTable(VersionedTable[RenewalRequest]):
+class RenewalTable(FlatTable[RenewalRequest]):
     table = "st_renewal_requests"
     key_columns = ("renewal_id",)
     not_found_code = "renewal_not_found"
-
-    def to_row(self, record: RenewalRequest) -> Row:
-        row = attrs.asdict(record, recurse=False)
-        row["status"] = record.status.value
-        return row
-
-    def from_row(self, row: Row) -> RenewalRequest:
-        return RenewalRequest(**{**row, "status": RenewalState(str(row["status"]))})  # type: ignore[arg-type]
+    record_type = RenewalRequest
+    enums = {"status": RenewalState}  # noqa: RUF012 - read-only class data
 
     def open_for_device(self, device_id: str) -> list[RenewalRequest]:
         return self.find_where(

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from softtoken.ports import Storage
-from softtoken.storage._repositories import VersionedTable
+from softtoken.storage._repositories import FlatTable, VersionedTable
 from softtoken.storage._unit_of_work import StorageUnitOfWork, retrying
 from softtoken.storage.memory import MemoryStorage
 
-__all__ = ["MemoryStorage", "StorageUnitOfWork", "VersionedTable", "open_storage", "retrying"]
+__all__ = [
+    "FlatTable",
+    "MemoryStorage",
+    "StorageUnitOfWork",
+    "VersionedTable",
+    "open_storage",
+    "retrying",
+]
 
 
 def open_storage(url: str) -> Storage:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import builtins
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
@@ -29,6 +30,7 @@ from softtoken.ports import Predicate, Row, Transaction
 __all__ = [
     "AccountTable",
     "AuditTable",
+    "FlatTable",
     "OutboxTable",
     "VersionedTable",
 ]
@@ -95,6 +97,33 @@ class VersionedTable(ABC, Generic[R]):
         if matched != 1:
             raise ConcurrencyError(detail=f"{self.table} {key} is no longer at version {version}")
         return attrs.evolve(record, version=version + 1)  # type: ignore[misc]
+
+
+class FlatTable(VersionedTable[R]):
+    """A repository for a record whose fields are its columns, one to one. Enum fields
+    are stored by value and tuple fields as JSON lists; columns the record does not have
+    (derived ones a subclass adds in ``to_row``) are ignored on the way back."""
+
+    record_type: type[R]
+    enums: ClassVar[Mapping[str, type[Enum]]] = {}
+    tuples: ClassVar[frozenset[str]] = frozenset()
+
+    def to_row(self, record: R) -> Row:
+        row = attrs.asdict(record, recurse=False)  # type: ignore[arg-type]
+        for name in self.enums:
+            row[name] = row[name].value
+        for name in self.tuples:
+            row[name] = list(row[name])
+        return row
+
+    def from_row(self, row: Row) -> R:
+        names = {f.name for f in attrs.fields(self.record_type)}  # type: ignore[arg-type]
+        values: dict[str, Any] = {k: v for k, v in row.items() if k in names}
+        for name, kind in self.enums.items():
+            values[name] = kind(values[name])
+        for name in self.tuples:
+            values[name] = tuple(values[name])
+        return self.record_type(**values)
 
 
 def _opt(parse: Callable[[str], R], value: object) -> R | None:

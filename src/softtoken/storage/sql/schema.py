@@ -287,8 +287,11 @@ documents = sa.Table(
     sa.Column("media_type", sa.String(64), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("content", sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
-              nullable=False),
+    sa.Column(
+        "content",
+        sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
+        nullable=False,
+    ),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 # --- devices, activation and push login: tables below this line --------------------------
