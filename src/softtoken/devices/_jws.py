@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -33,6 +33,7 @@ __all__ = [
     "algorithm_for",
     "public_jwk",
     "read",
+    "read_signed_with_chain",
     "sign",
     "thumbprint",
     "verify",
@@ -199,3 +200,26 @@ def verify(message: SignedMessage, key: DevicePublicKey) -> None:
         valid = False
     if not valid:
         raise AuthenticationError("device_signature_invalid")
+
+
+def read_signed_with_chain(
+    token: object, *, expect_typ: str, trust: Callable[[x509.Certificate], None]
+) -> tuple[SignedMessage, x509.Certificate]:
+    """Parse a message that carries its certificate chain, check the leaf with ``trust``
+    (the CA's chain check, which raises when the leaf is not ours), then the signature
+    with the leaf's key. Returns the message and the leaf.
+
+    Raises:
+        ValidationError: ``device_message_malformed``.
+        AuthenticationError: ``device_signature_invalid`` and whatever ``trust`` raises.
+    """
+    signed = read(token, expect_typ=expect_typ)
+    if not signed.chain:
+        raise AuthenticationError("device_signature_invalid", detail="no x5c header")
+    leaf = signed.chain[0]
+    trust(leaf)
+    key = leaf.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey):
+        raise AuthenticationError("device_signature_invalid", detail="not a device key")
+    verify(signed, key)
+    return signed, leaf

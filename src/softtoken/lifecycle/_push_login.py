@@ -331,13 +331,10 @@ class PushLoginService:
             NotFound: ``challenge_not_found``.
         """
         ctx = self._ctx
-        signed = _jws.read(message, expect_typ=APPROVAL_TYP)
-        if not signed.chain:
-            raise AuthenticationError("device_signature_invalid", detail="no x5c header")
-        leaf = signed.chain[0]
         # The CPU work first, outside any transaction: the path to our CA, the signature.
-        self._ca.verify_chain(leaf)
-        _jws.verify(signed, leaf.public_key())  # type: ignore[arg-type]
+        signed, leaf = _jws.read_signed_with_chain(
+            message, expect_typ=APPROVAL_TYP, trust=self._ca.verify_chain
+        )
         claims = ApprovalClaims.from_claims(signed.claims)
 
         def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:

@@ -176,12 +176,9 @@ class RenewalService:
             NotFound: ``renewal_not_found``.
         """
         ctx = self._ctx
-        signed = _jws.read(message, expect_typ=RENEWAL_TYP)
-        if not signed.chain:
-            raise AuthenticationError("device_signature_invalid", detail="no x5c header")
-        leaf = signed.chain[0]
-        self._ca.verify_chain(leaf)
-        _jws.verify(signed, leaf.public_key())  # type: ignore[arg-type]
+        signed, leaf = _jws.read_signed_with_chain(
+            message, expect_typ=RENEWAL_TYP, trust=self._ca.verify_chain
+        )
         claims = RenewalClaims.from_claims(signed.claims)
         checked = None if claims.csr_der is None else parse_csr(claims.csr_der, policy=ctx.policy)
         serial = format(leaf.serial_number, "x")
