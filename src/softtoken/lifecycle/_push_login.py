@@ -23,7 +23,7 @@ from softtoken.audit._chain import Outcome
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.devices import _jws
 from softtoken.devices._messages import APPROVAL_TYP, PROTOCOL_VERSION, ApprovalClaims
-from softtoken.devices._pictures import Picture, picture
+from softtoken.devices._pictures import picture
 from softtoken.errors import AuthenticationError, NotFound, RateLimited, StateError
 from softtoken.lifecycle._bindings import BindingTable, DeviceBinding
 from softtoken.lifecycle._challenges import (
@@ -35,9 +35,9 @@ from softtoken.lifecycle._challenges import (
     new_challenge,
     supersede_challenge,
 )
+from softtoken.lifecycle._push_results import ChallengeAnswer, SoftTokenChallenge, SoftTokenLogin
 from softtoken.lifecycle._renewal import CertificateNotice, certificate_notice, days_left
 from softtoken.lifecycle._renewal_service import current_serial
-from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._service import Failure, transact_recording
 
 if TYPE_CHECKING:
@@ -48,52 +48,6 @@ if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["ChallengeAnswer", "PushLoginService", "SoftTokenChallenge", "SoftTokenLogin"]
-
-register_template(
-    "login_declined",
-    EmailTemplate(
-        subject_th="$portal: มีการปฏิเสธการเข้าสู่ระบบด้วย Soft Token",
-        subject_en="$portal: a soft token login was declined",
-        body_th="เรียน $name\n\nมีผู้พยายามเข้าสู่ระบบด้วยบัญชี $user_id เมื่อ $when (UTC) "
-        "และท่านได้กดปฏิเสธ (ไม่ใช่ฉัน) ในแอปพลิเคชัน หากท่านไม่ได้เป็นผู้เข้าสู่ระบบ "
-        "กรุณาเปลี่ยนรหัสผ่านทันทีและติดต่อกรมบัญชีกลาง",
-        body_en="Dear $name,\n\nSomeone tried to log in to account $user_id at $when (UTC) and "
-        "you declined it (not me) in the app. If it was not you, change your password now "
-        "and contact the Comptroller General's Department.",
-    ),
-)
-
-
-@attrs.frozen(kw_only=True)
-class SoftTokenChallenge:
-    """What the computer shows while the phone is asked: the picture, and in ``enter``
-    mode the code to type on the phone."""
-
-    challenge_id: str
-    mode: str
-    picture: Picture
-    code: str | None = attrs.field(repr=False)
-    expires_at: datetime
-
-
-@attrs.frozen(kw_only=True)
-class SoftTokenLogin:
-    """A completed soft token login. When ``password_change_required`` the portal shows
-    "please change password" before anything else (manual chapter 3)."""
-
-    account: Account
-    certificate_serial: str
-    password_change_required: bool
-    #: Whole days until the certificate expires; the renewal notice shows from
-    #: ``policy.renewal_notice_days`` down (manual chapter 6).
-    certificate_days_left: int
-    renewal_notice: bool
-
-
-@attrs.frozen(kw_only=True)
-class ChallengeAnswer:
-    challenge_id: str
-    decision: str
 
 
 class PushLoginService:
