@@ -21,11 +21,19 @@ from typing import Any, Literal
 import attrs
 import pyotp
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives import serialization
 
-from softtoken.device._keystore import KdfParams, SealedKey, check_pin
+from softtoken.device._keystore import (
+    KdfParams,
+    KeyType,
+    SealedKey,
+    check_pin,
+    device_csr,
+    new_device_key,
+    open_secret,
+    seal_secret,
+    unb64url,
+)
 from softtoken.devices import _jws
 from softtoken.devices._messages import (
     APPROVAL_TYP,
@@ -42,33 +50,6 @@ from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
 
 __all__ = ["ChallengeView", "Device"]
-
-
-def _seal_secret(secret: bytes, pin: str, kdf: KdfParams) -> str:
-    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
-    sealed = AESGCM(kdf.derive(pin.encode(), salt)).encrypt(nonce, secret, b"softtoken-totp")
-    return b64url(salt + nonce + sealed)
-
-
-def _open_secret(sealed: str, pin: str, kdf: KdfParams) -> bytes:
-    raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
-    salt, nonce, body = raw[:16], raw[16:28], raw[28:]
-    return AESGCM(kdf.derive(pin.encode(), salt)).decrypt(nonce, body, b"softtoken-totp")
-
-
-KeyType = Literal["ec-p256", "ec-p384", "ed25519"]
-
-
-def _new_key(key_type: KeyType) -> _jws.DevicePrivateKey:
-    if key_type == "ed25519":
-        return ed25519.Ed25519PrivateKey.generate()
-    return ec.generate_private_key(ec.SECP384R1() if key_type == "ec-p384" else ec.SECP256R1())
-
-
-def _csr(key: _jws.DevicePrivateKey) -> bytes:
-    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
-    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    return builder.sign(key, algorithm).public_bytes(serialization.Encoding.DER)
 
 
 @attrs.frozen(kw_only=True)
@@ -128,7 +109,7 @@ class Device:
         if confirm_pin != pin:
             raise ValidationError("pin_confirmation_mismatch", field="confirm_pin")
         params = kdf or KdfParams()
-        key = _new_key(key_type)
+        key = new_device_key(key_type)
         bio_secret = secrets.token_bytes(32) if biometrics else None
         return cls(
             device_id=_jws.thumbprint(key)[:22],
@@ -206,7 +187,7 @@ class Device:
         claims = EnrollmentClaims(
             activation_id=payload.activation_id,
             secret=payload.secret,
-            csr_der=_csr(key),
+            csr_der=device_csr(key),
             platform=platform,
             biometrics=self.biometric_key is not None,
             attestation={"fmt": "software", "device_id": self.device_id},
@@ -229,7 +210,7 @@ class Device:
                 raise StateError("pin_required")
             self._unlock(pin, biometric=False)
             params = {k: offline[k] for k in ("period", "digits", "algorithm")}
-            sealed = _seal_secret(str(offline["secret"]).encode(), pin, self.sealed_key.kdf)
+            sealed = seal_secret(str(offline["secret"]).encode(), pin, self.sealed_key.kdf)
             self.totp = {**params, "sealed": sealed}
         self.revoked_reason = None
 
@@ -303,7 +284,7 @@ class Device:
         if self.totp is None:
             raise StateError("totp_not_enrolled")
         self._unlock(pin, biometric=False)
-        secret = _open_secret(self.totp["sealed"], pin, self.sealed_key.kdf)
+        secret = open_secret(self.totp["sealed"], pin, self.sealed_key.kdf)
         code = pyotp.TOTP(
             secret.decode(),
             digits=int(self.totp["digits"]),
@@ -333,8 +314,8 @@ class Device:
             # The new key is sealed under the PIN, so a new-key renewal needs the PIN.
             if biometric or pin is None:
                 raise StateError("pin_required")
-            new_key = _new_key(self.key_type)
-            csr = _csr(new_key)
+            new_key = new_device_key(self.key_type)
+            csr = device_csr(new_key)
             self.pending_key = SealedKey.seal(new_key, pin.encode(), self.sealed_key.kdf)
         claims = RenewalClaims(
             renewal_id=str(request.get("rid", "")),
@@ -371,9 +352,7 @@ class Device:
 
     def to_json(self) -> str:
         def sealed(s: SealedKey | None) -> dict[str, Any] | None:
-            if s is None:
-                return None
-            return {"salt": b64url(s.salt), "blob": b64url(s.blob), "kdf": attrs.asdict(s.kdf)}
+            return None if s is None else s.as_dict()
 
         return json.dumps({
             "v": 1, "device_id": self.device_id, "key_type": self.key_type,
@@ -387,14 +366,8 @@ class Device:
 
     @classmethod
     def from_json(cls, text: str) -> Device:
-        def unb64(value: str) -> bytes:
-            return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
         def sealed(data: dict[str, Any] | None) -> SealedKey | None:
-            if data is None:
-                return None
-            return SealedKey(salt=unb64(data["salt"]), blob=unb64(data["blob"]),
-                             kdf=KdfParams(**data["kdf"]))  # fmt: skip
+            return None if data is None else SealedKey.from_dict(data)
 
         try:
             data = json.loads(text)
@@ -404,7 +377,7 @@ class Device:
             return cls(
                 device_id=data["device_id"], key_type=data["key_type"], sealed_key=main,
                 biometric_key=sealed(data["biometric_key"]),
-                biometric_secret=unb64(secret) if secret else None,
+                biometric_secret=unb64url(secret) if secret else None,
                 max_wrong_pins=data["max_wrong_pins"], pin_digits=data["pin_digits"],
                 wrong_pins=data["wrong_pins"], locked=data["locked"],
                 chain_pem=list(data["chain"]), totp=data["totp"],

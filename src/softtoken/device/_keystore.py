@@ -10,19 +10,50 @@ tests, demos and as a model of the protocol, not as a phone.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import secrets
+from typing import Any, Literal
 
 import attrs
 from argon2.low_level import Type, hash_secret_raw
+from cryptography import x509
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from softtoken.devices._jws import DevicePrivateKey
+from softtoken.devices._messages import b64url
 from softtoken.errors import ValidationError
 
-__all__ = ["KdfParams", "SealedKey", "check_pin"]
+__all__ = [
+    "KdfParams",
+    "KeyType",
+    "SealedKey",
+    "check_pin",
+    "device_csr",
+    "new_device_key",
+    "open_secret",
+    "seal_secret",
+    "unb64url",
+]
+
+KeyType = Literal["ec-p256", "ec-p384", "ed25519"]
+
+
+def new_device_key(key_type: KeyType) -> DevicePrivateKey:
+    if key_type == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    return ec.generate_private_key(ec.SECP384R1() if key_type == "ec-p384" else ec.SECP256R1())
+
+
+def device_csr(key: DevicePrivateKey) -> bytes:
+    """A CSR for ``key``: empty subject, no extensions (the CA names the user)."""
+    builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    return builder.sign(key, algorithm).public_bytes(serialization.Encoding.DER)
+
 
 # PINs people pick first; refused along with repeats and straight runs.
 _COMMON_PINS = frozenset({
@@ -97,3 +128,28 @@ class SealedKey:
         except InvalidTag:
             return None
         return serialization.load_der_private_key(der, password=None)  # type: ignore[return-value]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"salt": b64url(self.salt), "blob": b64url(self.blob), "kdf": attrs.asdict(self.kdf)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SealedKey:
+        return cls(salt=unb64url(data["salt"]), blob=unb64url(data["blob"]),
+                   kdf=KdfParams(**data["kdf"]))  # fmt: skip
+
+
+def unb64url(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def seal_secret(secret: bytes, pin: str, kdf: KdfParams) -> str:
+    """A small secret (the TOTP seed) sealed under the PIN, as base64url text."""
+    salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
+    sealed = AESGCM(kdf.derive(pin.encode(), salt)).encrypt(nonce, secret, b"softtoken-totp")
+    return b64url(salt + nonce + sealed)
+
+
+def open_secret(sealed: str, pin: str, kdf: KdfParams) -> bytes:
+    raw = unb64url(sealed)
+    salt, nonce, body = raw[:16], raw[16:28], raw[28:]
+    return AESGCM(kdf.derive(pin.encode(), salt)).decrypt(nonce, body, b"softtoken-totp")
