@@ -34,6 +34,8 @@ class _Spec:
     columns: tuple[str, ...]
     primary_key: tuple[str, ...]
     uniques: tuple[tuple[str, ...], ...]
+    #: Columns with a one-column index in the schema: equality lookups use a hash index.
+    indexed: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, table: sa.Table) -> _Spec:
@@ -44,10 +46,14 @@ class _Spec:
         ]
         uniques += [tuple(c.name for c in ix.columns) for ix in table.indexes if ix.unique]
         uniques += [(c.name,) for c in table.columns if c.unique]
+        single = [ix.columns[0] for ix in table.indexes if len(ix.columns) == 1]
+        single += [c for c in table.columns if c.unique]
+        hashable = [c.name for c in single if not isinstance(c.type, sa.JSON | sa.LargeBinary)]
         return cls(
             columns=tuple(c.name for c in table.columns),
             primary_key=tuple(c.name for c in table.primary_key.columns),
             uniques=tuple(dict.fromkeys(uniques)),
+            indexed=tuple(dict.fromkeys(hashable)),
         )
 
     def key(self, row: Mapping[str, object]) -> _Key:
@@ -62,6 +68,8 @@ class MemoryStorage:
         self._lock = threading.RLock()
         self._tables: dict[str, dict[_Key, Row]] = {}
         self._specs: dict[str, _Spec] = {}
+        # table -> column -> value -> primary keys; kept in step with _tables at commit.
+        self._indexes: dict[str, dict[str, dict[object, set[_Key]]]] = {}
 
     def spec(self, table: str) -> _Spec:
         spec = self._specs.get(table)
@@ -78,6 +86,25 @@ class MemoryStorage:
     @property
     def lock(self) -> threading.RLock:
         return self._lock
+
+    def index(self, table: str, column: str) -> dict[object, set[_Key]]:
+        """The committed rows' keys by ``column`` value; call with the lock held."""
+        return self._indexes.setdefault(table, {}).setdefault(column, {})
+
+    def put(self, table: str, key: _Key, row: Row | None) -> None:
+        """Commit ``row`` (None deletes) and keep the indexes in step; lock held."""
+        committed = self.rows(table)
+        old = committed.pop(key, None)
+        spec = self.spec(table)
+        for column in spec.indexed:
+            if old is not None:
+                keys = self.index(table, column).get(old[column])
+                if keys is not None:
+                    keys.discard(key)
+            if row is not None:
+                self.index(table, column).setdefault(row[column], set()).add(key)
+        if row is not None:
+            committed[key] = row
 
     def begin(self) -> _MemoryTransaction:
         return _MemoryTransaction(self)
@@ -110,9 +137,14 @@ class _MemoryTransaction:
         with store.lock:
             committed = store.rows(table)
             pk = _point_lookup(spec, where)
+            indexed = _indexed_lookup(spec, where)
             if pk is not None:
                 row = committed.get(pk)
                 found = {pk: row} if row is not None and matches(row, where) else {}
+            elif indexed is not None:
+                column, value = indexed
+                candidates = store.index(table, column).get(value, set())
+                found = {k: r for k in candidates if matches(r := committed[k], where)}
             else:
                 found = {k: r for k, r in committed.items() if matches(r, where)}
         for key, row in writes.items():
@@ -200,20 +232,20 @@ class _MemoryTransaction:
                     # A concurrent commit may have taken a unique value we also wrote.
                     self._check_unique_at_commit(table, store.rows(table), writes)
                 for table, writes in self._writes.items():
-                    committed = store.rows(table)
                     for key, row in writes.items():
-                        if row is _DELETED:
-                            committed.pop(key, None)
-                        else:
-                            committed[key] = row
+                        store.put(table, key, row)
         finally:
             self._end()
 
     def _check_unique_at_commit(
         self, table: str, committed: dict[_Key, Row], writes: dict[_Key, Row | None]
     ) -> None:
-        spec = self._store.spec(table)
+        store = self._store
+        spec = store.spec(table)
         for columns in spec.uniques:
+            if len(columns) == 1 and columns[0] in spec.indexed:
+                self._check_unique_by_index(table, columns[0], writes)
+                continue
             taken = {
                 tuple(row[c] for c in columns)
                 for key, row in committed.items()
@@ -226,6 +258,20 @@ class _MemoryTransaction:
                 if all(v is not None for v in values) and values in taken:
                     raise Conflict("record_exists", detail=f"{table}: {', '.join(columns)}")
                 taken.add(values)
+
+    def _check_unique_by_index(
+        self, table: str, column: str, writes: dict[_Key, Row | None]
+    ) -> None:
+        index = self._store.index(table, column)
+        mine: dict[object, _Key] = {}
+        for key, row in writes.items():
+            if row is _DELETED or row[column] is None:
+                continue
+            value = row[column]
+            others = index.get(value, set()) - writes.keys()
+            if others or (value in mine and mine[value] != key):
+                raise Conflict("record_exists", detail=f"{table}: {column}")
+            mine[value] = key
 
     def rollback(self) -> None:
         if not self._closed:
@@ -252,3 +298,16 @@ def _point_lookup(spec: _Spec, where: Sequence[Predicate]) -> _Key | None:
     if not set(spec.primary_key) <= set(pinned):
         return None
     return tuple(pinned[c] for c in spec.primary_key)
+
+
+def _indexed_lookup(spec: _Spec, where: Sequence[Predicate]) -> tuple[str, object] | None:
+    """An ``=`` predicate on an indexed column, to narrow the rows before filtering."""
+    for column, op, value in where:
+        if op == "=" and column in spec.indexed:
+            try:
+                hash(value)
+            except TypeError:
+                continue
+            return column, value
+    return None
+
