@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from softtoken.cli._device import add_device_commands, run_device
+from softtoken.cli._officer import add_officer_commands, run_officer
 from softtoken.errors import SoftTokenError
 from softtoken.policy import Policy
 
@@ -30,10 +31,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("policy", help="print the default policy as JSON")
     add_device_commands(commands)
+    add_officer_commands(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -50,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "device":
             return run_device(args)
+        if args.command == "officer":
+            return run_officer(args)
         if args.command == "policy":
             print(json.dumps(Policy().as_dict(), indent=2, ensure_ascii=False))
             return 0
