@@ -20,6 +20,7 @@ from softtoken.cli._demo_devices import DEVICE_CHAPTERS
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
 from softtoken.cli._demo_registration import REGISTRATION_CHAPTERS
 from softtoken.cli._demo_renewal import RENEWAL_CHAPTERS
+from softtoken.cli._demo_service_requests import SERVICE_REQUEST_CHAPTERS
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 
@@ -106,6 +107,7 @@ CHAPTERS: list[Callable[[Demo], None]] = [
     *REGISTRATION_CHAPTERS,
     *DEVICE_CHAPTERS,
     *RENEWAL_CHAPTERS,
+    *SERVICE_REQUEST_CHAPTERS,
 ]
 
 
