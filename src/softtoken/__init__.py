@@ -48,6 +48,12 @@ from softtoken.lifecycle import (
     ResetCompleted,
     ResetRequested,
 )
+from softtoken.lifecycle._service_request_form import ServiceRequestForm, ServiceRequestFormInvalid
+from softtoken.lifecycle._service_request_purposes import Purpose as ServiceRequestPurpose
+from softtoken.lifecycle._service_request_purposes import PurposeGroup as ServiceRequestPurposeGroup
+from softtoken.lifecycle._service_request_service import ServiceRequestService
+from softtoken.lifecycle._service_requests import RequestState as ServiceRequestState
+from softtoken.lifecycle._service_requests import ServiceRequest
 from softtoken.mail import EmailMessage, MemoryMailbox, SmtpSender
 from softtoken.otp import (
     CodeStatus,
@@ -98,6 +104,13 @@ __all__ = [
     "RateLimited",
     "ResetCompleted",
     "ResetRequested",
+    "ServiceRequest",
+    "ServiceRequestForm",
+    "ServiceRequestFormInvalid",
+    "ServiceRequestPurpose",
+    "ServiceRequestPurposeGroup",
+    "ServiceRequestService",
+    "ServiceRequestState",
     "SmtpSender",
     "SoftToken",
     "SoftTokenError",
