@@ -181,21 +181,8 @@ class PushLoginService:
             binding = bindings.get_by_key(challenge.device_id)
             if not binding.active:
                 raise AuthenticationError("certificate_revoked")
-            record = self._check_certificate(uow, binding, now)
             bindings.update(attrs.evolve(binding, pushes_since_login=0))
-            account = uow.accounts.update(
-                attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
-            )
-            ctx.audit(
-                uow,
-                actor=f"user:{uid.value}",
-                action="login.complete",
-                subject=uid.value,
-                factor="soft_token",
-                challenge=key,
-                serial=record.serial,
-            )
-            return self._result(account, record, now)
+            return self._complete(uow, binding, now, factor="soft_token", challenge=key)
 
         return ctx.transact(work)
 
@@ -219,21 +206,29 @@ class PushLoginService:
             binding = uow.repository(BindingTable).active_for(uid.value)
             if binding is None:
                 raise StateError("soft_token_not_active")
-            record = self._check_certificate(uow, binding, now)
-            account = uow.accounts.update(
-                attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
-            )
-            ctx.audit(
-                uow,
-                actor=f"user:{uid.value}",
-                action="login.complete",
-                subject=uid.value,
-                factor="totp",
-                serial=record.serial,
-            )
-            return self._result(account, record, now)
+            return self._complete(uow, binding, now, factor="totp")
 
         return ctx.transact(work)
+
+    def _complete(
+        self,
+        uow: StorageUnitOfWork,
+        binding: DeviceBinding,
+        now: datetime,
+        *,
+        factor: str,
+        challenge: str | None = None,
+    ) -> SoftTokenLogin:
+        """The login happened: the certificate still stands, the account records it."""
+        record = self._check_certificate(uow, binding, now)
+        uid = self._ctx.user_id(binding.user_id)
+        account = uow.accounts.update(
+            attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
+        )
+        self._ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
+                        subject=uid.value, factor=factor, challenge=challenge,
+                        serial=record.serial)  # fmt: skip
+        return self._result(account, record, now)
 
     def _result(self, account: Account, record: CertificateRecord, now: datetime) -> SoftTokenLogin:
         left = days_left(record.not_after, now)
