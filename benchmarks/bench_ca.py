@@ -54,9 +54,13 @@ def _issue(seconds: float) -> Ratio:
             if not csr.is_signature_valid:
                 raise AssertionError
             builder = device_certificate_builder(
-                user_id=USER, public_key=csr.public_key(), issuer=authority.issuing,
-                serial=random_serial(policy.certificate_serial_bits), now=h.clock.now(),
-                validity=policy.certificate_validity, crl_url=authority.crl_url,
+                user_id=USER,
+                public_key=csr.public_key(),
+                issuer=authority.issuing,
+                serial=random_serial(policy.certificate_serial_bits),
+                now=h.clock.now(),
+                validity=policy.certificate_validity,
+                crl_url=authority.crl_url,
                 ocsp_url=authority.ocsp_url,
             )
             builder.sign(issuing_key, hashes.SHA256())
@@ -73,8 +77,12 @@ def _issue(seconds: float) -> Ratio:
     while spent < seconds or rounds < 3:
         spent += ours_round()
         rounds += 1
-    return Ratio(name="issue from CSR: soft.ca.issue (memory) vs load+check+build+sign",
-                 ours=rounds * ROUND / spent, raw=raw_rate, target=">= 0.70")
+    return Ratio(
+        name="issue from CSR: soft.ca.issue (memory) vs load+check+build+sign",
+        ours=rounds * ROUND / spent,
+        raw=raw_rate,
+        target=">= 0.70",
+    )
 
 
 def _issue_sqlite(seconds: float) -> Ratio:
@@ -97,13 +105,21 @@ def _issue_sqlite(seconds: float) -> Ratio:
             if not csr.is_signature_valid:
                 raise AssertionError
             device_certificate_builder(
-                user_id=USER, public_key=csr.public_key(), issuer=authority.issuing,
-                serial=random_serial(159), now=h.clock.now(), validity=timedelta(days=730),
-                crl_url=authority.crl_url, ocsp_url=authority.ocsp_url,
+                user_id=USER,
+                public_key=csr.public_key(),
+                issuer=authority.issuing,
+                serial=random_serial(159),
+                now=h.clock.now(),
+                validity=timedelta(days=730),
+                crl_url=authority.crl_url,
+                ocsp_url=authority.ocsp_url,
             ).sign(issuing_key, hashes.SHA256())
 
-        result = Ratio(name="issue from CSR: soft.ca.issue (SQLite file) vs raw",
-                       ours=rate(ours, seconds=seconds), raw=rate(raw, seconds=seconds))
+        result = Ratio(
+            name="issue from CSR: soft.ca.issue (SQLite file) vs raw",
+            ours=rate(ours, seconds=seconds),
+            raw=rate(raw, seconds=seconds),
+        )
         storage.close()
         return result
 
@@ -117,13 +133,21 @@ def _fill(h: Harness, count: int) -> None:
         with h.softtoken.unit_of_work() as uow:
             table = uow.repository(CertificateTable)
             for i in range(start, min(start + batch, count)):
-                table.add(CertificateRecord(
-                    serial=format(random_serial(159), "x"), user_id=USER,
-                    key_fingerprint=f"{i:064x}", key_type="ec-p256", not_before=now,
-                    not_after=now + timedelta(days=730), status=CertificateStatus.REVOKED,
-                    issued_at=now, revoked_at=now, revocation_reason=reasons[i % len(reasons)],
-                    der=b"\x30\x00",
-                ))
+                table.add(
+                    CertificateRecord(
+                        serial=format(random_serial(159), "x"),
+                        user_id=USER,
+                        key_fingerprint=f"{i:064x}",
+                        key_type="ec-p256",
+                        not_before=now,
+                        not_after=now + timedelta(days=730),
+                        status=CertificateStatus.REVOKED,
+                        issued_at=now,
+                        revoked_at=now,
+                        revocation_reason=reasons[i % len(reasons)],
+                        der=b"\x30\x00",
+                    )
+                )
             uow.commit()
 
 
@@ -141,13 +165,15 @@ def _crl(count: int) -> Ratio:
     def raw() -> None:
         revoked = [
             x509.RevokedCertificateBuilder()
-            .serial_number(serial).revocation_date(when)
+            .serial_number(serial)
+            .revocation_date(when)
             .add_extension(x509.CRLReason(reason), critical=False)
             .build()
             for serial, when, reason in plain
         ]
         builder = x509.CertificateRevocationListBuilder(
-            issuer_name=authority.issuing.subject, last_update=now.replace(tzinfo=None),
+            issuer_name=authority.issuing.subject,
+            last_update=now.replace(tzinfo=None),
             next_update=(now + timedelta(days=1)).replace(tzinfo=None),
             revoked_certificates=revoked,
         ).add_extension(x509.CRLNumber(1), critical=False)
@@ -165,8 +191,14 @@ def _crl(count: int) -> Ratio:
     ours_s = timed(ca.crl_der)
     if len(x509.load_der_x509_crl(ca.crl_der())) != count:
         raise AssertionError("the CRL lost entries")
-    return Ratio(name=f"CRL of {count:,} entries: soft.ca.crl_der vs raw builder",
-                 ours=ours_s, raw=raw_s, unit="s", target="<= 2.00", lower_is_better=True)
+    return Ratio(
+        name=f"CRL of {count:,} entries: soft.ca.crl_der vs raw builder",
+        ours=ours_s,
+        raw=raw_s,
+        unit="s",
+        target="<= 2.00",
+        lower_is_better=True,
+    )
 
 
 def _verify(h: Harness, seconds: float) -> Ratio:
@@ -182,8 +214,11 @@ def _verify(h: Harness, seconds: float) -> Ratio:
     def ours() -> None:
         ca.verify(cert, user_id=USER)
 
-    return Ratio(name="login certificate check: soft.ca.verify vs one signature verify",
-                 ours=rate(ours, seconds=seconds), raw=rate(raw, seconds=seconds))
+    return Ratio(
+        name="login certificate check: soft.ca.verify vs one signature verify",
+        ours=rate(ours, seconds=seconds),
+        raw=rate(raw, seconds=seconds),
+    )
 
 
 def run(quick: bool) -> list[Ratio]:

@@ -4,47 +4,20 @@ SQL statement on the same engine."""
 
 from __future__ import annotations
 
-import os
-import secrets
-import tempfile
-from pathlib import Path
-
-import argon2
 import sqlalchemy as sa
 from _common import Ratio, rate
+from _private_db import private_postgres_url
+from _setup import PASSWORD, USER, password_user, raw_argon2, storages
 
 import softtoken
-from softtoken import Policy, UserId
+from softtoken import UserId
 from softtoken.ports import Storage
-from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
-
-USER = "T05005000000201"
-PASSWORD = "a long passphrase of mine"
-
-
-def _soft(storage: Storage) -> softtoken.SoftToken:
-    config = softtoken.Config(
-        secret_key=secrets.token_bytes(32), storage_url="memory://", policy=Policy()
-    )
-    soft = softtoken.build(config, storage=storage)
-    soft.accounts.create(user_id=USER, first_name="A", last_name="B")
-    temporary = soft.accounts.issue_temporary_password(USER)
-    soft.accounts.change_password(
-        USER, current_password=temporary, new_password=PASSWORD, confirm_password=PASSWORD
-    )
-    return soft
 
 
 def _password_ratio(soft: softtoken.SoftToken, seconds: float) -> Ratio:
     policy = soft.policy
-    raw = argon2.PasswordHasher(
-        time_cost=policy.argon2_time_cost,
-        memory_cost=policy.argon2_memory_cost_kib,
-        parallelism=policy.argon2_parallelism,
-        hash_len=policy.argon2_hash_len,
-        salt_len=policy.argon2_salt_len,
-    )
+    raw = raw_argon2(policy)
     stored = raw.hash(PASSWORD)
     return Ratio(
         name="password verify: facade (memory) vs raw argon2id",
@@ -83,23 +56,12 @@ def _lookup_ratio(name: str, storage: Storage, soft: softtoken.SoftToken, second
 
 def run(*, quick: bool) -> list[Ratio]:
     seconds = 0.5 if quick else 2.0
-    storages: dict[str, Storage] = {
-        "memory": MemoryStorage(),
-        "sqlite": SqlStorage(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"),
-    }
-    url = os.environ.get("SOFTTOKEN_TEST_POSTGRES_URL")
-    if url:
-        storages["postgres"] = SqlStorage(url)
     results: list[Ratio] = []
-    for name, storage in storages.items():
-        if isinstance(storage, SqlStorage):
-            storage.drop_schema()
-        storage.create_schema()
-        soft = _soft(storage)
-        if name == "memory":
-            results.append(_password_ratio(soft, seconds))
-        results.append(_lookup_ratio(name, storage, soft, seconds))
-        if isinstance(storage, SqlStorage):
-            storage.drop_schema()
-        soft.close()
+    with private_postgres_url() as pg_url:
+        for name, storage in storages(pg_url).items():
+            soft = password_user(storage)
+            if name == "memory":
+                results.append(_password_ratio(soft, seconds))
+            results.append(_lookup_ratio(name, storage, soft, seconds))
+            soft.close()
     return results

@@ -7,35 +7,24 @@ from __future__ import annotations
 import hmac
 import itertools
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from hashlib import sha256
-from pathlib import Path
 
 from _common import Ratio, rate
 from _private_db import private_postgres_url
+from _setup import deployment, storages
 
 import softtoken
 from softtoken import Policy
 from softtoken.otp import CodeRecord, code_mac
 from softtoken.otp._store import CodeTable
-from softtoken.ports import Storage
-from softtoken.storage.memory import MemoryStorage
-from softtoken.storage.sql import SqlStorage
 
 PURPOSE = "bench"
 CODE = "424242"
 ROUNDS = 3
 _SERIAL = itertools.count()
-
-
-def _soft(storage: Storage) -> softtoken.SoftToken:
-    config = softtoken.Config(
-        secret_key=secrets.token_bytes(32), storage_url="memory://", policy=Policy.for_tests()
-    )
-    return softtoken.build(config, storage=storage, allow_test_policy=True)
 
 
 def _waiting_codes(soft: softtoken.SoftToken, count: int) -> list[str]:
@@ -115,15 +104,8 @@ def run(*, quick: bool) -> list[Ratio]:
     raw_hmac = rate(bare, seconds=seconds)
     results: list[Ratio] = []
     with private_postgres_url() as pg_url:
-        storages: dict[str, Storage] = {
-            "memory": MemoryStorage(),
-            "sqlite": SqlStorage(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"),
-        }
-        if pg_url:
-            storages["postgres"] = SqlStorage(pg_url)
-        for name, storage in storages.items():
-            storage.create_schema()
-            soft = _soft(storage)
+        for name, storage in storages(pg_url).items():
+            soft = deployment(storage, Policy.for_tests())
             # Interleaved rounds, best of each, so load on a shared machine does not
             # decide the ratio.
             ours, trip, round_trip = 0.0, 0.0, _round_trip(soft)
