@@ -570,11 +570,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "service_request_other_text_required": (
         "กรุณาระบุรายละเอียดของกรณีอื่น ๆ",
-        "Describe the \"other\" request.",
+        'Describe the "other" request.',
     ),
     "service_request_other_text_unexpected": (
         "ระบุรายละเอียดได้เฉพาะเมื่อเลือกกรณีอื่น ๆ",
-        "A description goes only with an \"other\" check box.",
+        'A description goes only with an "other" check box.',
     ),
     "service_request_new_email_required": (
         "กรุณาระบุอีเมลใหม่ที่ต้องการลงทะเบียน",
@@ -582,7 +582,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "service_request_new_email_unexpected": (
         "ระบุอีเมลใหม่ได้เฉพาะเมื่อขอเปลี่ยนอีเมลที่ลงทะเบียน",
-        "A new email goes only with \"change the registered email\".",
+        'A new email goes only with "change the registered email".',
     ),
     "service_request_new_email_same": (
         "อีเมลใหม่ต้องไม่ซ้ำกับอีเมลที่ลงทะเบียนไว้",
@@ -602,7 +602,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "service_request_new_password_email_unexpected": (
         "ระบุอีเมลสำหรับรหัสผ่านใหม่ได้เฉพาะเมื่อเปลี่ยนผู้ถือบัญชีและต้องการรหัสผ่านใหม่",
-        "An email for a new password goes only with a change of holder and \"new password: yes\".",
+        'A new-password email goes only with a change of holder and "new password: yes".',
     ),
     "service_request_signed_form_required": (
         "กรุณาแนบแบบคำขอที่ลงนามโดยผู้ขอและหัวหน้าส่วนราชการเป็นไฟล์ PDF",
