@@ -291,3 +291,28 @@ def test_dual_control_and_nothing_happens_twice(
     assert len(revocations) == 1
     harness.deliver_mail()
     assert len(received(smtp_server, SOMCHAI.email, "service_request_done")) == 1
+
+
+def test_a_change_of_holder_cancels_the_previous_holders_approved_registration(
+    storage: Storage,
+) -> None:
+    """The old holder revoked the soft token and was approved to register again, but a
+    change of holder came first: the old holder must not be able to activate."""
+    from softtoken.testing import approve_registration, in_memory
+
+    harness = in_memory(storage=storage)
+    soft = harness.softtoken
+    soft_token_user(harness, SOMCHAI)
+    soft.revocation.revoke(SOMCHAI.user_id, reason="new_phone")
+    approve_registration(harness, SOMCHAI)
+    assert soft.registration.ready_for_activation(SOMCHAI.user_id) is not None
+    new_holder = Person(first_name="สมศักดิ์", last_name="มั่นคง", citizen_id=OTHER_CITIZEN,
+                        email="somsak.m@cgd.example.go.th")  # fmt: skip
+    submit_and_approve(harness, form_for(new_holder, "holder_resigned", new_password="no"))
+    assert soft.registration.ready_for_activation(SOMCHAI.user_id) is None
+    with pytest.raises(StateError) as caught:
+        soft.activation.begin(SOMCHAI.user_id)
+    assert caught.value.code == "registration_not_approved"
+    cancelled = [r for r in soft.audit.records() if r.entry.action == "registration.cancel"]
+    assert cancelled[-1].entry.details["reason"] == "service_request"
+    ends_registered_again(harness, new_holder)

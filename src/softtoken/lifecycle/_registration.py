@@ -117,9 +117,19 @@ TRANSITIONS: Mapping[tuple[RegistrationState, Input], RegistrationState] = {
         (state, E.ABANDON): S.EXPIRED
         for state in (S.IDENTIFY, S.PROOFING, S.CONFIRM_DATA, S.REVIEW)
     },
+    # An approved registration not yet activated can be withdrawn too: by the person, or
+    # by an officer's service request (a change of holder must not leave the previous
+    # holder a registration to activate).
     **{
         (state, E.CANCEL): S.CANCELLED
-        for state in (S.IDENTIFY, S.PROOFING, S.CONFIRM_DATA, S.REVIEW, S.AWAITING_APPROVAL)
+        for state in (
+            S.IDENTIFY,
+            S.PROOFING,
+            S.CONFIRM_DATA,
+            S.REVIEW,
+            S.AWAITING_APPROVAL,
+            S.APPROVED,
+        )
     },
 }
 

@@ -35,11 +35,13 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._account import LoginType, apply_new_password
+from softtoken.accounts._identifiers import UserId
 from softtoken.accounts._passwords import generate_password
 from softtoken.ca._revocation import RevocationReason
 from softtoken.errors import Conflict, StateError
+from softtoken.lifecycle import _registration_steps as registration_steps
 from softtoken.lifecycle._bindings import BindingTable
-from softtoken.lifecycle._registration_store import EmailBindings
+from softtoken.lifecycle._registration_store import EmailBindings, Registrations
 from softtoken.lifecycle._revocation import end_soft_token
 from softtoken.lifecycle._service_request_form import ServiceRequestForm
 from softtoken.lifecycle._service_request_purposes import Purpose, PurposeGroup
@@ -113,6 +115,7 @@ def carry_out(
     if binding is None and form.purpose in NEEDS_SOFT_TOKEN:
         raise StateError("soft_token_not_active")
     effects = Effects()
+    _close_open_registration(ctx, uow, uid, actor=actor)
     if binding is not None:
         serials = end_soft_token(ctx, ca, uow, binding, reason=reason, actor=actor)
         effects = Effects(
@@ -132,6 +135,21 @@ def carry_out(
     uow.accounts.update(account)
     _send_result(ctx, uow, request, effects, password=password)
     return effects
+
+
+def _close_open_registration(
+    ctx: ServiceContext, uow: StorageUnitOfWork, uid: UserId, *, actor: str
+) -> None:
+    """Every outcome sends the person back to register; a registration still open
+    (even approved, not yet activated) was made for the old situation and is cancelled."""
+    registrations = uow.repository(Registrations)
+    open_registration = registrations.open_for(uid)
+    if open_registration is None:
+        return
+    cancelled, _events = registration_steps.cancel(open_registration, now=ctx.clock.now())
+    registrations.update(cancelled)
+    ctx.audit(uow, actor=actor, action="registration.cancel", subject=uid.value,
+              registration_id=cancelled.registration_id, reason="service_request")  # fmt: skip
 
 
 def _change_email(
