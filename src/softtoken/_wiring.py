@@ -138,7 +138,11 @@ def build(
     if authority is None and config.ca is not None:
         authority = config.ca.load()
     return SoftToken(
-        context=context, storage=store, email_sender=sender, authority=authority,
-        device_api_url=config.device_api_url, push_notifier=push_notifier,
+        context=context,
+        storage=store,
+        email_sender=sender,
+        authority=authority,
+        device_api_url=config.device_api_url,
+        push_notifier=push_notifier,
         registration=config.registration,
     )

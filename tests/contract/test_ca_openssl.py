@@ -36,15 +36,21 @@ def live(storage: Storage) -> Harness:
 
 def _verify(h: Harness, tmp: Path, leaf: x509.Certificate, *, crl: bool = True) -> str:
     ca = h.softtoken.ca
-    result = openssl_verify(tmp, root=ca.authority.root, issuing=ca.authority.issuing,
-                            leaf=leaf, crl=ca.crl() if crl else None)
+    result = openssl_verify(
+        tmp,
+        root=ca.authority.root,
+        issuing=ca.authority.issuing,
+        leaf=leaf,
+        crl=ca.crl() if crl else None,
+    )
     return result.stdout + result.stderr
 
 
 def _ocsp(h: Harness, tmp: Path, leaf: x509.Certificate) -> str:
     ca = h.softtoken.ca
-    result = openssl_ocsp(tmp, ca.ocsp_response, root=ca.authority.root,
-                          issuing=ca.authority.issuing, leaf=leaf)
+    result = openssl_ocsp(
+        tmp, ca.ocsp_response, root=ca.authority.root, issuing=ca.authority.issuing, leaf=leaf
+    )
     assert result.returncode == 0, result.stderr
     assert "Response verify OK" in result.stderr + result.stdout
     return result.stdout
@@ -78,14 +84,17 @@ def test_revoked_and_superseded_fail_crl_check_and_ocsp(live: Harness, tmp_path:
 def test_crl_content(live: Harness, tmp_path: Path) -> None:
     ca = live.softtoken.ca
     recs = [ca.issue(user_id=ALICE, csr=make_csr()) for _ in range(3)]
-    for rec, reason in zip(recs, ["holder_resigned", "privilege_withdrawn", "suspended"],
-                           strict=True):
+    for rec, reason in zip(
+        recs, ["holder_resigned", "privilege_withdrawn", "suspended"], strict=True
+    ):
         ca.revoke(rec.serial, reason=reason)
     crl = ca.crl()
     assert crl.next_update_utc == crl.last_update_utc + live.softtoken.policy.crl_next_update
     assert crl.is_signature_valid(ca.authority.issuing.public_key())  # type: ignore[arg-type]
-    reasons = {r.serial_number: r.extensions.get_extension_for_class(x509.CRLReason).value.reason
-               for r in crl}
+    reasons = {
+        r.serial_number: r.extensions.get_extension_for_class(x509.CRLReason).value.reason
+        for r in crl
+    }
     assert reasons == {
         recs[0].serial_number: x509.ReasonFlags.cessation_of_operation,
         recs[1].serial_number: x509.ReasonFlags.privilege_withdrawn,
@@ -107,10 +116,15 @@ def test_unknown_unauthorized_and_malformed_ocsp(live: Harness) -> None:
     other = in_memory(clock=live.clock)
     foreign = other.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     # A request about another CA's certificate: unauthorized.
-    about_foreign = ocsp.OCSPRequestBuilder().add_certificate(
-        foreign.certificate, other.softtoken.ca.authority.issuing,
-        hashes.SHA1(),  # noqa: S303 - openssl's default in OCSP requests; only an identifier
-    ).build()
+    about_foreign = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(
+            foreign.certificate,
+            other.softtoken.ca.authority.issuing,
+            hashes.SHA1(),  # noqa: S303 - openssl's default in OCSP requests; only an identifier
+        )
+        .build()
+    )
     answer = ocsp.load_der_ocsp_response(ca.ocsp_response(about_foreign.public_bytes(DER)))
     assert answer.response_status is ocsp.OCSPResponseStatus.UNAUTHORIZED
     # Garbage: malformedRequest, never an exception.
@@ -119,12 +133,18 @@ def test_unknown_unauthorized_and_malformed_ocsp(live: Harness) -> None:
         assert bad.response_status is ocsp.OCSPResponseStatus.MALFORMED_REQUEST
     # Our issuer, a serial we never issued: unknown.
     ours = ca.issue(user_id=ALICE, csr=make_csr())
-    real = ocsp.OCSPRequestBuilder().add_certificate(
-        ours.certificate, ca.authority.issuing, hashes.SHA256()
-    ).build()
-    never = ocsp.OCSPRequestBuilder().add_certificate_by_hash(
-        real.issuer_name_hash, real.issuer_key_hash, ours.serial_number + 1, hashes.SHA256()
-    ).build()
+    real = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate(ours.certificate, ca.authority.issuing, hashes.SHA256())
+        .build()
+    )
+    never = (
+        ocsp.OCSPRequestBuilder()
+        .add_certificate_by_hash(
+            real.issuer_name_hash, real.issuer_key_hash, ours.serial_number + 1, hashes.SHA256()
+        )
+        .build()
+    )
     unknown = ocsp.load_der_ocsp_response(ca.ocsp_response(never.public_bytes(DER)))
     assert unknown.certificate_status is ocsp.OCSPCertStatus.UNKNOWN
     good = ocsp.load_der_ocsp_response(ca.ocsp_response(real.public_bytes(DER)))
@@ -135,8 +155,11 @@ def test_unknown_unauthorized_and_malformed_ocsp(live: Harness) -> None:
 def test_delegated_responder(live: Harness, tmp_path: Path) -> None:
     ca = live.softtoken.ca
     responder = ca.authority.issue_ocsp_responder(PemSigner.generate(), now=live.clock.now())
-    delegated = in_memory(storage=live.softtoken.storage, clock=live.clock,
-                          authority=attrs.evolve(ca.authority, ocsp_responder=responder))
+    delegated = in_memory(
+        storage=live.softtoken.storage,
+        clock=live.clock,
+        authority=attrs.evolve(ca.authority, ocsp_responder=responder),
+    )
     rec = delegated.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     text = _ocsp(delegated, tmp_path, rec.certificate)
     assert "Cert Status: good" in text
@@ -148,15 +171,24 @@ def test_delegated_responder(live: Harness, tmp_path: Path) -> None:
 @pytest.mark.parametrize("key_type", ["ec-p384", "rsa-3072"])
 def test_ca_from_encrypted_pem_files(tmp_path: Path, key_type: str) -> None:
     now = datetime.now(UTC)
-    paths = create_authority_files(tmp_path / "ca", name="Portal", passphrase=b"correct horse",
-                                   now=now, organization="CGD", key_type=key_type)
+    paths = create_authority_files(
+        tmp_path / "ca",
+        name="Portal",
+        passphrase=b"correct horse",
+        now=now,
+        organization="CGD",
+        key_type=key_type,
+    )
     assert b"ENCRYPTED" in paths["issuing-key"].read_bytes()
     assert oct(paths["issuing-key"].stat().st_mode & 0o777) == "0o600"
-    config = CaConfig(root_certificate=str(paths["root"]),
-                      issuing_certificate=str(paths["issuing"]),
-                      key_file=str(paths["issuing-key"]), key_passphrase=b"correct horse",
-                      crl_url="https://portal.example/ca/crl",
-                      ocsp_url="https://portal.example/ca/ocsp")
+    config = CaConfig(
+        root_certificate=str(paths["root"]),
+        issuing_certificate=str(paths["issuing"]),
+        key_file=str(paths["issuing-key"]),
+        key_passphrase=b"correct horse",
+        crl_url="https://portal.example/ca/crl",
+        ocsp_url="https://portal.example/ca/ocsp",
+    )
     h = in_memory(clock=FakeClock(now), authority=config.load())
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     assert ": OK" in _verify(h, tmp_path, rec.certificate)

@@ -51,13 +51,28 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n"
+    )
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     assert UTIL is not None
-    subprocess.run([UTIL, "--init-token", "--free", "--label", "softtoken-ca",  # noqa: S603
-                    "--pin", PIN, "--so-pin", "13572468"], check=True, capture_output=True)
+    subprocess.run(  # noqa: S603 - the fixed softhsm2-util, arguments from the test
+        [
+            UTIL,
+            "--init-token",
+            "--free",
+            "--label",
+            "softtoken-ca",
+            "--pin",
+            PIN,
+            "--so-pin",
+            "13572468",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield Token(label="softtoken-ca", pin=PIN)
     finally:
@@ -69,8 +84,9 @@ def token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
 
 def _signer(token: Token, label: str, key_type: str = "ec-p256") -> Pkcs11Signer:
 
-    return Pkcs11Signer.generate(library=LIBRARY, token_label=token.label, pin=token.pin,
-                                 key_label=label, key_type=key_type)
+    return Pkcs11Signer.generate(
+        library=LIBRARY, token_label=token.label, pin=token.pin, key_label=label, key_type=key_type
+    )
 
 
 @pytest.mark.parametrize("key_type", ["ec-p256", "ec-p384"])
@@ -81,21 +97,33 @@ def test_ca_signs_in_the_token(
     label = f"issuing-{key_type}-{os.urandom(3).hex()}"
     hsm = _signer(token, label, key_type)
     assert hsm.description.startswith(f"pkcs11:softtoken-ca/{label}")
-    authority = create_authority(name="HSM test", now=now, root_key=PemSigner.generate(),
-                                 issuing_key=hsm, crl_url="http://localhost/crl")
+    authority = create_authority(
+        name="HSM test",
+        now=now,
+        root_key=PemSigner.generate(),
+        issuing_key=hsm,
+        crl_url="http://localhost/crl",
+    )
     h = in_memory(storage=storage, clock=FakeClock(now), authority=authority)
     ca = h.softtoken.ca
     rec = ca.issue(user_id=ALICE, csr=make_csr())
     rec.certificate.verify_directly_issued_by(authority.issuing)  # raises if not
-    ok = openssl_verify(tmp_path, root=authority.root, issuing=authority.issuing,
-                        leaf=rec.certificate, crl=ca.crl())
+    ok = openssl_verify(
+        tmp_path, root=authority.root, issuing=authority.issuing, leaf=rec.certificate, crl=ca.crl()
+    )
     assert ok.returncode == 0, ok.stderr
     ca.revoke(rec.serial, reason="lost_phone")
-    revoked = openssl_verify(tmp_path, root=authority.root, issuing=authority.issuing,
-                             leaf=rec.certificate, crl=ca.crl())
+    revoked = openssl_verify(
+        tmp_path, root=authority.root, issuing=authority.issuing, leaf=rec.certificate, crl=ca.crl()
+    )
     assert "certificate revoked" in revoked.stdout + revoked.stderr
-    answer = openssl_ocsp(tmp_path, ca.ocsp_response, root=authority.root,
-                          issuing=authority.issuing, leaf=rec.certificate)
+    answer = openssl_ocsp(
+        tmp_path,
+        ca.ocsp_response,
+        root=authority.root,
+        issuing=authority.issuing,
+        leaf=rec.certificate,
+    )
     assert answer.returncode == 0
     assert "Response verify OK" in answer.stderr + answer.stdout
     assert "Cert Status: revoked" in answer.stdout
@@ -116,16 +144,22 @@ def test_the_key_never_leaves_the_token(token: Token) -> None:
 def test_config_loads_an_hsm_authority(token: Token, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     label = f"configured-{os.urandom(3).hex()}"
-    authority = create_authority(name="HSM", now=now, root_key=PemSigner.generate(),
-                                 issuing_key=_signer(token, label))
+    authority = create_authority(
+        name="HSM", now=now, root_key=PemSigner.generate(), issuing_key=_signer(token, label)
+    )
     from ..helpers.ca import pem
 
     (tmp_path / "root.pem").write_bytes(pem(authority.root))
     (tmp_path / "issuing.pem").write_bytes(pem(authority.issuing))
-    config = CaConfig(root_certificate=str(tmp_path / "root.pem"),
-                      issuing_certificate=str(tmp_path / "issuing.pem"), key_backend="pkcs11",
-                      pkcs11_library=LIBRARY, pkcs11_token_label=token.label,
-                      pkcs11_pin=token.pin, pkcs11_key_label=label)
+    config = CaConfig(
+        root_certificate=str(tmp_path / "root.pem"),
+        issuing_certificate=str(tmp_path / "issuing.pem"),
+        key_backend="pkcs11",
+        pkcs11_library=LIBRARY,
+        pkcs11_token_label=token.label,
+        pkcs11_pin=token.pin,
+        pkcs11_key_label=label,
+    )
     loaded = config.load()
     h = in_memory(clock=FakeClock(now), authority=loaded)
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
@@ -149,23 +183,31 @@ def _load_in_new_process(config_args: str) -> subprocess.CompletedProcess[str]:
         "try:\n    config.load()\nexcept ConfigurationError as e:\n    print(e.code)\n"
         "else:\n    print('loaded')\n"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: S603
-                          check=False, timeout=60)
+    return subprocess.run(  # noqa: S603 - this Python, code from the test
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_the_pin_guards_the_key_in_another_process(token: Token, tmp_path: Path) -> None:
     now = datetime.now(UTC)
     label = f"persisted-{os.urandom(3).hex()}"
-    authority = create_authority(name="HSM", now=now, root_key=PemSigner.generate(),
-                                 issuing_key=_signer(token, label))
+    authority = create_authority(
+        name="HSM", now=now, root_key=PemSigner.generate(), issuing_key=_signer(token, label)
+    )
     from ..helpers.ca import pem
 
     (tmp_path / "root.pem").write_bytes(pem(authority.root))
     (tmp_path / "issuing.pem").write_bytes(pem(authority.issuing))
-    args = (f"root_certificate={str(tmp_path / 'root.pem')!r}, "
-            f"issuing_certificate={str(tmp_path / 'issuing.pem')!r}, key_backend='pkcs11', "
-            f"pkcs11_library={LIBRARY!r}, pkcs11_token_label={token.label!r}, "
-            f"pkcs11_key_label={label!r}, ")
+    args = (
+        f"root_certificate={str(tmp_path / 'root.pem')!r}, "
+        f"issuing_certificate={str(tmp_path / 'issuing.pem')!r}, key_backend='pkcs11', "
+        f"pkcs11_library={LIBRARY!r}, pkcs11_token_label={token.label!r}, "
+        f"pkcs11_key_label={label!r}, "
+    )
     right = _load_in_new_process(args + f"pkcs11_pin={token.pin!r}")
     assert right.stdout.strip() == "loaded", right.stderr
     wrong = _load_in_new_process(args + "pkcs11_pin='999999'")

@@ -110,14 +110,21 @@ class CertificateAuthority:
         )
 
     def issue_ocsp_responder(
-        self, key: SigningKey, *, now: datetime, validity: timedelta = timedelta(days=7),
+        self,
+        key: SigningKey,
+        *,
+        now: datetime,
+        validity: timedelta = timedelta(days=7),
     ) -> OcspResponder:
         """Certify ``key`` as a delegated OCSP responder; use the result in
         ``attrs.evolve(authority, ocsp_responder=...)``."""
         cert = self.key.sign_certificate(
             ocsp_responder_builder(
-                public_key=key.public_key, issuer=self.issuing, serial=random_serial(159),
-                now=now, validity=validity,
+                public_key=key.public_key,
+                issuer=self.issuing,
+                serial=random_serial(159),
+                now=now,
+                validity=validity,
             )
         )
         return OcspResponder(certificate=cert, key=key)
@@ -150,15 +157,23 @@ def create_authority(
     now = utc(now)
     root = root_key.sign_certificate(
         ca_certificate_builder(
-            subject=_name(f"{name} Root CA", organization), public_key=root_key.public_key,
-            issuer=None, serial=random_serial(159), now=now, validity=root_validity,
+            subject=_name(f"{name} Root CA", organization),
+            public_key=root_key.public_key,
+            issuer=None,
+            serial=random_serial(159),
+            now=now,
+            validity=root_validity,
             path_length=1,
         )
     )
     issuing = root_key.sign_certificate(
         ca_certificate_builder(
-            subject=_name(f"{name} Issuing CA", organization), public_key=issuing_key.public_key,
-            issuer=root, serial=random_serial(159), now=now, validity=issuing_validity,
+            subject=_name(f"{name} Issuing CA", organization),
+            public_key=issuing_key.public_key,
+            issuer=root,
+            serial=random_serial(159),
+            now=now,
+            validity=issuing_validity,
             path_length=0,
         )
     )

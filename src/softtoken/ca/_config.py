@@ -77,8 +77,10 @@ class CaConfig:
             from softtoken.ca._pkcs11 import Pkcs11Signer  # noqa: PLC0415 - optional backend
 
             return Pkcs11Signer(
-                library=str(self.pkcs11_library), token_label=str(self.pkcs11_token_label),
-                pin=str(self.pkcs11_pin), key_label=str(self.pkcs11_key_label),
+                library=str(self.pkcs11_library),
+                token_label=str(self.pkcs11_token_label),
+                pin=str(self.pkcs11_pin),
+                key_label=str(self.pkcs11_key_label),
             )
         raise ConfigurationError("ca_key_unavailable", detail=f"backend {self.key_backend!r}")
 

@@ -278,9 +278,13 @@ def _stand_in_certificate(key: CaPrivateKey) -> Certificate:
             name = Name([NameAttribute(NameOID.COMMON_NAME, "stand-in")])
             moment = datetime(2000, 1, 1, tzinfo=UTC)
             found = (
-                CertificateBuilder().subject_name(name).issuer_name(name)
-                .public_key(key.public_key()).serial_number(1)
-                .not_valid_before(moment).not_valid_after(moment + timedelta(days=1))
+                CertificateBuilder()
+                .subject_name(name)
+                .issuer_name(name)
+                .public_key(key.public_key())
+                .serial_number(1)
+                .not_valid_before(moment)
+                .not_valid_after(moment + timedelta(days=1))
                 .sign(key, hashes.SHA256())
             )
             _stand_in_certificates[id(key)] = found

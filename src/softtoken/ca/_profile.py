@@ -113,7 +113,11 @@ def device_certificate_builder(
         x509.CertificateBuilder().subject_name(
             device_subject(user_id, _organization(issuer.subject))
         ),
-        public_key=public_key, issuer=issuer, serial=serial, now=now, validity=validity,
+        public_key=public_key,
+        issuer=issuer,
+        serial=serial,
+        now=now,
+        validity=validity,
     )
     builder = builder.add_extension(_key_usage(digital_signature=True), critical=True)
     builder = builder.add_extension(
@@ -180,7 +184,11 @@ def ocsp_responder_builder(
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     builder = _end_entity(
         x509.CertificateBuilder().subject_name(name),
-        public_key=public_key, issuer=issuer, serial=serial, now=now, validity=validity,
+        public_key=public_key,
+        issuer=issuer,
+        serial=serial,
+        now=now,
+        validity=validity,
     )
     return (
         builder.add_extension(_key_usage(digital_signature=True), critical=True)

@@ -97,12 +97,16 @@ class CertificateRecord:
         if self.status is CertificateStatus.REVOKED:
             assert self.revoked_at is not None  # noqa: S101 - set with the status
             assert self.revocation_reason is not None  # noqa: S101
-            return CrlEntry(serial=self.serial_number, revoked_at=self.revoked_at,
-                            reason=self.revocation_reason)
+            return CrlEntry(
+                serial=self.serial_number, revoked_at=self.revoked_at, reason=self.revocation_reason
+            )
         if self.status is CertificateStatus.SUPERSEDED:
             assert self.superseded_at is not None  # noqa: S101 - set with the status
-            return CrlEntry(serial=self.serial_number, revoked_at=self.superseded_at,
-                            reason=RevocationReason.RENEWED)
+            return CrlEntry(
+                serial=self.serial_number,
+                revoked_at=self.superseded_at,
+                reason=RevocationReason.RENEWED,
+            )
         return None
 
 
@@ -142,9 +146,7 @@ def release_hold(record: CertificateRecord) -> CertificateRecord:
     )
 
 
-def mark_superseded(
-    record: CertificateRecord, *, by: str, now: datetime
-) -> CertificateRecord:
+def mark_superseded(record: CertificateRecord, *, by: str, now: datetime) -> CertificateRecord:
     """Replace by a renewal. Only an active (or expired) certificate is renewed.
 
     Raises:
@@ -254,8 +256,13 @@ class CertificateTable(VersionedTable[CertificateRecord]):
                 when, reason = row["revoked_at"], reasons[str(row["revocation_reason"])]
             else:
                 when, reason = row["superseded_at"], RevocationReason.RENEWED
-            entries.append(CrlEntry(serial=int(str(row["serial"]), 16), revoked_at=when,  # type: ignore[arg-type]
-                                    reason=reason))
+            entries.append(
+                CrlEntry(
+                    serial=int(str(row["serial"]), 16),
+                    revoked_at=when,  # type: ignore[arg-type]
+                    reason=reason,
+                )
+            )
         return entries
 
 

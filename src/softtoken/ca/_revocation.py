@@ -132,8 +132,11 @@ def build_crl(
     ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     # One reason extension per reason, shared by every entry that gives it.
     reason_extensions: dict[RevocationReason, list[x509.Extension[x509.ExtensionType]]] = {
-        reason: [x509.Extension(oid=x509.CRLReason.oid, critical=False,
-                                value=x509.CRLReason(reason.crl_reason))]
+        reason: [
+            x509.Extension(
+                oid=x509.CRLReason.oid, critical=False, value=x509.CRLReason(reason.crl_reason)
+            )
+        ]
         for reason in RevocationReason
     }
     revoked = [

@@ -310,4 +310,3 @@ def _indexed_lookup(spec: _Spec, where: Sequence[Predicate]) -> tuple[str, objec
                 continue
             return column, value
     return None
-

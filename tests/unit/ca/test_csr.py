@@ -108,8 +108,9 @@ def test_hypothesis_garbage_stays_in_the_error_tree(data: object) -> None:
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(min_value=0, max_value=len(GOOD_DER) - 1), st.integers(1, 255),
-       st.integers(0, 8))
+@given(
+    st.integers(min_value=0, max_value=len(GOOD_DER) - 1), st.integers(1, 255), st.integers(0, 8)
+)
 def test_hypothesis_mutated_csr_is_refused_or_unchanged(
     position: int, xor: int, truncate: int
 ) -> None:

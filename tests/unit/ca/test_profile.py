@@ -21,10 +21,15 @@ def _issue(**kwargs: object) -> x509.Certificate:
     authority = make_test_authority(now=NOW)
     key = device_key()
     fields: dict[str, object] = {
-        "user_id": "T05005000000201", "public_key": key.public_key(),
-        "issuer": authority.issuing, "serial": random_serial(159), "now": NOW,
-        "validity": timedelta(days=730), "crl_url": "https://portal.example/ca/crl",
-        "ocsp_url": "https://portal.example/ca/ocsp", **kwargs,
+        "user_id": "T05005000000201",
+        "public_key": key.public_key(),
+        "issuer": authority.issuing,
+        "serial": random_serial(159),
+        "now": NOW,
+        "validity": timedelta(days=730),
+        "crl_url": "https://portal.example/ca/crl",
+        "ocsp_url": "https://portal.example/ca/ocsp",
+        **kwargs,
     }
     return authority.key.sign_certificate(device_certificate_builder(**fields))  # type: ignore[arg-type]
 
@@ -111,7 +116,9 @@ def test_every_reason_is_in_the_table() -> None:
 
 def test_self_revocation_reasons_cover_chapter_5() -> None:
     assert set(SELF_REVOCATION_REASONS) == {
-        RevocationReason.OWN_DATA_CHANGED, RevocationReason.HOLDER_RESIGNED,
-        RevocationReason.HOLDER_TRANSFERRED, RevocationReason.EMAIL_CHANGED,
+        RevocationReason.OWN_DATA_CHANGED,
+        RevocationReason.HOLDER_RESIGNED,
+        RevocationReason.HOLDER_TRANSFERRED,
+        RevocationReason.EMAIL_CHANGED,
         RevocationReason.NEW_PHONE,
     }

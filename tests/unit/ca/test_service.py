@@ -70,8 +70,10 @@ def test_validity_follows_the_policy() -> None:
     [
         (b"garbage", "csr_malformed"),
         (make_csr(device_key("ec-p521")), "csr_key_not_allowed"),
-        (make_csr(extensions=[x509.BasicConstraints(ca=True, path_length=None)]),
-         "csr_extensions_not_allowed"),
+        (
+            make_csr(extensions=[x509.BasicConstraints(ca=True, path_length=None)]),
+            "csr_extensions_not_allowed",
+        ),
     ],
 )
 def test_bad_csr_issues_nothing(h: Harness, csr: bytes, code: str) -> None:
@@ -138,8 +140,9 @@ _GARBAGE_HARNESS = in_memory()
 def test_revoke(h: Harness) -> None:
     rec = h.softtoken.ca.issue(user_id=ALICE, csr=make_csr())
     h.clock.advance(minutes=5)
-    revoked = h.softtoken.ca.revoke(rec.serial, reason="lost_phone", actor="user:" + ALICE,
-                                    user_id=ALICE)
+    revoked = h.softtoken.ca.revoke(
+        rec.serial, reason="lost_phone", actor="user:" + ALICE, user_id=ALICE
+    )
     assert revoked.status is CertificateStatus.REVOKED
     assert revoked.revoked_at == h.clock.now()
     assert revoked.revocation_reason is RevocationReason.LOST_PHONE
@@ -151,7 +154,10 @@ def test_revoke(h: Harness) -> None:
     assert state.value.code == "certificate_already_revoked"
     entry = h.softtoken.audit.records()[-1].entry
     assert (entry.action, entry.details["reason"], entry.details["crl_reason"]) == (
-        "certificate.revoke", "lost_phone", 1)
+        "certificate.revoke",
+        "lost_phone",
+        1,
+    )
 
 
 def test_revoke_errors(h: Harness) -> None:
@@ -267,8 +273,9 @@ def test_not_configured() -> None:
     from softtoken._facade import SoftToken
 
     h = in_memory()
-    bare = SoftToken(context=h.softtoken.context, storage=h.softtoken.storage,
-                     email_sender=h.mailbox)
+    bare = SoftToken(
+        context=h.softtoken.context, storage=h.softtoken.storage, email_sender=h.mailbox
+    )
     with pytest.raises(ConfigurationError) as caught:
         bare.ca.issue(user_id=ALICE, csr=make_csr())
     assert caught.value.code == "ca_not_configured"
