@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 from softtoken import ConfigurationError, Policy, build
@@ -50,12 +51,42 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "renewal_notice_days": 30,  # manual ch. 6: 1 to 30 days
     "assignment_order_max_bytes": 10 * 1024 * 1024,  # manual ch. 2 step 1: 10 MB
     "service_request_answer_within": timedelta(hours=1),  # manual ch. 7
+    # Defaults the library chose where the manual and the standards leave a range:
+    "user_id_pattern": "[A-Z][0-9]{14}",  # every example of the manual
+    "password_check_blocklist": True,  # ASVS 6.2.4
+    "password_check_context_words": True,  # ASVS 6.2.11
+    "password_context_word_min_length": 4,
+    "argon2_hash_len": 32,
+    "argon2_salt_len": 16,  # >= 32 bits
+    "temporary_password_length": 16,
+    "temporary_password_lifetime": timedelta(hours=24),  # ASVS 6.4.1: they expire
+    "reset_requires_completed_registration": True,  # manual ch. 4
+    "totp_offline_fallback": False,
+    "matching_select_choices": 6,
+    "pushes_since_last_login": 5,  # B4 3.1.3.2
+    "certificate_serial_bits": 159,  # RFC 5280: at most 20 octets
+    "renewal_grace_period": timedelta(days=30),
+    "renewal_new_key": False,
+    "crl_next_update": timedelta(days=1),
+    "device_key_types": ("ec-p256", "ec-p384", "ed25519"),  # ASVS 11.2.3
+    "allow_rsa_device_keys": False,
+    "rsa_min_bits": 3072,  # ASVS 11.2.3
+    "proofing_request_lifetime": timedelta(minutes=10),
+    "registration_abandoned_after": timedelta(days=30),
+    "service_request_form_max_bytes": 10 * 1024 * 1024,
+    "service_request_dual_control": True,
+    "insecure_for_tests": False,
 }
 
 
 @pytest.mark.parametrize(("field", "expected"), sorted(MANUAL_AND_STANDARD_DEFAULTS.items()))
 def test_default_is_the_manual_or_standard_value(field: str, expected: object) -> None:
     assert getattr(Policy(), field) == expected
+
+
+def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
+    """A new number cannot join the policy without a test that fails when it changes."""
+    assert {f.name for f in attrs.fields(Policy)} == set(MANUAL_AND_STANDARD_DEFAULTS)
 
 
 @pytest.mark.parametrize(
