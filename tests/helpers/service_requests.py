@@ -20,6 +20,7 @@ from softtoken.testing import (
     approve_registration,
     in_memory,
     sample_pdf,
+    service_request_form,
 )
 
 from .smtp import SmtpTestServer
@@ -31,22 +32,7 @@ OTHER_CITIZEN = "3100600123450"
 
 def form_for(person: Person, purpose: str | list[str], **changes: object) -> dict[str, object]:
     """The form as the person fills it in: parts 1 to 3 and the address it came from."""
-    form: dict[str, object] = {
-        "unit_code": "0500500000",
-        "unit_name": "กรมบัญชีกลาง",
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "mobile": "0812345678",
-        "division": "กองบริหารการคลัง",
-        "department": "กรมบัญชีกลาง",
-        "ministry": "กระทรวงการคลัง",
-        "user_id": person.user_id,
-        "purpose": purpose,
-        "sent_from": person.email,
-    }
-    form.update(changes)
-    return form
+    return service_request_form(person, purpose, **changes)
 
 
 def signed_pdf() -> bytes:

@@ -15,7 +15,13 @@ from softtoken.accounts._identifiers import citizen_id_check_digit
 from softtoken.errors import SoftTokenError
 from softtoken.lifecycle._service_request_form import ServiceRequestFormInvalid
 from softtoken.lifecycle._service_requests import ServiceRequest
-from softtoken.testing import Harness, Person, activate_soft_token, approve_registration
+from softtoken.testing import (
+    Harness,
+    Person,
+    activate_soft_token,
+    approve_registration,
+    service_request_form,
+)
 from softtoken.testing._documents import sample_pdf
 
 if TYPE_CHECKING:
@@ -47,24 +53,6 @@ def _person(number: int, first: str, last: str) -> Person:
         last_name=last,
         password=f"chapter seven passphrase {number}",
     )
-
-
-def _form(person: Person, purpose: str | list[str], **changes: object) -> dict[str, object]:
-    return {
-        "unit_code": "0500500000",
-        "unit_name": "กรมบัญชีกลาง",
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "mobile": "0812345678",
-        "division": "กองบริหารการคลัง",
-        "department": "กรมบัญชีกลาง",
-        "ministry": "กระทรวงการคลัง",
-        "user_id": person.user_id,
-        "purpose": purpose,
-        "sent_from": person.email,
-        **changes,
-    }
 
 
 def _holder(demo: Demo, person: Person) -> Device:
@@ -157,14 +145,18 @@ def outcome_1_forgot_pin(demo: Demo) -> None:
     demo.say("a form with mistakes is refused field by field, in Thai and English:")
     try:
         demo.softtoken.service_requests.submit(
-            _form(person, ["forgot_pin", "lost_phone"], mobile="08123", unit_code="12345"),
+            service_request_form(
+                person, ["forgot_pin", "lost_phone"], mobile="08123", unit_code="12345"
+            ),
             signed_form=b"a scanned JPEG renamed .pdf",
             officer=RECORDER,
         )
     except SoftTokenError as error:
         _refused(demo, error)
     requests = demo.softtoken.service_requests
-    made = requests.submit(_form(person, "forgot_pin"), signed_form=sample_pdf(), officer=RECORDER)
+    made = requests.submit(
+        service_request_form(person, "forgot_pin"), signed_form=sample_pdf(), officer=RECORDER
+    )
     requests.take(made.request_id, officer=RECORDER)
     try:
         requests.approve(made.request_id, officer=RECORDER)
@@ -173,7 +165,7 @@ def outcome_1_forgot_pin(demo: Demo) -> None:
     requests.reject(made.request_id, officer=REVIEWER, reason="a copy was sent twice")
     demo.say(f"{REVIEWER} rejects the duplicate with a reason, and processes the form:")
     demo.show_mail()
-    _process(demo, _form(person, "forgot_pin"))
+    _process(demo, service_request_form(person, "forgot_pin"))
     _register_again(demo, person)
 
 
@@ -181,7 +173,7 @@ def outcome_2_app_deleted(demo: Demo) -> None:
     demo.heading("Chapter 7, outcome 2: the app or its certificate was deleted")
     person = _person(2, "สมปอง", "ตั้งใจ")
     _holder(demo, person)
-    _process(demo, _form(person, "app_deleted"))
+    _process(demo, service_request_form(person, "app_deleted"))
     _register_again(demo, person)
 
 
@@ -191,7 +183,7 @@ def outcome_3_change_phone(demo: Demo) -> None:
     _holder(demo, person)
     requests = demo.softtoken.service_requests
     late = requests.submit(
-        _form(person, "change_phone"), signed_form=sample_pdf(), officer=RECORDER
+        service_request_form(person, "change_phone"), signed_form=sample_pdf(), officer=RECORDER
     )
     demo.clock.advance(timedelta(minutes=61))
     overdue = requests.overdue()
@@ -203,7 +195,7 @@ def outcome_3_change_phone(demo: Demo) -> None:
     requests.take(late.request_id, officer=REVIEWER)
     requests.reject(late.request_id, officer=REVIEWER, reason="sent again with a signature")
     demo.show_mail()
-    _process(demo, _form(person, "change_phone"))
+    _process(demo, service_request_form(person, "change_phone"))
     _register_again(demo, person)
 
 
@@ -211,7 +203,7 @@ def outcome_4_lost_phone(demo: Demo) -> None:
     demo.heading("Chapter 7, outcome 4: the phone was lost (key compromise, at once)")
     person = _person(4, "สมใจ", "รอบคอบ")
     phone = _holder(demo, person)
-    _process(demo, _form(person, "lost_phone"))
+    _process(demo, service_request_form(person, "lost_phone"))
     [notice] = demo.softtoken.device_poll(phone.certificate_serial)
     demo.say(f"whoever has the phone: its next poll says {notice}")
     _register_again(demo, person)
@@ -222,7 +214,9 @@ def outcome_5_change_email(demo: Demo) -> None:
     person = _person(5, "สมเกียรติ", "มีสุข")
     _holder(demo, person)
     new_email = "somkiat.new@cgd.example.go.th"
-    _process(demo, _form(person, "change_email", new_email=new_email, sent_from=new_email))
+    _process(
+        demo, service_request_form(person, "change_email", new_email=new_email, sent_from=new_email)
+    )
     demo.say("the result went to the email the form came from; the old one got a notice")
     _register_again(demo, Person(**{**_fields(person), "email": new_email}))
 
@@ -242,7 +236,7 @@ def outcome_6_holder_resigned(demo: Demo) -> None:
     successor = Person(**{**_fields(successor), "user_id": person.user_id})
     _process(
         demo,
-        _form(
+        service_request_form(
             successor,
             "holder_resigned",
             new_password="yes",  # noqa: S106 - the form's yes/no box, not a password
@@ -275,7 +269,7 @@ def outcome_7_holder_transferred(demo: Demo) -> None:
     successor = Person(
         **{**_fields(successor), "user_id": person.user_id, "password": person.password}
     )
-    _process(demo, _form(successor, "holder_transferred", new_password="no"))  # noqa: S106 - a yes/no box
+    _process(demo, service_request_form(successor, "holder_transferred", new_password="no"))  # noqa: S106 - a yes/no box
     demo.say("no new password: the new holder was handed the account's password")
     _register_again(demo, successor)
     demo.say(

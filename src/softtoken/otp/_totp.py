@@ -187,30 +187,14 @@ class TotpService:
                 step = verify_totp(
                     secret, code, now=now, last_step=credential.last_step, policy=ctx.policy
                 )
-            except AuthenticationError as error:
-                failed, raised = _count_failure(credential, error, now=now, policy=ctx.policy)
-                table.update(failed)
-                ctx.audit(
-                    uow,
-                    actor=f"user:{uid.value}",
-                    action="login.totp",
-                    subject=uid.value,
-                    outcome="failure",
-                    factor="totp",
-                    reason=raised.code,
-                )
-                return Failure(raised)
             except SoftTokenError as error:
-                ctx.audit(
-                    uow,
-                    actor=f"user:{uid.value}",
-                    action="login.totp",
-                    subject=uid.value,
-                    outcome="failure",
-                    factor="totp",
-                    reason=error.code,
-                )
-                return Failure(error)
+                raised = error
+                if isinstance(error, AuthenticationError):
+                    failed, raised = _count_failure(credential, error, now=now, policy=ctx.policy)
+                    table.update(failed)
+                ctx.audit(uow, actor=f"user:{uid.value}", action="login.totp", subject=uid.value,
+                          outcome="failure", factor="totp", reason=raised.code)  # fmt: skip
+                return Failure(raised)
             table.update(
                 attrs.evolve(
                     credential, last_step=step, failures=0, locked_until=None, updated_at=now

@@ -19,6 +19,7 @@ from softtoken.policy import Policy
 from softtoken.ports import EmailSender, Storage
 from softtoken.storage.memory import MemoryStorage
 from softtoken.testing._documents import sample_pdf
+from softtoken.testing._forms import service_request_form
 from softtoken.testing._people import (
     Person,
     activate_soft_token,
@@ -48,6 +49,7 @@ __all__ = [
     "in_memory",
     "make_test_authority",
     "sample_pdf",
+    "service_request_form",
     "soft_token_user",
 ]
 
