@@ -10,6 +10,7 @@ import attrs
 from cryptography.hazmat.primitives import serialization
 
 from softtoken._context import ServiceContext
+from softtoken._log import logs_refusals
 from softtoken.accounts._account import LoginType
 from softtoken.ca._csr import key_fingerprint, parse_csr
 from softtoken.ca._revocation import RevocationReason
@@ -165,6 +166,7 @@ class ActivationService:
             expires_at=record.expires_at,
         )
 
+    @logs_refusals("activation.enroll")
     def enroll(self, message: object) -> VerifiedActivation:
         """The device's enrollment (what the app sends after "Activate").
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from softtoken._context import ServiceContext
+from softtoken._log import logs_refusals
 from softtoken.accounts._account import Account, LoginType
 from softtoken.audit._chain import Outcome
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
@@ -268,6 +269,7 @@ class PushLoginService:
             open_ = uow.repository(ChallengeTable).open_for_device(binding.device_id)
         return [self._for_device(c) for c in open_ if c.state_at(now) is ChallengeState.PENDING]
 
+    @logs_refusals("login.push_answer")
     def respond(self, message: object) -> ChallengeAnswer:
         """The app's signed approval or decline ("not me", recorded and emailed).
 

@@ -17,6 +17,7 @@ import attrs
 from cryptography.hazmat.primitives import serialization
 
 from softtoken._context import ServiceContext
+from softtoken._log import logs_refusals
 from softtoken.ca._csr import parse_csr
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.devices import _jws
@@ -164,6 +165,7 @@ class RenewalService:
             if r.state_at(now) is RenewalState.PENDING
         ]  # fmt: skip
 
+    @logs_refusals("renewal.complete")
     def complete(self, message: object) -> VerifiedRenewal:
         """The device accepted "Update Profile": issue the new certificate.
 

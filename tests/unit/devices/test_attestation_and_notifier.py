@@ -110,3 +110,15 @@ def test_the_push_notifier_wakes_the_device_with_what_the_poll_would_show() -> N
     assert message["cid"] == challenge.challenge_id
     assert harness.softtoken.push_login.pending_for_device(phone.certificate_serial) == [message]
     assert device_id == phone.device_id
+
+
+def test_refused_device_messages_are_logged_without_their_content(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    harness = in_memory()
+    token = "eyJhbGciOiJFUzI1NiJ9.eyJzZWNyZXQiOiJ4In0.c2ln"
+    with caplog.at_level("WARNING", logger="softtoken"), pytest.raises(ValidationError):
+        harness.softtoken.push_login.respond(token)
+    [record] = caplog.records
+    assert record.getMessage() == "login.push_answer refused: device_message_malformed"
+    assert token not in caplog.text
