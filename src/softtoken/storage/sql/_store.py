@@ -88,6 +88,7 @@ class SqlStorage:
         if self.engine.dialect.name == "sqlite":
             _sqlite_begin_immediate(self.engine)
         self.metadata = metadata
+        self._statements = _Statements(metadata)
 
     @property
     def dialect(self) -> str:
@@ -101,7 +102,7 @@ class SqlStorage:
             if _is_concurrency_failure(error):
                 raise ConcurrencyError(detail="the database is busy") from error
             raise StorageUnavailable(detail=type(error.orig).__name__) from error
-        return SqlTransaction(connection, self.metadata)
+        return SqlTransaction(connection, self._statements)
 
     def create_schema(self) -> None:
         self.metadata.create_all(self.engine)
@@ -114,41 +115,112 @@ class SqlStorage:
         self.engine.dispose()
 
 
-def _condition(table: sa.Table, predicate: Predicate) -> sa.ColumnElement[bool]:
-    name, op, value = predicate
+_Shape = tuple[tuple[str, str], ...]
+_COMPARISONS: dict[str, Any] = {
+    "=": lambda column, param: column == param,
+    "!=": lambda column, param: column != param,
+    "<": lambda column, param: column < param,
+    "<=": lambda column, param: column <= param,
+    ">": lambda column, param: column > param,
+    ">=": lambda column, param: column >= param,
+}
+
+
+def _condition(table: sa.Table, index: int, name: str, op: str) -> sa.ColumnElement[bool]:
+    """One predicate with a bound parameter ``w<index>`` in place of its value."""
     column = table.c[name]
-    conditions: dict[str, Any] = {
-        "=": lambda: column == value,
-        "!=": lambda: column != value,
-        "<": lambda: column < value,
-        "<=": lambda: column <= value,
-        ">": lambda: column > value,
-        ">=": lambda: column >= value,
-        "is_null": column.is_,
-        "not_null": column.is_not,
-        "in": lambda: column.in_(list(value)),  # type: ignore[call-overload]
+    if op == "is_null":
+        return column.is_(None)
+    if op == "not_null":
+        return column.is_not(None)
+    if op == "in":
+        return column.in_(sa.bindparam(f"w{index}", expanding=True))
+    return _COMPARISONS[op](column, sa.bindparam(f"w{index}", type_=column.type))  # type: ignore[no-any-return]
+
+
+def _params(where: Sequence[Predicate]) -> tuple[_Shape, dict[str, Any]]:
+    shape = tuple((name, op) for name, op, _ in where)
+    params = {
+        f"w{i}": list(value) if op == "in" else value  # type: ignore[call-overload]
+        for i, (_, op, value) in enumerate(where)
+        if op not in {"is_null", "not_null"}
     }
-    if op in {"is_null", "not_null"}:
-        return conditions[op](None)  # type: ignore[no-any-return]
-    return conditions[op]()  # type: ignore[no-any-return]
+    return shape, params
+
+
+class _Statements:
+    """Statements built once per shape (table, columns, operators, ordering) and reused
+    with bound parameters: building SQLAlchemy expressions costs more than running them
+    on an embedded or nearby database."""
+
+    def __init__(self, metadata: sa.MetaData) -> None:
+        self._metadata = metadata
+        self._cache: dict[tuple[object, ...], Any] = {}
+
+    def _table(self, name: str) -> sa.Table:
+        return self._metadata.tables[name]
+
+    def _built(self, key: tuple[object, ...], build: Any) -> Any:
+        statement = self._cache.get(key)
+        if statement is None:
+            statement = self._cache[key] = build()
+        return statement
+
+    def select(
+        self, table: str, shape: _Shape, order_by: tuple[str, ...], limit: bool, lock: bool
+    ) -> sa.Select[Any]:
+        def build() -> sa.Select[Any]:
+            t = self._table(table)
+            statement = sa.select(t).where(
+                *(_condition(t, i, name, op) for i, (name, op) in enumerate(shape))
+            )
+            for key in order_by:
+                column = t.c[key.lstrip("-")]
+                statement = statement.order_by(
+                    column.desc() if key.startswith("-") else column.asc()
+                )
+            if limit:
+                statement = statement.limit(sa.bindparam("row_limit", type_=sa.Integer))
+            return statement.with_for_update() if lock else statement
+
+        return self._built(("select", table, shape, order_by, limit, lock), build)  # type: ignore[no-any-return]
+
+    def update(self, table: str, shape: _Shape, columns: tuple[str, ...]) -> sa.Update:
+        def build() -> sa.Update:
+            t = self._table(table)
+            return (
+                sa.update(t)
+                .where(*(_condition(t, i, name, op) for i, (name, op) in enumerate(shape)))
+                .values({c: sa.bindparam(f"v_{c}", type_=t.c[c].type) for c in columns})
+            )
+
+        return self._built(("update", table, shape, columns), build)  # type: ignore[no-any-return]
+
+    def delete(self, table: str, shape: _Shape) -> sa.Delete:
+        def build() -> sa.Delete:
+            t = self._table(table)
+            return sa.delete(t).where(
+                *(_condition(t, i, name, op) for i, (name, op) in enumerate(shape))
+            )
+
+        return self._built(("delete", table, shape), build)  # type: ignore[no-any-return]
+
+    def insert(self, table: str) -> sa.Insert:
+        return self._built(("insert", table), lambda: sa.insert(self._table(table)))  # type: ignore[no-any-return]
 
 
 class SqlTransaction:
     """One connection and its open transaction."""
 
-    def __init__(self, connection: Connection, metadata: sa.MetaData) -> None:
+    def __init__(self, connection: Connection, statements: _Statements) -> None:
         self._connection = connection
-        self._metadata = metadata
+        self._statements = statements
 
-    def _table(self, name: str) -> sa.Table:
-        return self._metadata.tables[name]
-
-    def _where(self, table: sa.Table, where: Sequence[Predicate]) -> list[sa.ColumnElement[bool]]:
-        return [_condition(table, p) for p in where]
-
-    def _execute(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+    def _execute(
+        self, statement: sa.Executable, params: Mapping[str, Any] | None = None
+    ) -> sa.CursorResult[Any]:
         try:
-            return self._connection.execute(statement)
+            return self._connection.execute(statement, dict(params or {}))
         except exc.IntegrityError as error:
             raise Conflict("record_exists", detail=type(error.orig).__name__) from error
         except exc.DBAPIError as error:
@@ -159,7 +231,7 @@ class SqlTransaction:
             raise
 
     def insert(self, table: str, row: Mapping[str, object]) -> None:
-        self._execute(sa.insert(self._table(table)).values(dict(row)))
+        self._execute(self._statements.insert(table), row)
 
     def select(
         self,
@@ -170,25 +242,23 @@ class SqlTransaction:
         limit: int | None = None,
         for_update: bool = False,
     ) -> list[Row]:
-        t = self._table(table)
-        statement = sa.select(t).where(*self._where(t, where))
-        for key in order_by:
-            column = t.c[key.lstrip("-")]
-            statement = statement.order_by(column.desc() if key.startswith("-") else column.asc())
+        shape, params = _params(where)
+        statement = self._statements.select(
+            table, shape, tuple(order_by), limit is not None, for_update
+        )
         if limit is not None:
-            statement = statement.limit(limit)
-        if for_update:
-            statement = statement.with_for_update()
-        return [dict(r._mapping) for r in self._execute(statement)]  # noqa: SLF001 - SQLAlchemy's public row API
+            params["row_limit"] = limit
+        return [dict(r._mapping) for r in self._execute(statement, params)]  # noqa: SLF001 - SQLAlchemy's public row API
 
     def update(self, table: str, where: Sequence[Predicate], values: Mapping[str, object]) -> int:
-        t = self._table(table)
-        statement = sa.update(t).where(*self._where(t, where)).values(dict(values))
-        return self._execute(statement).rowcount
+        shape, params = _params(where)
+        columns = tuple(sorted(values))
+        params.update({f"v_{c}": values[c] for c in columns})
+        return self._execute(self._statements.update(table, shape, columns), params).rowcount
 
     def delete(self, table: str, where: Sequence[Predicate]) -> int:
-        t = self._table(table)
-        return self._execute(sa.delete(t).where(*self._where(t, where))).rowcount
+        shape, params = _params(where)
+        return self._execute(self._statements.delete(table, shape), params).rowcount
 
     def commit(self) -> None:
         try:
