@@ -84,7 +84,9 @@ class SqlStorage:
                 kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
             elif url.get_backend_name() in {"mysql", "mariadb"}:
                 kwargs["pool_recycle"] = 3600
-            self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
+            # A server may drop idle connections; a SQLite file cannot, so no ping there.
+            ping = url.get_backend_name() != "sqlite"
+            self.engine = sa.create_engine(url, pool_pre_ping=ping, **kwargs)
         if self.engine.dialect.name == "sqlite":
             _sqlite_begin_immediate(self.engine)
         self.metadata = metadata
