@@ -24,6 +24,7 @@ from softtoken.ca._revocation import CrlEntry, RevocationReason
 from softtoken.errors import StateError
 from softtoken.ports import Predicate, Row
 from softtoken.storage import VersionedTable
+from softtoken.storage._repositories import row_optional_datetime
 
 __all__ = [
     "CertificateRecord",
@@ -162,8 +163,7 @@ def mark_superseded(record: CertificateRecord, *, by: str, now: datetime) -> Cer
 # --- storage -----------------------------------------------------------------------------
 
 
-def _maybe(value: object) -> datetime | None:
-    return None if value is None else utc(value)  # type: ignore[arg-type]
+_maybe = row_optional_datetime
 
 
 class CertificateTable(VersionedTable[CertificateRecord]):

@@ -18,20 +18,11 @@ from softtoken.lifecycle._registration import (
 )
 from softtoken.ports import Row
 from softtoken.proofing._result import VerifiedIdentity
-from softtoken.storage._repositories import VersionedTable
+from softtoken.storage._repositories import VersionedTable, row_optional_datetime, row_optional_text
 
 __all__ = ["EmailBinding", "EmailBindings", "Registrations"]
 
-
-def _when(value: object) -> datetime | None:
-    if value is None:
-        return None
-    assert isinstance(value, datetime)  # noqa: S101 - the schema guarantees it
-    return value
-
-
-def _str(value: object) -> str | None:
-    return None if value is None else str(value)
+_when, _str = row_optional_datetime, row_optional_text
 
 
 class Registrations(VersionedTable[Registration]):

@@ -13,16 +13,11 @@ from softtoken.errors import ConcurrencyError, Conflict
 from softtoken.otp._codes import CodeRecord
 from softtoken.otp._throttle import AttemptCounter
 from softtoken.ports import Row
-from softtoken.storage._repositories import VersionedTable
+from softtoken.storage._repositories import VersionedTable, row_optional_datetime
+
+_when = row_optional_datetime
 
 __all__ = ["AttemptCounters", "CodeTable", "TotpCredential", "TotpTable"]
-
-
-def _when(value: object) -> datetime | None:
-    if value is None:
-        return None
-    assert isinstance(value, datetime)  # noqa: S101 - the schema guarantees it
-    return value
 
 
 def _int(value: object) -> int:

@@ -12,7 +12,7 @@ from softtoken.accounts._identifiers import CitizenId
 from softtoken.errors import AuthenticationError, StateError
 from softtoken.ports import Row
 from softtoken.proofing._result import ProofingRecord, ProofingStatus, VerifiedIdentity
-from softtoken.storage._repositories import VersionedTable
+from softtoken.storage._repositories import VersionedTable, row_datetime
 
 __all__ = ["ProofingTable", "apply_declined", "apply_verified", "check_pending"]
 
@@ -45,9 +45,7 @@ def apply_declined(record: ProofingRecord, *, reason: str, now: datetime) -> Pro
     return attrs.evolve(record, status=ProofingStatus.FAILED, failure=reason[:64], completed_at=now)
 
 
-def _when(value: object) -> datetime:
-    assert isinstance(value, datetime)  # noqa: S101 - the schema guarantees it
-    return value
+_when = row_datetime
 
 
 class ProofingTable(VersionedTable[ProofingRecord]):

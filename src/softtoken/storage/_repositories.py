@@ -33,6 +33,9 @@ __all__ = [
     "FlatTable",
     "OutboxTable",
     "VersionedTable",
+    "row_datetime",
+    "row_optional_datetime",
+    "row_optional_text",
 ]
 
 R = TypeVar("R")
@@ -130,13 +133,21 @@ def _opt(parse: Callable[[str], R], value: object) -> R | None:
     return None if value is None else parse(str(value))
 
 
-def _when(value: object) -> datetime:
+def row_datetime(value: object) -> datetime:
+    """A time column's value (adapters return aware UTC datetimes)."""
     assert isinstance(value, datetime)  # noqa: S101 - the schema guarantees it
     return value
 
 
-def _maybe_when(value: object) -> datetime | None:
-    return None if value is None else _when(value)
+def row_optional_datetime(value: object) -> datetime | None:
+    return None if value is None else row_datetime(value)
+
+
+def row_optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+_when, _maybe_when = row_datetime, row_optional_datetime
 
 
 class AccountTable(VersionedTable[Account]):
