@@ -3,14 +3,10 @@ devices on one activation QR code. Exactly one wins; the loser gets the typed er
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
-from softtoken import SoftTokenError
 from softtoken.ports import Storage
 from softtoken.testing import in_memory
 
+from ..helpers.concurrency import race
 from ..helpers.devices import (
     PASSWORD,
     PIN,
@@ -21,20 +17,6 @@ from ..helpers.devices import (
     registered_account,
     soft_token_user,
 )
-
-
-def race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> object:
-        barrier.wait()
-        try:
-            return call()
-        except SoftTokenError as error:
-            return error.code
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return [f.result() for f in [pool.submit(run, c) for c in calls]]
 
 
 def test_two_approvals_race_on_one_challenge(storage: Storage) -> None:

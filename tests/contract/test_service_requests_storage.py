@@ -4,9 +4,6 @@ approve one request (PostgreSQL among the adapters): its effects happen once."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -16,6 +13,7 @@ from softtoken.lifecycle._service_request_form import ServiceRequestFormInvalid
 from softtoken.ports import Storage
 from softtoken.testing import Harness, Person, in_memory, sample_pdf, soft_token_user
 
+from ..helpers.concurrency import race
 from ..helpers.service_requests import RECORDER, REVIEWER, form_for, signed_pdf
 from ..helpers.storage import snapshot
 
@@ -156,20 +154,6 @@ def test_an_approval_that_cannot_be_carried_out_changes_nothing(user: Harness) -
     assert requests.get(second.request_id).state.value == "in_review"
 
 
-def _race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> object:
-        barrier.wait()
-        try:
-            return call()
-        except SoftTokenError as error:
-            return error.code
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return [f.result() for f in [pool.submit(run, c) for c in calls]]
-
-
 @pytest.mark.parametrize(
     ("purpose", "extra"),
     [
@@ -186,7 +170,7 @@ def test_officers_approving_at_once_apply_the_effects_once(
                               officer=RECORDER)  # fmt: skip
     requests.take(request.request_id, officer=REVIEWER)
     officers = [REVIEWER, "reviewer.c", "reviewer.d"]
-    outcomes = _race(
+    outcomes = race(
         [lambda o=o: requests.approve(request.request_id, officer=o) for o in officers]  # type: ignore[misc]
     )
     winners = [o for o in outcomes if not isinstance(o, str)]
