@@ -22,10 +22,10 @@ from cryptography import x509
 from joserfc import jwk, jws
 
 from softtoken import Policy, UserId
-from softtoken.devices._jws import _registry
-from softtoken.lifecycle._bindings import BindingTable
-from softtoken.lifecycle._challenges import ChallengeTable, new_challenge
+from softtoken.lifecycle.bindings import BindingTable
+from softtoken.lifecycle.login.challenges import ChallengeTable, new_challenge
 from softtoken.ports import Storage
+from softtoken.protocol._jws import _registry
 from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
 from softtoken.testing import in_memory

@@ -8,6 +8,7 @@ change without notice. Start with :func:`build` and :class:`Config`, or with
 from softtoken import errors
 from softtoken._clock import FakeClock, SystemClock
 from softtoken._facade import SoftToken
+from softtoken._registration_settings import RegistrationSettings
 from softtoken._wiring import Config, build
 from softtoken.accounts import (
     Account,
@@ -50,7 +51,6 @@ from softtoken.lifecycle import (
     PasswordLogin,
     PasswordResetService,
     Registration,
-    RegistrationSettings,
     RegistrationState,
     RenewalStart,
     RenewalStatus,
@@ -62,12 +62,21 @@ from softtoken.lifecycle import (
     VerifiedActivation,
     VerifiedRenewal,
 )
-from softtoken.lifecycle._service_request_form import ServiceRequestForm, ServiceRequestFormInvalid
-from softtoken.lifecycle._service_request_purposes import Purpose as ServiceRequestPurpose
-from softtoken.lifecycle._service_request_purposes import PurposeGroup as ServiceRequestPurposeGroup
-from softtoken.lifecycle._service_request_service import ServiceRequestService
-from softtoken.lifecycle._service_requests import RequestState as ServiceRequestState
-from softtoken.lifecycle._service_requests import ServiceRequest
+from softtoken.lifecycle.service_requests import (
+    Purpose as ServiceRequestPurpose,
+)
+from softtoken.lifecycle.service_requests import (
+    PurposeGroup as ServiceRequestPurposeGroup,
+)
+from softtoken.lifecycle.service_requests import (
+    RequestState as ServiceRequestState,
+)
+from softtoken.lifecycle.service_requests import (
+    ServiceRequest,
+    ServiceRequestForm,
+    ServiceRequestFormInvalid,
+    ServiceRequestService,
+)
 from softtoken.mail import EmailMessage, MemoryMailbox, SmtpSender
 from softtoken.otp import (
     CodeStatus,

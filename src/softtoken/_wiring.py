@@ -13,11 +13,11 @@ from softtoken._clock import SystemClock
 from softtoken._context import ServiceContext
 from softtoken._facade import SoftToken
 from softtoken._keys import ServerKeys
+from softtoken._registration_settings import RegistrationSettings
 from softtoken.accounts._passwords import PasswordHasher
 from softtoken.ca._authority import CertificateAuthority
 from softtoken.ca._config import CaConfig
 from softtoken.errors import ConfigurationError
-from softtoken.lifecycle._registration_settings import RegistrationSettings
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.mail.smtp import SmtpSender
 from softtoken.policy import Policy

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal, Protocol, Self
 
 if TYPE_CHECKING:
     from softtoken.accounts import Account, UserId
-    from softtoken.audit import AuditEntry, AuditRecord
-    from softtoken.mail import EmailMessage, OutboxMessage
+    from softtoken.audit._chain import AuditEntry, AuditRecord
+    from softtoken.mail._message import EmailMessage, OutboxMessage
 
 __all__ = [
     "AccountRepository",

@@ -17,7 +17,7 @@ import pytest
 
 from softtoken._clock import FakeClock
 from softtoken.ca import CaConfig, PemSigner, create_authority
-from softtoken.ca._pkcs11 import Pkcs11Signer
+from softtoken.ca.keys._pkcs11 import Pkcs11Signer
 from softtoken.errors import ConfigurationError
 from softtoken.ports import Storage
 from softtoken.testing import in_memory

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from softtoken import AuthenticationError, Policy, SoftTokenError, ValidationError
-from softtoken.device import Device
-from softtoken.devices import ENROLL_TYP, ActivationPayload, read, sign
+from softtoken.authenticator import Device
 from softtoken.ports import Storage
+from softtoken.protocol import ENROLL_TYP, ActivationPayload, read, sign
 from softtoken.testing import Harness, in_memory, make_test_authority
 
 from ..helpers.devices import (

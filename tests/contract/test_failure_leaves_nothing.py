@@ -25,8 +25,8 @@ def _boom(*_: object, **__: object) -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        "softtoken.storage._repositories.OutboxTable.add",
-        "softtoken.storage._repositories.AuditTable.flush",
+        "softtoken.storage._outbox_table.OutboxTable.add",
+        "softtoken.storage._audit_table.AuditTable.flush",
         "softtoken.mail._templates.Template.substitute",
     ],
 )

@@ -11,8 +11,12 @@ import pytest
 
 from softtoken import Conflict
 from softtoken.accounts import CitizenId, Email, PhoneNumber, UserId, citizen_id_check_digit
-from softtoken.lifecycle._registration import Registration, RegistrationDetails, RegistrationState
-from softtoken.lifecycle._registration_store import EmailBindings, Registrations
+from softtoken.lifecycle.registration.machine import (
+    Registration,
+    RegistrationDetails,
+    RegistrationState,
+)
+from softtoken.lifecycle.registration.store import EmailBindings, Registrations
 from softtoken.proofing import AssuranceLevel, ProofingRecord, VerifiedIdentity
 from softtoken.proofing._store import ProofingTable
 from softtoken.storage.memory import MemoryStorage

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from softtoken import NotFound, Policy, SoftTokenError, ValidationError
-from softtoken.lifecycle._service_request_form import ServiceRequestFormInvalid
+from softtoken.lifecycle.service_requests._form import ServiceRequestFormInvalid
 from softtoken.ports import Storage
 from softtoken.testing import Harness, Person, in_memory, sample_pdf, soft_token_user
 

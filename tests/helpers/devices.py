@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from softtoken import Policy
-from softtoken.device import Device, KdfParams
-from softtoken.lifecycle._activation_service import VerifiedActivation
+from softtoken.authenticator import Device, KdfParams
+from softtoken.lifecycle.activation._service import VerifiedActivation
 from softtoken.testing import (
     Harness,
     Person,

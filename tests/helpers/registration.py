@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from softtoken.lifecycle._registration import Registration
+from softtoken.lifecycle.registration.machine import Registration
 from softtoken.testing import Harness, WalletApp
 
 USER = "T05005000000201"

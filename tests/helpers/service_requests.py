@@ -8,9 +8,9 @@ from typing import Any
 
 import attrs
 
-from softtoken.device import Device
-from softtoken.lifecycle._push_login import SoftTokenLogin
-from softtoken.lifecycle._service_requests import ServiceRequest
+from softtoken.authenticator import Device
+from softtoken.lifecycle.login._push import SoftTokenLogin
+from softtoken.lifecycle.service_requests.machine import ServiceRequest
 from softtoken.mail import EmailMessage, MemoryMailbox, SmtpSender
 from softtoken.ports import Storage
 from softtoken.testing import (

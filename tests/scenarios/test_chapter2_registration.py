@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from softtoken import Conflict, StateError, ValidationError
-from softtoken.lifecycle._registration import RegistrationState
-from softtoken.lifecycle._registration_settings import RegistrationSettings, approve_all
+from softtoken import Conflict, RegistrationSettings, StateError, ValidationError
+from softtoken.lifecycle.registration import approve_all
+from softtoken.lifecycle.registration.machine import RegistrationState
 from softtoken.mail.smtp import SmtpSender
 from softtoken.proofing import ProofingStatus
 from softtoken.testing import (

@@ -11,9 +11,9 @@ import pytest
 from cryptography import x509
 
 from softtoken import AuthenticationError, Policy, StateError, ValidationError
+from softtoken.authenticator import Device
 from softtoken.ca import RevocationReason
-from softtoken.device import Device
-from softtoken.lifecycle._push_login import SoftTokenLogin
+from softtoken.lifecycle.login._push import SoftTokenLogin
 from softtoken.ports import Storage
 from softtoken.testing import Harness, in_memory
 

@@ -10,8 +10,8 @@ import pytest
 from cryptography import x509
 
 from softtoken import AuthenticationError, StateError
-from softtoken.device import Device
-from softtoken.lifecycle._registration_store import EmailBindings
+from softtoken.authenticator import Device
+from softtoken.lifecycle.registration.store import EmailBindings
 from softtoken.ports import Storage
 from softtoken.testing import Harness, Person, soft_token_user
 

@@ -23,6 +23,7 @@ __all__ = [
     "PhoneNumber",
     "UserId",
     "citizen_id_check_digit",
+    "mask_email",
 ]
 
 _SEPARATORS = re.compile(r"[\s\-]")
@@ -148,6 +149,13 @@ class PhoneNumber:
 
     def __str__(self) -> str:
         return self.value
+
+
+def mask_email(address: str) -> str:
+    """``somchai.j@cgd.example.go.th`` -> ``so*******@cgd.example.go.th``."""
+    local, _, domain = address.partition("@")
+    shown = local[:2] if len(local) > 2 else local[:1]  # noqa: PLR2004
+    return f"{shown}{'*' * max(1, len(local) - len(shown))}@{domain}"
 
 
 @attrs.frozen

@@ -12,7 +12,6 @@ from softtoken.ca._authority import (
 )
 from softtoken.ca._config import CaConfig
 from softtoken.ca._csr import MAX_CSR_BYTES, CheckedCsr, key_fingerprint, parse_csr
-from softtoken.ca._keys import CA_KEY_TYPES, ExternalSigner, PemSigner, SigningKey
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.ca._revocation import (
     SELF_REVOCATION_REASONS,
@@ -21,6 +20,7 @@ from softtoken.ca._revocation import (
 )
 from softtoken.ca._service import CaService, VerifiedCertificate, parse_serial
 from softtoken.ca._verify import ChainVerifier
+from softtoken.ca.keys import CA_KEY_TYPES, ExternalSigner, PemSigner, SigningKey
 
 __all__ = [
     "CA_KEY_TYPES",
@@ -53,7 +53,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # The PKCS#11 backend imports python-pkcs11 only when it is asked for.
     if name == "Pkcs11Signer":
-        from softtoken.ca._pkcs11 import Pkcs11Signer  # noqa: PLC0415
+        from softtoken.ca.keys._pkcs11 import Pkcs11Signer  # noqa: PLC0415
 
         return Pkcs11Signer
     msg = f"module {__name__!r} has no attribute {name!r}"

@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from softtoken._clock import utc
-from softtoken.ca._keys import PemSigner, SigningKey
 from softtoken.ca._profile import ca_certificate_builder, ocsp_responder_builder, random_serial
+from softtoken.ca.keys import PemSigner, SigningKey
 from softtoken.errors import ConfigurationError
 
 __all__ = [

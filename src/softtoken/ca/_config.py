@@ -11,7 +11,7 @@ from typing import Literal
 import attrs
 
 from softtoken.ca._authority import CertificateAuthority, OcspResponder, load_certificate_pem
-from softtoken.ca._keys import PemSigner, SigningKey
+from softtoken.ca.keys import PemSigner, SigningKey
 from softtoken.errors import ConfigurationError
 
 __all__ = ["CaConfig"]
@@ -74,7 +74,7 @@ class CaConfig:
                 raise ConfigurationError(
                     "ca_key_unavailable", detail="pkcs11 needs library, token label, pin, key label"
                 )
-            from softtoken.ca._pkcs11 import Pkcs11Signer  # noqa: PLC0415 - optional backend
+            from softtoken.ca.keys._pkcs11 import Pkcs11Signer  # noqa: PLC0415 - optional backend
 
             return Pkcs11Signer(
                 library=str(self.pkcs11_library),

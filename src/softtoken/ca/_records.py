@@ -23,8 +23,7 @@ from softtoken._clock import utc
 from softtoken.ca._revocation import CrlEntry, RevocationReason
 from softtoken.errors import StateError
 from softtoken.ports import Predicate, Row
-from softtoken.storage import VersionedTable
-from softtoken.storage._repositories import row_optional_datetime
+from softtoken.storage._repositories import VersionedTable, row_optional_datetime
 
 __all__ = [
     "CertificateRecord",

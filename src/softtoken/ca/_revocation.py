@@ -14,7 +14,7 @@ import attrs
 from cryptography import x509
 
 from softtoken._clock import utc
-from softtoken.ca._keys import SigningKey
+from softtoken.ca.keys import SigningKey
 from softtoken.errors import ValidationError
 
 __all__ = [

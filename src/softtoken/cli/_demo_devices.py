@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 from softtoken._qr import qr_terminal
 from softtoken.accounts._identifiers import UserId
-from softtoken.device import Device, KdfParams
+from softtoken.authenticator import Device, KdfParams
+from softtoken.cli._demo_state import USER_ID
 from softtoken.errors import SoftTokenError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from softtoken._facade import SoftToken
-    from softtoken.cli._demo import Demo
+    from softtoken.cli._demo_state import Demo
 
 __all__ = [
     "DEVICE_CHAPTERS",
@@ -40,7 +41,6 @@ def save_phone(demo: Demo, phone: Device) -> None:
 
 
 def chapter_activation(demo: Demo) -> None:
-    from softtoken.cli._demo import USER_ID  # noqa: PLC0415 - the demo's main account
 
     demo.heading("Chapter 2, step 5: activate the soft token")
     soft = demo.softtoken
@@ -101,7 +101,6 @@ def log_in(
 
 
 def chapter_soft_token_login(demo: Demo) -> None:
-    from softtoken.cli._demo import USER_ID  # noqa: PLC0415
 
     demo.heading("Chapter 3: login by soft token, picture matching, first password change")
     soft = demo.softtoken

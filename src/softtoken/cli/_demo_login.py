@@ -15,7 +15,7 @@ from softtoken.errors import AuthenticationError, RateLimited, SoftTokenError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from softtoken.cli._demo import Demo
+    from softtoken.cli._demo_state import Demo
 
 __all__ = ["LOGIN_CHAPTERS", "chapter_forgot_password", "chapter_password_login", "chapter_step0"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from softtoken.cli._demo_state import CITIZEN_ID, EMAIL, USER_ID
 from softtoken.errors import SoftTokenError
 from softtoken.proofing.paotang import PaoTangProvider
 from softtoken.testing._documents import sample_pdf
@@ -15,14 +16,10 @@ from softtoken.testing._wallet import ConsentRequired, PaoTangWallet
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from softtoken.cli._demo import Demo
+    from softtoken.cli._demo_state import Demo
 
 __all__ = ["REGISTRATION_CHAPTERS", "chapter_before_registering", "chapter_registration"]
 
-# The account of chapter_accounts (softtoken.cli._demo), which step 5 then activates.
-USER_ID = "T05005000000201"
-CITIZEN_ID = "1101700207536"
-EMAIL = "somchai.j@cgd.example.go.th"
 
 HOLDER_USER = "T05005000000203"
 _WALLETS: dict[int, PaoTangWallet] = {}

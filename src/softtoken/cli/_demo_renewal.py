@@ -8,12 +8,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from softtoken.cli._demo_devices import PIN, load_phone, save_phone
+from softtoken.cli._demo_state import USER_ID
 from softtoken.errors import SoftTokenError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from softtoken.cli._demo import Demo
+    from softtoken.cli._demo_state import Demo
 
 __all__ = ["RENEWAL_CHAPTERS", "chapter_renewal", "chapter_self_revocation"]
 
@@ -29,7 +30,6 @@ def _login_or_say(demo: Demo, user_id: str) -> None:
 
 
 def chapter_renewal(demo: Demo) -> None:
-    from softtoken.cli._demo import USER_ID  # noqa: PLC0415
 
     demo.heading("Chapter 6: renewal (the certificate is valid for 2 years)")
     soft = demo.softtoken
@@ -70,7 +70,6 @@ def chapter_renewal(demo: Demo) -> None:
 
 
 def chapter_self_revocation(demo: Demo) -> None:
-    from softtoken.cli._demo import USER_ID  # noqa: PLC0415
 
     demo.heading("Chapter 5: self-revocation (reason 4: a new phone)")
     soft = demo.softtoken

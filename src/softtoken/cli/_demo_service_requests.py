@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from softtoken.accounts._identifiers import citizen_id_check_digit
 from softtoken.errors import SoftTokenError
-from softtoken.lifecycle._service_request_form import ServiceRequestFormInvalid
-from softtoken.lifecycle._service_requests import ServiceRequest
+from softtoken.lifecycle.service_requests._form import ServiceRequestFormInvalid
+from softtoken.lifecycle.service_requests.machine import ServiceRequest
 from softtoken.testing import (
     Harness,
     Person,
@@ -27,8 +27,8 @@ from softtoken.testing._documents import sample_pdf
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from softtoken.cli._demo import Demo
-    from softtoken.device import Device
+    from softtoken.authenticator import Device
+    from softtoken.cli._demo_state import Demo
 
 __all__ = ["SERVICE_REQUEST_CHAPTERS"]
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from softtoken.device import Device
+from softtoken.authenticator import Device
 
 __all__ = ["add_device_commands", "run_device"]
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
-from softtoken.lifecycle._registration import Registration
-from softtoken.lifecycle._service_requests import ServiceRequest
+from softtoken.lifecycle.registration.machine import Registration
+from softtoken.lifecycle.service_requests.machine import ServiceRequest
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -258,7 +258,7 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
 
 
 def _checked_officer(args: argparse.Namespace) -> str:
-    from softtoken.lifecycle._service_request_service import parse_officer  # noqa: PLC0415
+    from softtoken.lifecycle.service_requests._service import parse_officer  # noqa: PLC0415
 
     return parse_officer(_officer(args))
 

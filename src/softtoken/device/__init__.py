@@ -1,7 +1,15 @@
-"""The reference authenticator client (what the manual's authenticator app does): for
-tests, the demo, and as a model for app authors. See ``docs/device.md``."""
+"""Deprecated: the reference authenticator app is :mod:`softtoken.authenticator`.
 
-from softtoken.device._client import ChallengeView, Device
-from softtoken.device._keystore import KdfParams, check_pin
+This path keeps working for one release (0.1.x) and warns on import.
+"""
 
-__all__ = ["ChallengeView", "Device", "KdfParams", "check_pin"]
+import warnings
+
+from softtoken.authenticator import *  # noqa: F403
+from softtoken.authenticator import __all__ as __all__
+
+warnings.warn(
+    "softtoken.device is now softtoken.authenticator; the old path goes in the next release",
+    DeprecationWarning,
+    stacklevel=2,
+)

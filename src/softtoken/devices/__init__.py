@@ -1,39 +1,15 @@
-"""The device protocol: compact JWS messages, the activation QR payload, the pictures of
-picture matching. Specified in ``docs/protocol.md``."""
+"""Deprecated: the server's side of the device protocol is :mod:`softtoken.protocol`.
 
-from softtoken.devices._jws import SignedMessage, read, sign, thumbprint, verify
-from softtoken.devices._messages import (
-    APPROVAL_TYP,
-    ENROLL_TYP,
-    POLL_TYP,
-    PROTOCOL_VERSION,
-    RENEWAL_TYP,
-    ActivationPayload,
-    ApprovalClaims,
-    EnrollmentClaims,
-    PollClaims,
-    RenewalClaims,
+This path keeps working for one release (0.1.x) and warns on import.
+"""
+
+import warnings
+
+from softtoken.protocol import *  # noqa: F403
+from softtoken.protocol import __all__ as __all__
+
+warnings.warn(
+    "softtoken.devices is now softtoken.protocol; the old path goes in the next release",
+    DeprecationWarning,
+    stacklevel=2,
 )
-from softtoken.devices._pictures import PICTURES, Picture, choose_pictures, picture
-
-__all__ = [
-    "APPROVAL_TYP",
-    "ENROLL_TYP",
-    "PICTURES",
-    "POLL_TYP",
-    "PROTOCOL_VERSION",
-    "RENEWAL_TYP",
-    "ActivationPayload",
-    "ApprovalClaims",
-    "EnrollmentClaims",
-    "Picture",
-    "PollClaims",
-    "RenewalClaims",
-    "SignedMessage",
-    "choose_pictures",
-    "picture",
-    "read",
-    "sign",
-    "thumbprint",
-    "verify",
-]

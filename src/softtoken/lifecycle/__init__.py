@@ -1,34 +1,60 @@
-"""The services, one per flow of the manual, and what they return."""
+"""The services, one package per flow of the manual, and what they return.
 
-from softtoken.lifecycle._accounts import AccountService, PasswordCheck
-from softtoken.lifecycle._activation import ActivationState
-from softtoken.lifecycle._activation_service import (
+``registration`` (chapter 2 steps 1-4), ``activation`` (step 5), ``login`` (chapter 3
+and step 0), ``password_reset`` (chapter 4), ``revocation`` (chapter 5), ``renewal``
+(chapter 6), ``service_requests`` (chapter 7); ``bindings`` is the device binding that
+activation makes and the other flows read. A flow imports another only through its
+public names; ``docs/internals.md`` draws the map.
+"""
+
+from softtoken.lifecycle.activation import (
     ActivationService,
     ActivationStart,
+    ActivationState,
     ActivationStatus,
     VerifiedActivation,
 )
-from softtoken.lifecycle._bindings import AuthenticatorEvent, EventKind
-from softtoken.lifecycle._initial_credentials import InitialCredentials, InitialCredentialsService
-from softtoken.lifecycle._login import LoginService, LoginStep, PasswordChanged, PasswordLogin
-from softtoken.lifecycle._password_reset import (
+from softtoken.lifecycle.bindings import AuthenticatorEvent, EventKind
+from softtoken.lifecycle.login import (
+    AccountService,
+    ChallengeAnswer,
+    InitialCredentials,
+    InitialCredentialsService,
+    LoginService,
+    LoginStep,
+    PasswordChanged,
+    PasswordCheck,
+    PasswordLogin,
+    PushLoginService,
+    SoftTokenChallenge,
+    SoftTokenLogin,
+)
+from softtoken.lifecycle.password_reset import (
     PasswordResetService,
     ResetCompleted,
     ResetRequested,
 )
-from softtoken.lifecycle._push_login import PushLoginService
-from softtoken.lifecycle._push_results import ChallengeAnswer, SoftTokenChallenge, SoftTokenLogin
-from softtoken.lifecycle._registration import Registration, RegistrationState
-from softtoken.lifecycle._registration_service import RegistrationService
-from softtoken.lifecycle._registration_settings import ApprovalDecision, RegistrationSettings
-from softtoken.lifecycle._renewal import CertificateNotice, RenewalState
-from softtoken.lifecycle._renewal_service import (
+from softtoken.lifecycle.registration import (
+    ApprovalDecision,
+    Registration,
+    RegistrationService,
+    RegistrationState,
+)
+from softtoken.lifecycle.renewal import (
+    CertificateNotice,
     RenewalService,
     RenewalStart,
+    RenewalState,
     RenewalStatus,
     VerifiedRenewal,
 )
-from softtoken.lifecycle._revocation import RevocationService, SelfRevocation
+from softtoken.lifecycle.revocation import RevocationService, SelfRevocation
+from softtoken.lifecycle.service_requests import (
+    ServiceRequest,
+    ServiceRequestForm,
+    ServiceRequestFormInvalid,
+    ServiceRequestService,
+)
 
 __all__ = [
     "AccountService",
@@ -52,7 +78,6 @@ __all__ = [
     "PushLoginService",
     "Registration",
     "RegistrationService",
-    "RegistrationSettings",
     "RegistrationState",
     "RenewalService",
     "RenewalStart",
@@ -62,6 +87,10 @@ __all__ = [
     "ResetRequested",
     "RevocationService",
     "SelfRevocation",
+    "ServiceRequest",
+    "ServiceRequestForm",
+    "ServiceRequestFormInvalid",
+    "ServiceRequestService",
     "SoftTokenChallenge",
     "SoftTokenLogin",
     "VerifiedActivation",

@@ -9,29 +9,22 @@ functions between record and row, and the table's key columns. ``add`` stores ve
 from __future__ import annotations
 
 import builtins
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
-from softtoken._ids import ordered_id
-from softtoken._keys import Sealer, ServerKeys
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email, UserId
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash
 from softtoken.errors import ConcurrencyError, Conflict, NotFound
-from softtoken.mail._message import EmailMessage, OutboxMessage
 from softtoken.ports import Predicate, Row, Transaction
 
 __all__ = [
     "AccountTable",
-    "AuditTable",
     "FlatTable",
-    "OutboxTable",
     "VersionedTable",
     "row_datetime",
     "row_optional_datetime",
@@ -215,188 +208,3 @@ class AccountTable(VersionedTable[Account]):
 
     def with_email(self, email: Email) -> builtins.list[Account]:
         return self.find_where([("email", "=", email.value)], order_by=("user_id",))
-
-
-class OutboxTable:
-    """The outbox: messages written with the change that caused them, sent after commit."""
-
-    table = "st_outbox"
-
-    def __init__(self, tx: Transaction, sealer: Sealer) -> None:
-        self._tx = tx
-        self._sealer = sealer
-
-    def add(self, message: EmailMessage, *, now: datetime) -> None:
-        message_id = ordered_id(now)  # messages go out in the order they were written
-        body = json.dumps(attrs.asdict(message), ensure_ascii=False).encode()
-        self._tx.insert(
-            self.table,
-            {
-                "id": message_id,
-                "kind": "email",
-                "recipient": message.to,
-                "template": message.template,
-                "sealed": self._sealer.seal(body, context=message_id.encode()),
-                "created_at": now,
-                "next_attempt_at": now,
-                "attempts": 0,
-                "claimed_until": None,
-                "sent_at": None,
-                "last_error": None,
-                "version": 1,
-            },
-        )
-
-    def _record(self, row: Row) -> OutboxMessage:
-        sealed = row["sealed"]
-        message = None
-        if sealed is not None:
-            data = json.loads(self._sealer.open(bytes(sealed), context=str(row["id"]).encode()))  # type: ignore[call-overload]
-            message = EmailMessage(**data)
-        return OutboxMessage(
-            id=str(row["id"]),
-            recipient=str(row["recipient"]),
-            template=str(row["template"]),
-            message=message,
-            created_at=_when(row["created_at"]),
-            attempts=int(row["attempts"]),  # type: ignore[call-overload]
-            next_attempt_at=_maybe_when(row["next_attempt_at"]),
-            claimed_until=_maybe_when(row["claimed_until"]),
-            sent_at=_maybe_when(row["sent_at"]),
-            last_error=None if row["last_error"] is None else str(row["last_error"]),
-            version=int(row["version"]),  # type: ignore[call-overload]
-        )
-
-    def claim_due(self, *, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
-        due = self._tx.select(
-            self.table,
-            [("sent_at", "is_null", None), ("next_attempt_at", "<=", now)],
-            order_by=("next_attempt_at", "id"),
-            limit=limit * 2,
-        )
-        claimed: list[OutboxMessage] = []
-        for row in due:
-            claim = row["claimed_until"]
-            if isinstance(claim, datetime) and claim > now:
-                continue  # another dispatcher holds it
-            version = int(row["version"])  # type: ignore[call-overload]
-            values = {"claimed_until": now + lease, "version": version + 1}
-            where: list[Predicate] = [("id", "=", row["id"]), ("version", "=", version)]
-            if self._tx.update(self.table, where, values) == 1:
-                claimed.append(self._record({**row, **values}))
-            if len(claimed) == limit:
-                break
-        return claimed
-
-    def _finish(self, message: OutboxMessage, values: Row) -> None:
-        where: list[Predicate] = [("id", "=", message.id), ("version", "=", message.version)]
-        if self._tx.update(self.table, where, {**values, "version": message.version + 1}) != 1:
-            raise ConcurrencyError(detail=f"outbox message {message.id} was taken over")
-
-    def mark_sent(self, message: OutboxMessage, *, now: datetime) -> None:
-        self._finish(
-            message,
-            {
-                "sent_at": now,
-                "sealed": None,  # erase the body: it may hold a code or a password
-                "attempts": message.attempts + 1,
-                "next_attempt_at": None,
-                "claimed_until": None,
-                "last_error": None,
-            },
-        )
-
-    def mark_failed(
-        self, message: OutboxMessage, *, error: str, next_attempt_at: datetime | None
-    ) -> None:
-        self._finish(
-            message,
-            {
-                "attempts": message.attempts + 1,
-                "next_attempt_at": next_attempt_at,
-                "claimed_until": None,
-                "last_error": error[:500],
-            },
-        )
-
-    def list(self, *, pending_only: bool = False, limit: int = 1000) -> list[OutboxMessage]:
-        where: list[Predicate] = [("sent_at", "is_null", None)] if pending_only else []
-        rows = self._tx.select(self.table, where, order_by=("created_at", "id"), limit=limit)
-        return [self._record(r) for r in rows]
-
-
-class AuditTable:
-    """Audit entries queue up during the unit of work and are chained at commit, under
-    the head row's lock, so concurrent transactions still build one straight chain."""
-
-    table = "st_audit_events"
-    head_table = "st_audit_head"
-
-    def __init__(self, tx: Transaction, keys: ServerKeys) -> None:
-        self._tx = tx
-        self._key = keys.audit
-        self._pending: list[AuditEntry] = []
-
-    def append(self, entry: AuditEntry) -> None:
-        self._pending.append(entry)
-
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
-        if heads:
-            seq, prev = int(heads[0]["seq"]), str(heads[0]["hash"])  # type: ignore[call-overload]
-        else:
-            seq, prev = 0, GENESIS
-        for entry in self._pending:
-            seq += 1
-            digest = chain_hash(self._key, seq, prev, entry)
-            self._tx.insert(
-                self.table,
-                {
-                    "seq": seq,
-                    "at": entry.at,
-                    "actor": entry.actor,
-                    "action": entry.action,
-                    "subject": entry.subject,
-                    "outcome": entry.outcome,
-                    "details": dict(entry.details),
-                    "prev_hash": prev,
-                    "hash": digest,
-                },
-            )
-            prev = digest
-        if heads:
-            self._tx.update(self.head_table, [("id", "=", 1)], {"seq": seq, "hash": prev})
-        else:
-            # Two first writers race on this insert; the loser's Conflict is retried.
-            try:
-                self._tx.insert(self.head_table, {"id": 1, "seq": seq, "hash": prev})
-            except Conflict:
-                raise ConcurrencyError(detail="the audit chain was started concurrently") from None
-        self._pending.clear()
-
-    def head(self) -> tuple[int, str] | None:
-        rows = self._tx.select(self.head_table, [("id", "=", 1)])
-        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None  # type: ignore[call-overload]
-
-    def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
-        rows = self._tx.select(
-            self.table, [("seq", ">", after_seq)], order_by=("seq",), limit=limit
-        )
-        return [
-            AuditRecord(
-                seq=int(r["seq"]),  # type: ignore[call-overload]
-                entry=AuditEntry(
-                    at=_when(r["at"]),
-                    actor=str(r["actor"]),
-                    action=str(r["action"]),
-                    subject=str(r["subject"]),
-                    outcome=r["outcome"],  # type: ignore[arg-type]
-                    details=dict(r["details"]),  # type: ignore[call-overload]
-                ),
-                prev_hash=str(r["prev_hash"]),
-                hash=str(r["hash"]),
-            )
-            for r in rows
-        ]

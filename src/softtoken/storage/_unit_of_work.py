@@ -10,7 +10,9 @@ from typing import Self, TypeVar
 from softtoken._keys import Sealer, ServerKeys
 from softtoken.errors import ConcurrencyError
 from softtoken.ports import Storage, Transaction
-from softtoken.storage._repositories import AccountTable, AuditTable, OutboxTable
+from softtoken.storage._audit_table import AuditTable
+from softtoken.storage._outbox_table import OutboxTable
+from softtoken.storage._repositories import AccountTable
 
 __all__ = ["StorageUnitOfWork", "retrying"]
 

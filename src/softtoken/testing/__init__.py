@@ -6,20 +6,18 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import attrs
-
 from softtoken._clock import FakeClock
-from softtoken._facade import SoftToken
+from softtoken._registration_settings import RegistrationSettings
 from softtoken._wiring import Config, build
 from softtoken.ca._authority import CertificateAuthority, create_authority
-from softtoken.ca._keys import PemSigner
-from softtoken.lifecycle._registration_settings import RegistrationSettings
+from softtoken.ca.keys import PemSigner
 from softtoken.mail.memory import MemoryMailbox
 from softtoken.policy import Policy
 from softtoken.ports import EmailSender, Storage
 from softtoken.storage.memory import MemoryStorage
 from softtoken.testing._documents import sample_pdf
 from softtoken.testing._forms import service_request_form
+from softtoken.testing._harness import Harness
 from softtoken.testing._people import (
     Person,
     activate_soft_token,
@@ -52,21 +50,6 @@ __all__ = [
     "service_request_form",
     "soft_token_user",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class Harness:
-    """A SoftToken and the handles a test needs to drive it."""
-
-    softtoken: SoftToken
-    clock: FakeClock
-    mailbox: MemoryMailbox
-    #: The Pao Tang simulator ``soft.proofing`` trusts (``paotang`` provider).
-    wallet: PaoTangWallet
-
-    def deliver_mail(self) -> int:
-        """Send what the outbox holds to the mailbox; returns how many were sent."""
-        return self.softtoken.mail.deliver_pending().sent
 
 
 def make_test_authority(

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from softtoken.accounts._identifiers import UserId
-from softtoken.device import Device, KdfParams
+from softtoken.authenticator import Device, KdfParams
 from softtoken.errors import NotFound
 from softtoken.testing._documents import sample_pdf
 
 if TYPE_CHECKING:
-    from softtoken.testing import Harness
+    from softtoken.testing._harness import Harness
 
 __all__ = ["Person", "activate_soft_token", "approve_registration", "soft_token_user"]
 

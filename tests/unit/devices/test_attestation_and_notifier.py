@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from softtoken import AuthenticationError, ValidationError
-from softtoken.devices import thumbprint
-from softtoken.devices._attestation import AttestationResult, NexusAttestation
-from softtoken.devices._jws import DevicePublicKey
+from softtoken.protocol import thumbprint
+from softtoken.protocol._attestation import AttestationResult, NexusAttestation
+from softtoken.protocol._jws import DevicePublicKey
 from softtoken.testing import Person, approve_registration, in_memory
 
 from ...helpers.devices import PIN, new_phone

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from softtoken import AuthenticationError, Policy, StateError, ValidationError
-from softtoken.device import Device, KdfParams, check_pin
-from softtoken.devices import ENROLL_TYP, ActivationPayload, EnrollmentClaims, read, verify
+from softtoken.authenticator import Device, KdfParams, check_pin
+from softtoken.protocol import ENROLL_TYP, ActivationPayload, EnrollmentClaims, read, verify
 
 PIN = "480271"
 FAST = KdfParams.for_tests()

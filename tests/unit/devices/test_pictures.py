@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from softtoken import ValidationError
-from softtoken.devices import PICTURES, choose_pictures, picture
+from softtoken.protocol import PICTURES, choose_pictures, picture
 
 
 def test_thirty_pictures_with_unique_ids_and_labels() -> None:

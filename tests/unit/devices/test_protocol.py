@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from softtoken import AuthenticationError, ValidationError
-from softtoken.devices import (
+from softtoken.protocol import (
     APPROVAL_TYP,
     ENROLL_TYP,
     ActivationPayload,

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 from softtoken import Policy
+from softtoken.authenticator import Device
 from softtoken.ca import key_fingerprint, parse_csr
-from softtoken.device import Device
-from softtoken.devices import (
+from softtoken.protocol import (
     APPROVAL_TYP,
     ENROLL_TYP,
     ActivationPayload,

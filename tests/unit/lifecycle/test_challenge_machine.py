@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from softtoken import AuthenticationError, Policy, StateError
-from softtoken.lifecycle._challenges import (
+from softtoken.lifecycle.login.challenges import (
     ChallengeState,
     LoginChallenge,
     answer_challenge,

@@ -10,8 +10,8 @@ import pytest
 
 from softtoken import StateError, ValidationError
 from softtoken.accounts import CitizenId, Email, UserId
-from softtoken.lifecycle import _registration_steps as steps
-from softtoken.lifecycle._registration import (
+from softtoken.lifecycle.registration import steps
+from softtoken.lifecycle.registration.machine import (
     ABANDONABLE,
     OPEN_STATES,
     TRANSITIONS,

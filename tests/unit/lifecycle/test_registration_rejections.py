@@ -7,7 +7,7 @@ import pytest
 
 from softtoken import SoftTokenError, StateError, ValidationError
 from softtoken._qr import qr_png
-from softtoken.lifecycle._registration_settings import RegistrationSettings
+from softtoken._registration_settings import RegistrationSettings
 from softtoken.storage.sql import metadata
 from softtoken.testing import Harness, in_memory, sample_pdf
 

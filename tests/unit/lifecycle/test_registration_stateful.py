@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from softtoken import SoftTokenError
-from softtoken.lifecycle._registration import Registration, RegistrationState
-from softtoken.lifecycle._registration_store import EmailBinding, EmailBindings, Registrations
+from softtoken.lifecycle.registration.machine import Registration, RegistrationState
+from softtoken.lifecycle.registration.store import EmailBinding, EmailBindings, Registrations
 from softtoken.testing import WalletApp, in_memory
 
 from ...helpers.registration import CONSENT, DETAILS, code_from

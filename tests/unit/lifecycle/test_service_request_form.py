@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from softtoken import Policy, ValidationError
 from softtoken.errors import MESSAGES
-from softtoken.lifecycle._service_request_form import (
+from softtoken.lifecycle.service_requests._form import (
     FORM_FIELDS,
     ServiceRequestForm,
     ServiceRequestFormInvalid,
     parse_form,
 )
-from softtoken.lifecycle._service_request_purposes import Purpose, PurposeGroup
+from softtoken.lifecycle.service_requests._purposes import Purpose, PurposeGroup
 
 POLICY = Policy.for_tests()
 BASE: dict[str, object] = {

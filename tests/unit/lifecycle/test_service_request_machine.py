@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from softtoken import Policy, StateError, ValidationError
-from softtoken.lifecycle import _service_requests as m
-from softtoken.lifecycle._service_request_form import parse_form
-from softtoken.lifecycle._service_requests import (
+from softtoken.lifecycle.service_requests import machine as m
+from softtoken.lifecycle.service_requests._form import parse_form
+from softtoken.lifecycle.service_requests.machine import (
     OPEN_STATES,
     TRANSITIONS,
     Decision,

@@ -1,0 +1,7 @@
+"""The reference authenticator client (what the manual's authenticator app does): for
+tests, the demo, and as a model for app authors. See ``docs/device.md``."""
+
+from softtoken.authenticator._client import ChallengeView, Device
+from softtoken.authenticator._keystore import KdfParams, check_pin
+
+__all__ = ["ChallengeView", "Device", "KdfParams", "check_pin"]

@@ -1,0 +1,390 @@
+"""The reference authenticator: what the manual's "Nexus Smart ID" app does, as a
+library object the tests and the demo use as the phone, and a model for app authors.
+
+It holds one device key pair sealed under the PIN (and, with biometrics on, a second copy
+under a stand-in for the platform's biometric keystore), scans the activation QR code,
+enrolls, keeps the certificate chain, shows login challenges with their pictures, and
+signs approvals, declines and renewals. Its whole state is one JSON document
+(:meth:`Device.to_json`), which ``softtoken device`` keeps in a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import attrs
+import pyotp
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from softtoken.authenticator._keystore import (
+    KdfParams,
+    KeyType,
+    SealedKey,
+    check_pin,
+    device_csr,
+    new_device_key,
+    open_secret,
+    seal_secret,
+    unb64url,
+)
+from softtoken.errors import AuthenticationError, StateError, ValidationError
+from softtoken.policy import Policy
+from softtoken.protocol import _jws
+from softtoken.protocol._messages import (
+    APPROVAL_TYP,
+    ENROLL_TYP,
+    RENEWAL_TYP,
+    ActivationPayload,
+    ApprovalClaims,
+    EnrollmentClaims,
+    RenewalClaims,
+    b64url,
+)
+from softtoken.protocol._pictures import Picture, picture
+
+__all__ = ["ChallengeView", "Device"]
+
+
+@attrs.frozen(kw_only=True)
+class ChallengeView:
+    """What the phone shows for a login challenge."""
+
+    challenge_id: str
+    mode: str
+    user_id: str
+    portal: str
+    expires_at: datetime
+    #: ``confirm``: the one picture; ``select``: the choices in display order; ``enter``: none.
+    pictures: tuple[Picture, ...]
+
+
+@attrs.define
+class Device:
+    """One authenticator installation. Build with :meth:`create` or :meth:`from_json`."""
+
+    device_id: str
+    key_type: KeyType
+    sealed_key: SealedKey
+    biometric_key: SealedKey | None
+    biometric_secret: bytes | None = attrs.field(repr=False)
+    max_wrong_pins: int
+    pin_digits: int
+    wrong_pins: int = 0
+    locked: bool = False
+    chain_pem: list[str] = attrs.Factory(list)
+    totp: dict[str, Any] | None = attrs.field(default=None, repr=False)
+    revoked_reason: str | None = None
+    #: A renewal's new key between "Accept" and the new certificate, sealed like the
+    #: main key (under the PIN, or the biometric secret when unlocked that way).
+    pending_key: SealedKey | None = None
+
+    # --- creating and unlocking -----------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        pin: str,
+        confirm_pin: str,
+        biometrics: bool = False,
+        key_type: KeyType = "ec-p256",
+        policy: Policy | None = None,
+        kdf: KdfParams | None = None,
+    ) -> Device:
+        """Generate the key pair and seal it under the PIN (set and confirmed, as the
+        app asks in chapter 2 step 5). Biometrics are optional and only unlock the key.
+
+        Raises:
+            ValidationError: ``pin_invalid``, ``pin_trivial`` or ``pin_confirmation_mismatch``.
+        """
+        rules = policy or Policy()
+        check_pin(pin, digits=rules.device_pin_digits)
+        if confirm_pin != pin:
+            raise ValidationError("pin_confirmation_mismatch", field="confirm_pin")
+        params = kdf or KdfParams()
+        key = new_device_key(key_type)
+        bio_secret = secrets.token_bytes(32) if biometrics else None
+        return cls(
+            device_id=_jws.thumbprint(key)[:22],
+            key_type=key_type,
+            sealed_key=SealedKey.seal(key, pin.encode(), params),
+            biometric_key=SealedKey.seal(key, bio_secret, params) if bio_secret else None,
+            biometric_secret=bio_secret,
+            max_wrong_pins=rules.device_max_wrong_pins,
+            pin_digits=rules.device_pin_digits,
+        )
+
+    def _unlock(self, pin: str | None, biometric: bool) -> _jws.DevicePrivateKey:
+        if self.locked:
+            raise StateError("device_locked")
+        if biometric:
+            if self.biometric_key is None or self.biometric_secret is None:
+                raise StateError("biometrics_not_enabled")
+            key = self.biometric_key.open(self.biometric_secret)
+            if key is None:  # pragma: no cover - only a corrupted state file gets here
+                raise StateError("device_locked")
+            return key
+        if not isinstance(pin, str) or len(pin) != self.pin_digits or not pin.isdigit():
+            raise ValidationError("pin_invalid", field="pin")
+        key = self.sealed_key.open(pin.encode())
+        if key is None:
+            self.wrong_pins += 1
+            if self.wrong_pins >= self.max_wrong_pins:
+                self.locked = True
+                raise StateError("device_locked")
+            raise AuthenticationError(
+                "pin_wrong", detail=f"{self.max_wrong_pins - self.wrong_pins} tries left"
+            )
+        self.wrong_pins = 0
+        return key
+
+    def change_pin(self, *, old_pin: str, new_pin: str, confirm_pin: str) -> None:
+        key = self._unlock(old_pin, biometric=False)
+        check_pin(new_pin, digits=self.pin_digits, field="new_pin")
+        if confirm_pin != new_pin:
+            raise ValidationError("pin_confirmation_mismatch", field="confirm_pin")
+        self.sealed_key = SealedKey.seal(key, new_pin.encode(), self.sealed_key.kdf)
+
+    # --- activation (chapter 2 step 5) ----------------------------------------------
+
+    @property
+    def activated(self) -> bool:
+        return bool(self.chain_pem) and self.revoked_reason is None
+
+    def chain(self) -> list[x509.Certificate]:
+        return [x509.load_pem_x509_certificate(p.encode()) for p in self.chain_pem]
+
+    @property
+    def certificate_serial(self) -> str:
+        """The serial of the current certificate in hex, how the device names itself."""
+        if not self.chain_pem:
+            raise StateError("device_not_activated")
+        return format(self.chain()[0].serial_number, "x")
+
+    @staticmethod
+    def scan(uri: str) -> ActivationPayload:
+        """Read the activation QR code ("Scan QR code")."""
+        return ActivationPayload.parse(uri)
+
+    def enroll(
+        self,
+        payload: ActivationPayload,
+        *,
+        pin: str | None = None,
+        biometric: bool = False,
+        now: datetime | None = None,
+        platform: Literal["android", "ios", "reference"] = "reference",
+    ) -> str:
+        """The enrollment message for ``payload`` ("Activate"), signed with the new key."""
+        key = self._unlock(pin, biometric)
+        claims = EnrollmentClaims(
+            activation_id=payload.activation_id,
+            secret=payload.secret,
+            csr_der=device_csr(key),
+            platform=platform,
+            biometrics=self.biometric_key is not None,
+            attestation={"fmt": "software", "device_id": self.device_id},
+            issued_at=now or datetime.now(UTC),
+        )
+        return _jws.sign(claims.to_claims(), key, typ=ENROLL_TYP)
+
+    def install(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
+        """Keep what the server answered to the enrollment or renewal: the certificate
+        chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed
+        (sealed under the PIN, which is then needed here)."""
+        chain = answer.get("x5c")
+        if not isinstance(chain, list) or not chain:
+            raise ValidationError("device_message_malformed", field="answer")
+        certificates = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in chain]
+        self.chain_pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates]
+        offline = answer.get("totp")
+        if isinstance(offline, dict):
+            if pin is None:
+                raise StateError("pin_required")
+            self._unlock(pin, biometric=False)
+            params = {k: offline[k] for k in ("period", "digits", "algorithm")}
+            sealed = seal_secret(str(offline["secret"]).encode(), pin, self.sealed_key.kdf)
+            self.totp = {**params, "sealed": sealed}
+        self.revoked_reason = None
+
+    # --- login challenges (chapter 3) -----------------------------------------------
+
+    @staticmethod
+    def view(challenge: Mapping[str, Any]) -> ChallengeView:
+        """What the app shows for a challenge the server sent."""
+        try:
+            return ChallengeView(
+                challenge_id=str(challenge["cid"]),
+                mode=str(challenge["mode"]),
+                user_id=str(challenge["user_id"]),
+                portal=str(challenge["portal"]),
+                expires_at=datetime.fromtimestamp(int(challenge["exp"]), UTC),
+                pictures=tuple(picture(p) for p in challenge.get("pictures", [])),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError("device_message_malformed", field="challenge") from None
+
+    def _answer(  # noqa: PLR0917 - private; the public methods take keywords
+        self,
+        challenge: Mapping[str, Any],
+        decision: Literal["approve", "decline"],
+        answer: str | None,
+        pin: str | None,
+        biometric: bool,
+        now: datetime | None,
+    ) -> str:
+        if not self.activated:
+            raise StateError("device_not_activated")
+        key = self._unlock(pin, biometric)
+        view = self.view(challenge)
+        claims = ApprovalClaims(
+            challenge_id=view.challenge_id,
+            nonce=str(challenge.get("nonce", "")),
+            decision=decision,
+            answer=answer,
+            issued_at=now or datetime.now(UTC),
+        )
+        return _jws.sign(claims.to_claims(), key, typ=APPROVAL_TYP, chain=self.chain())
+
+    def approve(
+        self,
+        challenge: Mapping[str, Any],
+        *,
+        answer: str | None = None,
+        pin: str | None = None,
+        biometric: bool = False,
+        now: datetime | None = None,
+    ) -> str:
+        """Approve: ``answer`` is the picture ID chosen (``select``), the code typed
+        (``enter``) or None (``confirm``, the manual's mode)."""
+        return self._answer(challenge, "approve", answer, pin, biometric, now)
+
+    def decline(
+        self,
+        challenge: Mapping[str, Any],
+        *,
+        pin: str | None = None,
+        biometric: bool = False,
+        now: datetime | None = None,
+    ) -> str:
+        """ "Not me": the server records and emails it."""
+        return self._answer(challenge, "decline", None, pin, biometric, now)
+
+    # --- offline fallback codes -------------------------------------------------------
+
+    def offline_code(self, *, pin: str, now: datetime | None = None) -> str:
+        """A TOTP code for when the phone has no network (only if the portal allows it)."""
+        if self.totp is None:
+            raise StateError("totp_not_enrolled")
+        self._unlock(pin, biometric=False)
+        secret = open_secret(self.totp["sealed"], pin, self.sealed_key.kdf)
+        code = pyotp.TOTP(
+            secret.decode(),
+            digits=int(self.totp["digits"]),
+            digest=getattr(hashlib, str(self.totp["algorithm"]).lower()),
+            interval=int(self.totp["period"]),
+        )
+        return code.at(now or datetime.now(UTC))
+
+    # --- renewal (chapter 6) ----------------------------------------------------------
+
+    def accept_renewal(
+        self,
+        request: Mapping[str, Any],
+        *,
+        pin: str | None = None,
+        biometric: bool = False,
+        now: datetime | None = None,
+    ) -> str:
+        """ "Update Profile", "Accept": signed with the current key; when the server asks
+        for a new key, the new key is made, sealed under the same PIN, and its CSR sent."""
+        if not self.activated:
+            raise StateError("device_not_activated")
+        key = self._unlock(pin, biometric)
+        csr = None
+        self.pending_key = None
+        if request.get("new_key"):
+            # The new key is sealed under the PIN, so a new-key renewal needs the PIN.
+            if biometric or pin is None:
+                raise StateError("pin_required")
+            new_key = new_device_key(self.key_type)
+            csr = device_csr(new_key)
+            self.pending_key = SealedKey.seal(new_key, pin.encode(), self.sealed_key.kdf)
+        claims = RenewalClaims(
+            renewal_id=str(request.get("rid", "")),
+            nonce=str(request.get("nonce", "")),
+            csr_der=csr,
+            issued_at=now or datetime.now(UTC),
+        )
+        return _jws.sign(claims.to_claims(), key, typ=RENEWAL_TYP, chain=self.chain())
+
+    def install_renewal(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
+        """Keep the renewed certificate ("Profile updated successfully"); a new key made
+        at "Accept" becomes the device key (which needs the PIN again)."""
+        if self.pending_key is not None:
+            if pin is None:
+                raise StateError("pin_required")
+            self._unlock(pin, biometric=False)
+            new_key = self.pending_key.open(pin.encode())
+            if new_key is None:  # pragma: no cover - sealed under this very PIN
+                raise AuthenticationError("pin_wrong")
+            kdf = self.sealed_key.kdf
+            self.sealed_key = SealedKey.seal(new_key, pin.encode(), kdf)
+            if self.biometric_secret is not None:
+                self.biometric_key = SealedKey.seal(new_key, self.biometric_secret, kdf)
+            self.pending_key = None
+        self.install(answer)
+
+    def learn_revoked(self, reason: str) -> None:
+        """The server said this token was revoked: forget the certificate."""
+        self.revoked_reason = reason
+        self.chain_pem = []
+        self.totp = None
+
+    # --- persistence ------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        def sealed(s: SealedKey | None) -> dict[str, Any] | None:
+            return None if s is None else s.as_dict()
+
+        return json.dumps({
+            "v": 1, "device_id": self.device_id, "key_type": self.key_type,
+            "sealed_key": sealed(self.sealed_key), "biometric_key": sealed(self.biometric_key),
+            "biometric_secret": b64url(self.biometric_secret) if self.biometric_secret else None,
+            "max_wrong_pins": self.max_wrong_pins, "pin_digits": self.pin_digits,
+            "wrong_pins": self.wrong_pins, "locked": self.locked, "chain": self.chain_pem,
+            "totp": self.totp, "revoked_reason": self.revoked_reason,
+            "pending_key": sealed(self.pending_key),
+        }, indent=2)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> Device:
+        def sealed(data: dict[str, Any] | None) -> SealedKey | None:
+            return None if data is None else SealedKey.from_dict(data)
+
+        try:
+            data = json.loads(text)
+            main = sealed(data["sealed_key"])
+            assert main is not None  # noqa: S101 - every state has a sealed key
+            secret = data["biometric_secret"]
+            return cls(
+                device_id=data["device_id"], key_type=data["key_type"], sealed_key=main,
+                biometric_key=sealed(data["biometric_key"]),
+                biometric_secret=unb64url(secret) if secret else None,
+                max_wrong_pins=data["max_wrong_pins"], pin_digits=data["pin_digits"],
+                wrong_pins=data["wrong_pins"], locked=data["locked"],
+                chain_pem=list(data["chain"]), totp=data["totp"],
+                revoked_reason=data["revoked_reason"],
+                pending_key=sealed(data.get("pending_key")),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError, AssertionError):
+            raise ValidationError(
+                "invalid_value", field="state", detail="not a device state"
+            ) from None

@@ -1,0 +1,375 @@
+"""``soft.push_login``: "Login by Soft Token" (manual chapter 3): the password, then a
+challenge the authenticator app approves after the person matched the picture.
+
+Portal side: :meth:`PushLoginService.begin` (user ID + password; returns what the
+computer shows) then :meth:`check` until it stops saying ``challenge_pending``. Device
+side: :meth:`pending_for_device` (what the app shows; polling always works, a
+:class:`~softtoken.ports.PushNotifier` can wake the app) and :meth:`respond` (the signed
+approval or decline). Challenges live ``policy.challenge_lifetime`` (2 minutes), one
+open per account, used once. After ``policy.pushes_since_last_login`` unanswered pushes,
+each further push waits ``policy.login_lockout`` (push fatigue, B4 3.1.3.2).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from softtoken._context import ServiceContext
+from softtoken._log import logs_refusals
+from softtoken.accounts._account import Account, LoginType
+from softtoken.audit._chain import Outcome
+from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
+from softtoken.errors import AuthenticationError, NotFound, RateLimited, StateError
+from softtoken.lifecycle.bindings import BindingTable, DeviceBinding
+from softtoken.lifecycle.login._push_results import (
+    ChallengeAnswer,
+    SoftTokenChallenge,
+    SoftTokenLogin,
+)
+from softtoken.lifecycle.login.challenges import (
+    ChallengeState,
+    ChallengeTable,
+    LoginChallenge,
+    answer_challenge,
+    complete_challenge,
+    new_challenge,
+    supersede_challenge,
+)
+from softtoken.lifecycle.renewal.machine import CertificateNotice, certificate_notice, days_left
+from softtoken.otp._service import Failure, transact_recording
+from softtoken.protocol import _jws
+from softtoken.protocol._messages import APPROVAL_TYP, PROTOCOL_VERSION, ApprovalClaims
+from softtoken.protocol._pictures import picture
+
+if TYPE_CHECKING:
+    from softtoken.ca._service import CaService
+    from softtoken.lifecycle.login._password import LoginService
+    from softtoken.otp._totp import TotpService
+    from softtoken.ports import PushNotifier
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["ChallengeAnswer", "PushLoginService", "SoftTokenChallenge", "SoftTokenLogin"]
+
+
+class PushLoginService:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        login: LoginService,
+        ca: CaService,
+        totp: TotpService,
+        notifier: PushNotifier | None = None,
+    ) -> None:
+        self._ctx = context
+        self._login = login
+        self._ca = ca
+        self._totp = totp
+        self.notifier = notifier
+
+    def _code_mac(self, challenge_id: str, code: str) -> str:
+        keys = self._ctx.keys
+        return keys.mac(keys.tokens, "challenge-code", challenge_id, code)
+
+    # --- the portal's side ------------------------------------------------------------
+
+    def begin(self, user_id: object, password: object) -> SoftTokenChallenge:
+        """ "Login by Soft Token": check the password, then ask the phone.
+
+        Raises:
+            the password step's errors (see ``soft.login.password``);
+            StateError: ``soft_token_not_active``, ``renewal_required`` (the certificate
+                expired: renew before logging in, manual chapter 6);
+            AuthenticationError: ``certificate_revoked``;
+            RateLimited: ``too_many_pushes`` with ``retry_after``.
+        """
+        ctx = self._ctx
+        step = self._login.password(user_id, password)
+        uid = step.account.user_id.value
+        code_box: list[str | None] = []
+
+        def work(uow: StorageUnitOfWork) -> LoginChallenge:
+            now = ctx.clock.now()
+            account = uow.accounts.get(step.account.user_id)
+            bindings = uow.repository(BindingTable)
+            binding = bindings.active_for(uid)
+            if account.login_type is not LoginType.SOFT_TOKEN or binding is None:
+                raise StateError("soft_token_not_active")
+            self._check_certificate(uow, binding, now)
+            limit = ctx.policy.pushes_since_last_login
+            if binding.pushes_since_login >= limit and binding.last_push_at is not None:
+                wait_until = binding.last_push_at + ctx.policy.login_lockout
+                if now < wait_until:
+                    raise RateLimited(
+                        "too_many_pushes", retry_after=int((wait_until - now).total_seconds()) + 1
+                    )
+            table = uow.repository(ChallengeTable)
+            for older in table.open_for_user(uid):
+                table.update(supersede_challenge(older))
+            challenge, code = new_challenge(
+                user_id=uid,
+                device_id=binding.device_id,
+                now=now,
+                policy=ctx.policy,
+                password_change_required=account.must_change_password,
+                code_mac=self._code_mac,
+            )
+            code_box[:] = [code]
+            bindings.update(
+                attrs.evolve(
+                    binding, pushes_since_login=binding.pushes_since_login + 1, last_push_at=now
+                )
+            )
+            ctx.audit(
+                uow,
+                actor=f"user:{uid}",
+                action="login.push",
+                subject=uid,
+                factor="soft_token",
+                challenge=challenge.challenge_id,
+                mode=challenge.mode,
+            )
+            return table.add(challenge)
+
+        challenge = ctx.transact(work)
+        if self.notifier is not None:
+            self.notifier.notify(challenge.device_id, self._for_device(challenge))
+        return SoftTokenChallenge(
+            challenge_id=challenge.challenge_id,
+            mode=challenge.mode,
+            picture=picture(challenge.picture),
+            code=code_box[0],
+            expires_at=challenge.expires_at,
+        )
+
+    def _check_certificate(
+        self, uow: StorageUnitOfWork, binding: DeviceBinding, now: datetime
+    ) -> CertificateRecord:
+        """The certificate the soft token stands on, if a login may go on with it
+        (manual chapter 6: expired, or less than a day left, stops the login)."""
+        record = uow.repository(CertificateTable).get_by_key(binding.current_serial)
+        if record.status is not CertificateStatus.ACTIVE:
+            raise AuthenticationError(f"certificate_{record.status.value}")
+        notice = certificate_notice(record.not_after, now, self._ctx.policy)
+        if notice is CertificateNotice.EXPIRED:
+            raise StateError("soft_token_expired")
+        if notice is CertificateNotice.RENEW_NOW:
+            raise StateError("renewal_required")
+        return record
+
+    def check(self, challenge_id: object, *, user_id: object) -> SoftTokenLogin:
+        """The portal asks whether the phone approved; an approved challenge completes
+        the login here, once.
+
+        Raises:
+            StateError: ``challenge_pending`` (ask again shortly).
+            NotFound: ``challenge_not_found`` (also another person's challenge).
+            AuthenticationError: ``challenge_declined``, ``challenge_answer_wrong``,
+                ``challenge_expired``, ``challenge_used``, ``certificate_revoked``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        key = _challenge_key(challenge_id)
+
+        def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
+            now = ctx.clock.now()
+            table = uow.repository(ChallengeTable)
+            challenge = table.get_by_key(key)
+            if challenge.user_id != uid.value:
+                raise NotFound("challenge_not_found")
+            table.update(complete_challenge(challenge, now=now))
+            bindings = uow.repository(BindingTable)
+            binding = bindings.get_by_key(challenge.device_id)
+            if not binding.active:
+                raise AuthenticationError("certificate_revoked")
+            bindings.update(attrs.evolve(binding, pushes_since_login=0))
+            return self._complete(uow, binding, now, factor="soft_token", challenge=key)
+
+        return ctx.transact(work)
+
+    def offline(self, user_id: object, password: object, code: object) -> SoftTokenLogin:
+        """Password plus a TOTP code from the app, for a phone without network; only
+        when ``policy.totp_offline_fallback`` allows it (off by default).
+
+        Raises:
+            StateError: ``offline_login_not_allowed``, ``soft_token_not_active``,
+                ``renewal_required``; the password step's and ``soft.totp.verify``'s errors.
+        """
+        ctx = self._ctx
+        if not ctx.policy.totp_offline_fallback:
+            raise StateError("offline_login_not_allowed")
+        step = self._login.password(user_id, password)
+        uid = step.account.user_id
+        self._totp.verify(uid.value, code)
+
+        def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
+            now = ctx.clock.now()
+            binding = uow.repository(BindingTable).active_for(uid.value)
+            if binding is None:
+                raise StateError("soft_token_not_active")
+            return self._complete(uow, binding, now, factor="totp")
+
+        return ctx.transact(work)
+
+    def _complete(
+        self,
+        uow: StorageUnitOfWork,
+        binding: DeviceBinding,
+        now: datetime,
+        *,
+        factor: str,
+        challenge: str | None = None,
+    ) -> SoftTokenLogin:
+        """The login happened: the certificate still stands, the account records it."""
+        record = self._check_certificate(uow, binding, now)
+        uid = self._ctx.user_id(binding.user_id)
+        account = uow.accounts.update(
+            attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
+        )
+        self._ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
+                        subject=uid.value, factor=factor, challenge=challenge,
+                        serial=record.serial)  # fmt: skip
+        return self._result(account, record, now)
+
+    def _result(self, account: Account, record: CertificateRecord, now: datetime) -> SoftTokenLogin:
+        left = days_left(record.not_after, now)
+        return SoftTokenLogin(
+            account=account,
+            certificate_serial=record.serial,
+            password_change_required=account.must_change_password,
+            certificate_days_left=left,
+            renewal_notice=certificate_notice(record.not_after, now, self._ctx.policy)
+            is CertificateNotice.NOTICE,
+        )
+
+    # --- the device's side ------------------------------------------------------------
+
+    def _for_device(self, challenge: LoginChallenge) -> dict[str, Any]:
+        return {
+            "v": PROTOCOL_VERSION,
+            "type": "login",
+            "cid": challenge.challenge_id,
+            "nonce": challenge.nonce,
+            "mode": challenge.mode,
+            "user_id": challenge.user_id,
+            "portal": self._ctx.portal_name,
+            "exp": int(challenge.expires_at.timestamp()),
+            "pictures": list(challenge.choices),
+        }
+
+    def pending_for_device(self, certificate_serial: object) -> list[dict[str, Any]]:
+        """What waits for the device with this certificate (the app's poll). Showing a
+        challenge reveals nothing that approves it: that needs the device key."""
+        serial = _serial(certificate_serial)
+        now = self._ctx.clock.now()
+        with self._ctx.unit_of_work() as uow:
+            binding = uow.repository(BindingTable).for_serial(serial)
+            if binding is None or not binding.active:
+                return []
+            open_ = uow.repository(ChallengeTable).open_for_device(binding.device_id)
+        return [self._for_device(c) for c in open_ if c.state_at(now) is ChallengeState.PENDING]
+
+    @logs_refusals("login.push_answer")
+    def respond(self, message: object) -> ChallengeAnswer:
+        """The app's signed approval or decline ("not me", recorded and emailed).
+
+        Raises:
+            ValidationError: ``device_message_malformed``.
+            AuthenticationError: ``device_signature_invalid``, the certificate's codes
+                (``certificate_untrusted``, ``certificate_revoked``, ``certificate_expired``,
+                ...), ``challenge_wrong_account``, ``challenge_expired``, ``challenge_used``,
+                ``challenge_nonce_mismatch``, ``challenge_answer_wrong``.
+            NotFound: ``challenge_not_found``.
+        """
+        ctx = self._ctx
+        # The CPU work first, outside any transaction: the path to our CA, the signature.
+        signed, leaf = _jws.read_signed_with_chain(
+            message, expect_typ=APPROVAL_TYP, trust=self._ca.verify_chain
+        )
+        claims = ApprovalClaims.from_claims(signed.claims)
+
+        def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:
+            now = ctx.clock.now()
+            # The register, in the transaction that uses it: revoked a moment ago counts.
+            verified = self._ca.verify_in(uow, leaf)
+            table = uow.repository(ChallengeTable)
+            challenge = table.get_by_key(claims.challenge_id)
+            binding = uow.repository(BindingTable).get_by_key(challenge.device_id)
+            serial = verified.record.serial
+            if challenge.user_id != verified.user_id or serial not in (
+                binding.certificate_serial,
+                binding.renewed_serial,
+            ):
+                raise AuthenticationError("challenge_wrong_account")
+            if not binding.active:
+                raise AuthenticationError("certificate_revoked")
+            if serial == binding.renewed_serial:
+                # The renewed certificate's first use retires the old one (chapter 6).
+                self._ca.supersede_in(uow, binding.certificate_serial, by=serial,
+                                      actor=f"device:{binding.device_id}")  # fmt: skip
+                binding = uow.repository(BindingTable).update(
+                    attrs.evolve(binding, certificate_serial=serial, renewed_serial=None)
+                )
+            answered = table.update(
+                answer_challenge(
+                    challenge,
+                    decision=claims.decision,
+                    answer=claims.answer,
+                    nonce=claims.nonce,
+                    now=now,
+                    code_mac=self._code_mac,
+                )
+            )
+            uid = challenge.user_id
+            outcome: dict[ChallengeState, Outcome] = {
+                ChallengeState.APPROVED: "success",
+                ChallengeState.DECLINED: "denied",
+            }
+            ctx.audit(
+                uow,
+                actor=f"device:{binding.device_id}",
+                action="login.push_answer",
+                subject=uid,
+                outcome=outcome.get(answered.status, "failure"),
+                factor="soft_token",
+                challenge=challenge.challenge_id,
+                decision=answered.status.value,
+            )
+            if answered.status is ChallengeState.DECLINED:
+                self._tell_declined(uow, uid, now)
+            if answered.status is ChallengeState.FAILED:
+                return Failure(AuthenticationError("challenge_answer_wrong"))
+            return ChallengeAnswer(
+                challenge_id=challenge.challenge_id, decision=answered.status.value
+            )
+
+        return transact_recording(ctx, work)
+
+    def _tell_declined(self, uow: StorageUnitOfWork, user_id: str, now: datetime) -> None:
+        account = uow.accounts.get(self._ctx.user_id(user_id))
+        if account.email:
+            self._ctx.email(
+                uow,
+                "login_declined",
+                account.email.value,
+                {
+                    "name": account.full_name,
+                    "user_id": user_id,
+                    "when": now.strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+
+
+def _challenge_key(raw: object) -> str:
+    if not isinstance(raw, str) or not 8 <= len(raw) <= 64:  # noqa: PLR2004
+        raise NotFound("challenge_not_found")
+    return raw
+
+
+def _serial(raw: object) -> str:
+    from softtoken.ca._service import parse_serial  # noqa: PLC0415 - avoids an import cycle
+
+    return parse_serial(raw)

@@ -1,0 +1,321 @@
+"""Forgot password: self-service reset (manual chapter 4).
+
+Theory of operation::
+
+    request(user_id, citizen_id, email, client_key=...)
+        form locked (user ID or client key) .... RateLimited reset_locked, retry_after
+        data do not match ....................... AuthenticationError reset_data_mismatch
+                                                  (one error for every field), counted per
+                                                  user ID and per client key; every 5th
+                                                  mismatch locks the form for 5 minutes
+        match, registration not completed ....... StateError reset_not_available
+        match ................................... a code to the registered email
+                                                  ("reset password"); at most every 90 s
+    confirm(user_id, code)
+        wrong / expired / used / locked ......... the code's own errors (softtoken.otp)
+        right ................................... a random password by email (never to
+                                                  the caller), must be changed, expires;
+                                                  the old password stops working
+
+The counters are rows (``st_attempt_counters``), so every portal process shares them.
+The client key is whatever the portal trusts to tell callers apart (its view of the
+caller's address); only an HMAC of it is stored. Both emails say how to dispute.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from softtoken._context import ServiceContext
+from softtoken.accounts._account import AccountStatus, apply_new_password
+from softtoken.accounts._identifiers import CitizenId, Email, UserId, mask_email
+from softtoken.accounts._passwords import generate_password
+from softtoken.errors import AuthenticationError, RateLimited, StateError, ValidationError
+from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.otp._codes import Purpose, normalize_code
+from softtoken.otp._service import Failure, OtpService, transact_recording
+from softtoken.otp._store import AttemptCounters
+from softtoken.otp._throttle import (
+    AttemptCounter,
+    apply_counter_failure,
+    apply_counter_success,
+    check_counter,
+    counter_key,
+)
+
+if TYPE_CHECKING:
+    from softtoken.accounts._account import Account
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["PasswordResetService", "ResetCompleted", "ResetRequested"]
+
+_USER_SCOPE = "reset_user"
+_CLIENT_SCOPE = "reset_client"
+_MAX_CLIENT_KEY = 1024
+
+
+@attrs.frozen(kw_only=True)
+class ResetRequested:
+    """The data matched and a code is on its way (manual chapter 4 step 4)."""
+
+    user_id: str
+    sent_to: str  # masked, for the screen
+    expires_at: datetime
+    resend_after: datetime
+
+
+@attrs.frozen(kw_only=True)
+class ResetCompleted:
+    """ "A new password has been sent to <email>" (step 5). The password is not here."""
+
+    user_id: str
+    sent_to: str
+    password_expires_at: datetime
+
+
+class PasswordResetService:
+    """``soft.password_reset``."""
+
+    def __init__(self, context: ServiceContext, otp: OtpService) -> None:
+        self._ctx = context
+        self._otp = otp
+
+    def request(
+        self, user_id: object, citizen_id: object, email: object, *, client_key: object = None
+    ) -> ResetRequested:
+        """The forgot-password form: user ID, citizen ID and the registered email.
+
+        Args:
+            client_key: optional; the portal's key for the caller (e.g. its address), so
+                that guesses spread over many user IDs lock too.
+
+        Raises:
+            ValidationError: a field is malformed (the field is named: format is public).
+            AuthenticationError: ``reset_data_mismatch``, the same for every field.
+            RateLimited: ``reset_locked`` (``retry_after``), ``otp_resend_too_soon``,
+                ``otp_disabled`` (an officer must re-enable the self-service path).
+            StateError: ``reset_not_available``, ``account_disabled``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        cid = CitizenId.parse(citizen_id)
+        address = Email.parse(email)
+        if client_key is not None and (
+            not isinstance(client_key, str) or not 0 < len(client_key) <= _MAX_CLIENT_KEY
+        ):
+            raise ValidationError("invalid_value", field="client_key")
+        keys = [(_USER_SCOPE, counter_key(ctx.keys, _USER_SCOPE, uid.value))]
+        if client_key is not None:
+            keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client_key)))
+
+        def work(uow: StorageUnitOfWork) -> ResetRequested | Failure[ResetRequested]:
+            now = ctx.clock.now()
+            table = uow.repository(AttemptCounters)
+            counters = [
+                table.lock(scope, mac) or AttemptCounter(scope=scope, key_mac=mac, updated_at=now)
+                for scope, mac in keys
+            ]
+            try:
+                for counter in counters:
+                    check_counter(counter, now=now, code="reset_locked")
+            except RateLimited as locked:
+                ctx.audit(
+                    uow,
+                    actor="anonymous",
+                    action="password_reset.request",
+                    subject=uid.value,
+                    outcome="denied",
+                    reason=locked.code,
+                )
+                return Failure(locked)
+            account = uow.accounts.find(uid)
+            if not _matches(account, cid, address):
+                return self._mismatch(uow, uid, counters, now=now)
+            assert account is not None  # noqa: S101 - _matches checked it
+            if ctx.policy.reset_requires_completed_registration and not (
+                account.registration_completed
+            ):
+                raise StateError("reset_not_available")
+            if account.status is AccountStatus.DISABLED:
+                raise StateError("account_disabled")
+            table.save(apply_counter_success(counters[0], now=now))
+            issued = self._otp.issue_in(
+                uow,
+                purpose=Purpose.PASSWORD_RESET.value,
+                subject=uid.value,
+                email=address,
+                template="password_reset_code",
+                actor=f"user:{uid.value}",
+                params={"name": account.full_name, "user_id": uid.value},
+            )
+            ctx.audit(
+                uow, actor=f"user:{uid.value}", action="password_reset.request", subject=uid.value
+            )
+            return ResetRequested(
+                user_id=uid.value,
+                sent_to=mask_email(address.value),
+                expires_at=issued.expires_at,
+                resend_after=issued.resend_after,
+            )
+
+        return transact_recording(ctx, work)
+
+    def _mismatch(
+        self,
+        uow: StorageUnitOfWork,
+        uid: UserId,
+        counters: list[AttemptCounter],
+        *,
+        now: datetime,
+    ) -> Failure[ResetRequested]:
+        ctx = self._ctx
+        table = uow.repository(AttemptCounters)
+        error: Exception = AuthenticationError("reset_data_mismatch")
+        for counter in counters:
+            failed = table.save(
+                apply_counter_failure(
+                    counter,
+                    now=now,
+                    max_failures=ctx.policy.reset_max_mismatches,
+                    lockout=ctx.policy.reset_lockout,
+                )
+            )
+            if failed.locked_until is not None and failed.locked_until > now:
+                error = RateLimited(
+                    "reset_locked",
+                    retry_after=int((failed.locked_until - now).total_seconds() + 0.999),
+                )
+        ctx.audit(
+            uow,
+            actor="anonymous",
+            action="password_reset.request",
+            subject=uid.value,
+            outcome="failure",
+            reason=getattr(error, "code", "error"),
+        )
+        return Failure(error)
+
+    def confirm(self, user_id: object, code: object) -> ResetCompleted:
+        """The code from the "reset password" email. A right code emails a new random
+        password to the registered address; it must be changed at first login.
+
+        The user ID binds the code to one account, so the 5-attempt lock and the
+        100-failure limit count per account, not across every pending reset.
+
+        Raises:
+            ValidationError: ``otp_malformed``, or a malformed user ID.
+            StateError: ``otp_not_issued``, ``account_disabled``.
+            AuthenticationError: ``otp_wrong``, ``otp_expired``, ``otp_used``.
+            RateLimited: ``otp_locked`` (``retry_after``), ``otp_disabled``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        typed = normalize_code(code, digits=ctx.policy.otp_digits)
+
+        def work(uow: StorageUnitOfWork) -> ResetCompleted | Failure[ResetCompleted]:
+            verified = self._otp.verify_in(
+                uow,
+                purpose=Purpose.PASSWORD_RESET.value,
+                subject=uid.value,
+                code=typed,
+                actor=f"user:{uid.value}",
+            )
+            if isinstance(verified, Failure):
+                return Failure(verified.error)
+            account = uow.accounts.get(uid)
+            if account.status is AccountStatus.DISABLED:
+                raise StateError("account_disabled")
+            if account.email is None:  # removed since the request: nowhere to send it
+                raise StateError("reset_not_available")
+            now = ctx.clock.now()
+            password = generate_password(ctx.policy, context=account.context_words(ctx.portal_name))
+            expires_at = now + ctx.policy.temporary_password_lifetime
+            uow.accounts.update(
+                apply_new_password(
+                    account,
+                    ctx.hasher.hash(password),
+                    now=now,
+                    must_change=True,
+                    expires_at=expires_at,
+                )
+            )
+            ctx.audit(
+                uow, actor=f"user:{uid.value}", action="password_reset.complete", subject=uid.value
+            )
+            ctx.email(
+                uow,
+                "password_reset_done",
+                account.email.value,
+                {
+                    "name": account.full_name,
+                    "user_id": uid.value,
+                    "password": password,
+                    "when": now.strftime("%Y-%m-%d %H:%M"),
+                    "reference": uid.value,
+                    "hours": str(
+                        int(ctx.policy.temporary_password_lifetime.total_seconds() // 3600)
+                    ),
+                },
+            )
+            return ResetCompleted(
+                user_id=uid.value, sent_to=account.email.value, password_expires_at=expires_at
+            )
+
+        return transact_recording(ctx, work)
+
+    def enable(self, user_id: object, *, officer: str) -> None:
+        """An officer re-enables the self-service path after 100 consecutive wrong codes."""
+        uid = self._ctx.user_id(user_id)
+        self._otp.enable(Purpose.PASSWORD_RESET.value, uid.value, officer=officer)
+
+
+def _matches(account: Account | None, cid: CitizenId, address: Email) -> bool:
+    if account is None or account.citizen_id is None or account.email is None:
+        return False
+    same_cid = hmac.compare_digest(account.citizen_id.value, cid.value)
+    same_email = hmac.compare_digest(account.email.value.encode(), address.value.encode())
+    return same_cid and same_email
+
+
+_DISPUTE_TH = (
+    "หากท่านไม่ได้เป็นผู้ขอเปลี่ยนรหัสผ่าน กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด "
+    "ผ่านแบบคำขอใช้บริการ และแจ้งรหัสอ้างอิง $reference"
+)
+_DISPUTE_EN = (
+    "If you did not ask for this, contact the Comptroller General's Department at once "
+    "with a service request form and quote reference $reference."
+)
+
+register_template(
+    "password_reset_code",
+    EmailTemplate(
+        subject_th="$portal: รีเซ็ตรหัสผ่าน (รหัส OTP)",
+        subject_en="$portal: reset password (one-time code)",
+        body_th="เรียน $name\n\nมีการขอรีเซ็ตรหัสผ่านของบัญชี $user_id\n"
+        "รหัส OTP ของท่านคือ $code ใช้ได้ครั้งเดียว ภายใน $minutes นาที "
+        "อย่าแจ้งรหัสนี้แก่ผู้อื่น\n\n" + _DISPUTE_TH,
+        body_en="Dear $name,\n\nSomeone asked to reset the password of account $user_id.\n"
+        "Your one-time code is $code. It works once, within $minutes minutes. "
+        "Never share it.\n\n" + _DISPUTE_EN,
+    ),
+)
+
+register_template(
+    "password_reset_done",
+    EmailTemplate(
+        subject_th="$portal: รีเซ็ตรหัสผ่าน",
+        subject_en="$portal: reset password",
+        body_th="เรียน $name\n\nรหัสผ่านของบัญชี $user_id ถูกรีเซ็ตเมื่อ $when (UTC)\n"
+        "รหัสผ่านใหม่ของท่านคือ: $password\n\n"
+        "กรุณาเข้าสู่ระบบภายใน $hours ชั่วโมง ระบบจะให้ท่านเปลี่ยนรหัสผ่านทันที "
+        "รหัสผ่านเดิมใช้ไม่ได้แล้ว\n\n" + _DISPUTE_TH,
+        body_en="Dear $name,\n\nThe password of account $user_id was reset at $when (UTC).\n"
+        "Your new password is: $password\n\n"
+        "Log in within $hours hours; you will be asked to change it at once. "
+        "The old password no longer works.\n\n" + _DISPUTE_EN,
+    ),
+)

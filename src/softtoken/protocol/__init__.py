@@ -1,0 +1,39 @@
+"""The device protocol: compact JWS messages, the activation QR payload, the pictures of
+picture matching. Specified in ``docs/protocol.md``."""
+
+from softtoken.protocol._jws import SignedMessage, read, sign, thumbprint, verify
+from softtoken.protocol._messages import (
+    APPROVAL_TYP,
+    ENROLL_TYP,
+    POLL_TYP,
+    PROTOCOL_VERSION,
+    RENEWAL_TYP,
+    ActivationPayload,
+    ApprovalClaims,
+    EnrollmentClaims,
+    PollClaims,
+    RenewalClaims,
+)
+from softtoken.protocol._pictures import PICTURES, Picture, choose_pictures, picture
+
+__all__ = [
+    "APPROVAL_TYP",
+    "ENROLL_TYP",
+    "PICTURES",
+    "POLL_TYP",
+    "PROTOCOL_VERSION",
+    "RENEWAL_TYP",
+    "ActivationPayload",
+    "ApprovalClaims",
+    "EnrollmentClaims",
+    "Picture",
+    "PollClaims",
+    "RenewalClaims",
+    "SignedMessage",
+    "choose_pictures",
+    "picture",
+    "read",
+    "sign",
+    "thumbprint",
+    "verify",
+]
