@@ -28,11 +28,40 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     init = db_commands.add_parser("init", help="create softtoken's tables (idempotent)")
     init.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    upgrade = db_commands.add_parser(
+        "upgrade", help="bring a database of any released version to this schema"
+    )
+    upgrade.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    upgrade.add_argument("--revision", default="head", help="stop at this revision")
+    current = db_commands.add_parser("current", help="the database's schema revision")
+    current.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
 
     commands.add_parser("policy", help="print the default policy as JSON")
     add_device_commands(commands)
     add_officer_commands(commands)
     return parser
+
+
+def _database(args: argparse.Namespace) -> int:
+    from softtoken.storage.sql import SqlStorage, migrations  # noqa: PLC0415
+
+    storage = SqlStorage(args.url)
+    try:
+        if args.db_command == "current":
+            revision = migrations.current_revision(storage.engine)
+            head = migrations.head_revision()
+            print(f"{revision or 'unversioned (empty, or made by 0.1)'}; this version: {head}")
+        elif args.db_command == "upgrade" and args.revision != "head":
+            migrations.upgrade(storage.engine, args.revision)
+            print(f"{args.url} is at revision {migrations.current_revision(storage.engine)}")
+        else:
+            # init and upgrade to head: an empty database gets the tables, an older one
+            # (0.1's has no version table) is stamped and upgraded.
+            storage.create_schema()
+            print(f"{args.url} is at revision {migrations.current_revision(storage.engine)}")
+    finally:
+        storage.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
@@ -43,13 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
 
             return run_demo(sys.stdout, workdir=args.dir, storage_url=args.storage_url)
         if args.command == "db":
-            from softtoken.storage.sql import SqlStorage  # noqa: PLC0415
-
-            storage = SqlStorage(args.url)
-            storage.create_schema()
-            storage.close()
-            print(f"tables created at {args.url}")
-            return 0
+            return _database(args)
         if args.command == "device":
             return run_device(args)
         if args.command == "officer":
