@@ -91,3 +91,19 @@ def test_a_short_secret_is_refused() -> None:
 
     with pytest.raises(ConfigurationError):
         build(Config(secret_key=b"short", storage_url="memory://"))
+
+
+def test_db_purge_reports_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import base64
+    import json
+
+    monkeypatch.setenv("SOFTTOKEN_SECRET_KEY", base64.b64encode(b"k" * 32).decode())
+    monkeypatch.setenv("SOFTTOKEN_STORAGE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    assert main(["db", "purge", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["deleted"]) >= {"one_time_codes", "outbox", "login_challenges"}
+    assert sum(report["deleted"].values()) == 0
+    assert main(["db", "purge", "--batch-size", "0"]) == 2
+    assert "invalid_batch_size" in capsys.readouterr().err

@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     upgrade.add_argument("--revision", default="head", help="stop at this revision")
     current = db_commands.add_parser("current", help="the database's schema revision")
     current.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    purge = db_commands.add_parser(
+        "purge",
+        help="delete what has outlived its retention period (the deployment from "
+        "SOFTTOKEN_SECRET_KEY and SOFTTOKEN_STORAGE_URL)",
+    )
+    purge.add_argument("--batch-size", type=int, help="rows per transaction (policy default)")
+    purge.add_argument("--json", action="store_true", help="the counts as JSON")
 
     commands.add_parser("policy", help="print the default policy as JSON")
     add_device_commands(commands)
@@ -42,7 +49,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from softtoken.cli._officer import open_deployment  # noqa: PLC0415
+
+    soft = open_deployment()
+    try:
+        report = soft.maintenance.purge(batch_size=args.batch_size)
+    finally:
+        soft.close()
+    if args.json:
+        print(json.dumps({"at": report.at.isoformat(), "deleted": dict(report.deleted)}))
+    else:
+        for rule, count in report.deleted.items():
+            print(f"{rule:<24} {count:>8}")
+        print(f"{'total':<24} {report.total:>8}")
+    return 0
+
+
 def _database(args: argparse.Namespace) -> int:
+    if args.db_command == "purge":
+        return _purge(args)
     from softtoken.storage.sql import SqlStorage, migrations  # noqa: PLC0415
 
     storage = SqlStorage(args.url)
