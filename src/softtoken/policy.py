@@ -138,6 +138,9 @@ class Policy:
     retention_undeliverable_mail: timedelta = timedelta(days=90)
     #: Rows one purge transaction removes at most: short transactions beside live traffic.
     purge_batch_size: int = 500
+    #: The share of wall time a purge works; it rests the rest, between batches, so live
+    #: writers get the database (measured in benchmarks/bench_retention.py).
+    purge_duty_cycle: float = 0.25
 
     #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
     insecure_for_tests: bool = False
@@ -237,6 +240,7 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
     ("device_key_types",
      lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
      "a non-empty subset of ec-p256, ec-p384, ed25519"),
+    ("purge_duty_cycle", lambda p: 0 < p.purge_duty_cycle <= 1, "above 0, at most 1"),
 )  # fmt: skip
 
 _AT_LEAST_ONE = (

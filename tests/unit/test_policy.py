@@ -84,6 +84,7 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "retention_delivered_mail": timedelta(days=7),
     "retention_undeliverable_mail": timedelta(days=90),
     "purge_batch_size": 500,
+    "purge_duty_cycle": 0.25,
     "insecure_for_tests": False,
 }
 
@@ -128,6 +129,8 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"retention_one_time_codes": timedelta(0)},
         {"retention_delivered_mail": timedelta(seconds=-1)},
         {"purge_batch_size": 0},
+        {"purge_duty_cycle": 0},
+        {"purge_duty_cycle": 1.5},
     ],
 )
 def test_values_past_a_hard_limit_are_refused(changes: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ and the audit records add up to what went.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -69,11 +70,21 @@ class MaintenanceService:
                 return self._batch(uow, rule, where, size)
 
             while True:
+                started = time.monotonic()
                 read, gone = self._ctx.transact(batch)
                 total += gone
                 if read < size:
                     break
+                self._yield_to_traffic(time.monotonic() - started)
         return total
+
+    def _yield_to_traffic(self, worked: float) -> None:
+        # Back-to-back batches starve live writers: SQLite's writer that waits for the
+        # lock sleeps in steps and finds it taken again; a server's cores go to the
+        # purge. Resting in proportion to the work keeps the purge to its duty cycle.
+        duty = self._ctx.policy.purge_duty_cycle
+        if duty < 1:
+            time.sleep(worked * (1 - duty) / duty)
 
     def _batch(
         self, uow: StorageUnitOfWork, rule: RetentionRule, where: Sequence[Predicate], size: int
