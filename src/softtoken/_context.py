@@ -41,7 +41,14 @@ class ServiceContext:
         )
 
     def transact(self, work: Callable[[StorageUnitOfWork], T]) -> T:
-        """Run ``work`` in a unit of work and commit; retried when it lost a race."""
+        """Run ``work`` in a unit of work and commit; retried when it lost a race.
+
+        Raises:
+            Busy: ``busy_try_again``, the race was lost on every attempt the policy
+                allows (``transaction_attempts``). Nothing was written.
+            StorageUnavailable: the database failed; not retried, because a commit that
+                failed may have been applied (the next call sees what it did).
+        """
 
         def once() -> T:
             with self.unit_of_work() as uow:
@@ -49,7 +56,13 @@ class ServiceContext:
                 uow.commit()
                 return result
 
-        return retrying(once)
+        policy = self.policy
+        return retrying(
+            once,
+            attempts=policy.transaction_attempts,
+            first_delay=policy.transaction_backoff_first.total_seconds(),
+            max_delay=policy.transaction_backoff_max.total_seconds(),
+        )
 
     def audit(
         self,
