@@ -52,20 +52,24 @@ def _assert_one_winner_and_losers_told_used(outcomes: list[object]) -> None:
 def test_i8_the_loser_is_told_activation_used_even_when_it_reads_late(
     storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The loser is held up between reading the activation and reading the registration,
-    long enough for the winner to commit: the window the fault run hit by chance."""
+    """The window the fault run hit by chance, held open: the loser has read the
+    activation before the winner commits, and reads the registration after it."""
     original = RegistrationService.ready_for_activation_in
-    seen: list[int] = []
+    turns: list[int] = []
     lock = threading.Lock()
+    second_arrived = threading.Event()
 
-    def late_second_reader(
-        self: RegistrationService, uow: StorageUnitOfWork, uid: object
-    ) -> object:
+    def held_open(self: RegistrationService, uow: StorageUnitOfWork, uid: object) -> object:
         with lock:
-            seen.append(1)
-            turn = len(seen)
-        if turn == 2:
-            time.sleep(0.5)
+            turns.append(1)
+            turn = len(turns)
+        if turn == 1:
+            # The first caller waits (a while, not for ever) until a second caller has
+            # also got past the activation; then it goes on and commits.
+            second_arrived.wait(timeout=1.0)
+        else:
+            second_arrived.set()
+            time.sleep(0.5)  # the first commits meanwhile
         return original(self, uow, uid)  # type: ignore[arg-type]
 
     harness = in_memory(storage=storage)
@@ -73,10 +77,9 @@ def test_i8_the_loser_is_told_activation_used_even_when_it_reads_late(
     registered_account(harness, user_id, email)
     soft = harness.softtoken
     start = soft.activation.begin(user_id)
-    seen.clear()  # count only the enrollments' calls from here
     devices = [new_phone() for _ in range(2)]
     tokens = [d.enroll(d.scan(start.qr_payload), pin=PIN) for d in devices]
-    monkeypatch.setattr(RegistrationService, "ready_for_activation_in", late_second_reader)
+    monkeypatch.setattr(RegistrationService, "ready_for_activation_in", held_open)
     outcomes = race([lambda t=t: soft.activation.enroll(t) for t in tokens])  # type: ignore[misc]
     _assert_one_winner_and_losers_told_used(outcomes)
     assert len([c for c in soft.ca.for_user(user_id) if c.status.value == "active"]) == 1
