@@ -40,8 +40,9 @@ class ServiceContext:
             raw, pattern=self.policy.user_id_pattern, length=self.policy.user_id_length
         )
 
-    def transact(self, work: Callable[[StorageUnitOfWork], T]) -> T:
-        """Run ``work`` in a unit of work and commit; retried when it lost a race.
+    def transact(self, work: Callable[[StorageUnitOfWork], T], *, min_attempts: int = 1) -> T:
+        """Run ``work`` in a unit of work and commit; retried when it lost a race
+        (``policy.transaction_attempts`` times, or ``min_attempts`` if more).
 
         Raises:
             Busy: ``busy_try_again``, the race was lost on every attempt the policy
@@ -59,7 +60,7 @@ class ServiceContext:
         policy = self.policy
         return retrying(
             once,
-            attempts=policy.transaction_attempts,
+            attempts=max(min_attempts, policy.transaction_attempts),
             first_delay=policy.transaction_backoff_first.total_seconds(),
             max_delay=policy.transaction_backoff_max.total_seconds(),
         )

@@ -117,3 +117,27 @@ def test_i7_eight_writers_on_one_record_all_win_in_turn(storage: Storage) -> Non
     assert all(isinstance(o, int) for o in outcomes), outcomes
     with soft.unit_of_work() as uow:
         assert uow.accounts.get(uid).version == 1 + writers
+
+
+def test_i7_a_recorded_attempt_lost_for_good_is_busy_try_again() -> None:
+    """Calls that must record a failed attempt (codes, passwords, push approvals) retry
+    at least ``COUNTER_ATTEMPTS`` times, then end in ``Busy`` as every other call."""
+    from datetime import timedelta
+
+    from softtoken.otp._service import COUNTER_ATTEMPTS, transact_recording
+
+    fast = Policy.for_tests(
+        transaction_backoff_first=timedelta(milliseconds=1),
+        transaction_backoff_max=timedelta(milliseconds=1),
+    )
+    soft = in_memory(policy=fast).softtoken
+    calls: list[int] = []
+
+    def work(_uow: StorageUnitOfWork) -> object:
+        calls.append(1)
+        return _always_loses()
+
+    with pytest.raises(Busy) as caught:
+        transact_recording(soft.context, work)
+    assert caught.value.code == "busy_try_again"
+    assert len(calls) == max(COUNTER_ATTEMPTS, fast.transaction_attempts)
