@@ -24,6 +24,7 @@ from softtoken.audit import AuditEntry, AuditRecord
 from softtoken.ca import CaConfig, RevocationReason
 from softtoken.errors import (
     AuthenticationError,
+    Busy,
     ConcurrencyError,
     ConfigurationError,
     Conflict,
@@ -100,6 +101,7 @@ __all__ = [
     "AuditRecord",
     "AuthenticationError",
     "AuthenticatorEvent",
+    "Busy",
     "CaConfig",
     "CitizenId",
     "CodeStatus",

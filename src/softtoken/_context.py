@@ -40,8 +40,16 @@ class ServiceContext:
             raw, pattern=self.policy.user_id_pattern, length=self.policy.user_id_length
         )
 
-    def transact(self, work: Callable[[StorageUnitOfWork], T]) -> T:
-        """Run ``work`` in a unit of work and commit; retried when it lost a race."""
+    def transact(self, work: Callable[[StorageUnitOfWork], T], *, min_attempts: int = 1) -> T:
+        """Run ``work`` in a unit of work and commit; retried when it lost a race
+        (``policy.transaction_attempts`` times, or ``min_attempts`` if more).
+
+        Raises:
+            Busy: ``busy_try_again``, the race was lost on every attempt the policy
+                allows (``transaction_attempts``). Nothing was written.
+            StorageUnavailable: the database failed; not retried, because a commit that
+                failed may have been applied (the next call sees what it did).
+        """
 
         def once() -> T:
             with self.unit_of_work() as uow:
@@ -49,7 +57,13 @@ class ServiceContext:
                 uow.commit()
                 return result
 
-        return retrying(once)
+        policy = self.policy
+        return retrying(
+            once,
+            attempts=max(min_attempts, policy.transaction_attempts),
+            first_delay=policy.transaction_backoff_first.total_seconds(),
+            max_delay=policy.transaction_backoff_max.total_seconds(),
+        )
 
     def audit(
         self,

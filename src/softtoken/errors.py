@@ -11,6 +11,7 @@
     ├── AuthenticationError         a secret did not match, or has expired
     ├── RateLimited                 too many tries or too soon; ``retry_after`` in seconds
     ├── ConcurrencyError            another call changed the record first; retry the call
+    │   └── Busy                    still losing after every retry: try again in a moment
     ├── DeliveryError               a mail or push could not be handed to its server
     ├── StorageUnavailable          the database could not be reached
     ├── TamperingDetected           a hash chain or signature over stored data is broken
@@ -31,6 +32,7 @@ from softtoken._messages import MESSAGES as _CATALOGUE
 __all__ = [
     "MESSAGES",
     "AuthenticationError",
+    "Busy",
     "ConcurrencyError",
     "ConfigurationError",
     "Conflict",
@@ -161,6 +163,16 @@ class ConcurrencyError(SoftTokenError):
     """Another call changed the same record first. Nothing was written; retry the call."""
 
     default_code = "concurrent_update"
+
+
+class Busy(ConcurrencyError):
+    """The call lost its race on every attempt the policy allows
+    (``policy.transaction_attempts``, with jittered pauses between them). Nothing was
+    written. Ask the person to try again in a moment (an API answers 503 with
+    Retry-After). A subclass of :class:`ConcurrencyError`, so code that catches the group
+    still does."""
+
+    default_code = "busy_try_again"
 
 
 class DeliveryError(SoftTokenError):

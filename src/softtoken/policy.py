@@ -142,6 +142,18 @@ class Policy:
     #: writers get the database (measured in benchmarks/bench_retention.py).
     purge_duty_cycle: float = 0.25
 
+    # --- retries of a unit of work that lost a race (issue 16 item 7) -------------------
+    #: Attempts before the call gives up with ``Busy`` (``busy_try_again``). Each lost
+    #: attempt means another call committed, so N attempts let N callers racing on one
+    #: record all get through. The library's choice: no standard names a number.
+    transaction_attempts: int = 8
+    #: Pause before the first retry; it doubles after each lost attempt up to the
+    #: maximum, and each pause is drawn at random below that bound ("full jitter", AWS
+    #: Architecture Blog, "Exponential Backoff and Jitter", 2015), so losers do not
+    #: come back together and collide again.
+    transaction_backoff_first: timedelta = timedelta(milliseconds=5)
+    transaction_backoff_max: timedelta = timedelta(milliseconds=200)
+
     #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
     insecure_for_tests: bool = False
 
@@ -237,6 +249,13 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      lambda p: p.certificate_validity > timedelta(days=p.renewal_notice_days),
      "must be longer than the renewal notice window"),
     ("rsa_min_bits", lambda p: p.rsa_min_bits >= 3072, "at least 3072 (ASVS 11.2.3)"),
+    ("transaction_attempts", lambda p: 1 <= p.transaction_attempts <= 100,
+     "between 1 and 100"),
+    ("transaction_backoff_first", lambda p: p.transaction_backoff_first > timedelta(0),
+     "must be positive"),
+    ("transaction_backoff_max",
+     lambda p: p.transaction_backoff_first <= p.transaction_backoff_max <= timedelta(seconds=5),
+     "between transaction_backoff_first and 5 seconds (a call must not hang)"),
     ("device_key_types",
      lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
      "a non-empty subset of ec-p256, ec-p384, ed25519"),

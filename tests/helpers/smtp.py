@@ -3,6 +3,7 @@ again on the same port to play an outage."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -21,9 +22,10 @@ def _free_port() -> int:
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
+        self.delay = delay
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
         self,
@@ -31,6 +33,8 @@ class _Collector:
         session: Session,  # noqa: ARG002
         envelope: Envelope,
     ) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server: the reply comes late
         content = envelope.original_content or b""
         parsed = email.message_from_bytes(content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
@@ -40,10 +44,12 @@ class _Collector:
 
 
 class SmtpTestServer:
-    def __init__(self) -> None:
+    """``delay``: seconds the server waits before accepting each message."""
+
+    def __init__(self, *, delay: float = 0.0) -> None:
         self.host = "127.0.0.1"
         self.port = _free_port()
-        self._collector = _Collector()
+        self._collector = _Collector(delay)
         self._controller: Controller | None = None
 
     @property

@@ -85,6 +85,9 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "retention_undeliverable_mail": timedelta(days=90),
     "purge_batch_size": 500,
     "purge_duty_cycle": 0.25,
+    "transaction_attempts": 8,  # issue 16 item 7: 8 racing callers all get through
+    "transaction_backoff_first": timedelta(milliseconds=5),
+    "transaction_backoff_max": timedelta(milliseconds=200),
     "insecure_for_tests": False,
 }
 
@@ -131,6 +134,8 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"purge_batch_size": 0},
         {"purge_duty_cycle": 0},
         {"purge_duty_cycle": 1.5},
+        {"transaction_attempts": 0},
+        {"transaction_backoff_max": timedelta(seconds=6)},
     ],
 )
 def test_values_past_a_hard_limit_are_refused(changes: dict[str, Any]) -> None:

@@ -114,6 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ข้อมูลถูกแก้ไขพร้อมกันจากที่อื่น กรุณาลองใหม่",
         "The record was changed by another request at the same time; try again.",
     ),
+    "busy_try_again": (
+        "ระบบมีผู้ใช้งานพร้อมกันจำนวนมาก กรุณาลองใหม่อีกครั้งในอีกสักครู่",
+        "The system is busy with other requests for the same record; try again in a moment.",
+    ),
     "delivery_failed": ("ส่งข้อความไม่สำเร็จ", "The message could not be delivered."),
     "invalid_configuration": ("การตั้งค่าระบบไม่ถูกต้อง", "The configuration is not valid."),
     "invalid_policy": ("ค่านโยบายความปลอดภัยไม่ถูกต้อง", "The security policy is not valid."),

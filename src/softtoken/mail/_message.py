@@ -18,6 +18,9 @@ class EmailMessage:
     text: str
     #: The template it was rendered from, so tests and logs can tell messages apart.
     template: str
+    #: Set by the outbox when it sends: the outbox row's id, which becomes the
+    #: ``Message-ID`` header, so a resend carries the same one and receivers can drop it.
+    message_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -1,29 +1,45 @@
 """Delivering the outbox: after commit, with retries and backoff, never twice.
 
-Messages are claimed with a conditional update that holds them for a lease, sent outside
-any transaction, then marked sent. A dispatcher that dies mid-send leaves the claim to
-expire and the message is tried again (at-least-once; a crash between the SMTP
-server's acceptance and ``mark_sent`` is the only way to see a duplicate). While the
-mail server is down nothing is lost: messages wait with a growing delay.
+A dispatcher claims one message at a time with a conditional update that holds it for a
+lease and bumps its version (the fencing token), sends it outside any transaction, and
+marks it sent with an update conditional on that version. Claiming one at a time keeps
+each claim fresh: a message is never waiting in a claimed batch while its lease runs out
+behind a slow mail server, so two dispatchers do not send the same message as long as
+one send takes less than the lease.
+
+What remains at-least-once: a dispatcher that dies (or loses its database) between the
+mail server's acceptance and the commit of ``mark_sent`` leaves the lease to expire, and
+the message goes out again. Every message carries a ``Message-ID`` made from its outbox
+id, so the resend has the same one and a receiver can drop it. While the mail server is
+down nothing is lost: messages wait with a growing delay.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import attrs
 
-from softtoken.errors import ConcurrencyError, DeliveryError
+from softtoken.errors import Busy, ConcurrencyError, DeliveryError, StorageUnavailable
 from softtoken.mail._message import OutboxMessage
 from softtoken.ports import Clock, EmailSender
+from softtoken.storage._unit_of_work import retrying
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["DeliveryReport", "MailDispatcher"]
+
+_log = logging.getLogger("softtoken.mail")
+
+#: Tries to record a send's outcome before the run stops: each failure to record a
+#: successful send is a duplicate once the lease runs out.
+_MARK_ATTEMPTS = 3
 
 
 @attrs.frozen(kw_only=True)
@@ -66,23 +82,46 @@ class MailDispatcher:
         self.schedule = schedule or RetrySchedule()
 
     def deliver_pending(self, *, limit: int = 100) -> DeliveryReport:
-        now = self._clock.now()
-        with self._uow() as uow:
-            claimed = uow.outbox.claim_due(now=now, lease=self.schedule.lease, limit=limit)
-            uow.commit()
+        """Send up to ``limit`` due messages, claiming each one just before it is sent.
+
+        Raises:
+            StorageUnavailable: the outcome of a send could not be recorded; the run
+                stops so that no further message is sent without a record. The message
+                in doubt stays leased and goes out again (same ``Message-ID``) once the
+                lease ends.
+        """
         sent = failed = abandoned = 0
-        for message in claimed:
+        for _ in range(limit):
+            message = self._claim_next()
+            if message is None:
+                break
             outcome = self._deliver(message)
             sent += outcome == "sent"
             failed += outcome == "failed"
             abandoned += outcome == "abandoned"
         return DeliveryReport(sent=sent, failed=failed, abandoned=abandoned)
 
+    def _claim_next(self) -> OutboxMessage | None:
+        def claim() -> list[OutboxMessage]:
+            with self._uow() as uow:
+                claimed = uow.outbox.claim_due(
+                    now=self._clock.now(), lease=self.schedule.lease, limit=1
+                )
+                uow.commit()
+                return claimed
+
+        try:
+            claimed = retrying(claim)
+        except Busy:
+            return None  # the other dispatchers are taking everything; leave it to them
+        return claimed[0] if claimed else None
+
     def _deliver(self, message: OutboxMessage) -> str:
+        started = time.monotonic()
         try:
             if message.message is None:  # pragma: no cover - only sent rows lack a body
                 return "sent"
-            self.sender.send(message.message)
+            self.sender.send(attrs.evolve(message.message, message_id=message.id))
         except DeliveryError as error:
             reason = error.detail or error.code
             now = self._clock.now()
@@ -93,18 +132,34 @@ class MailDispatcher:
                 lambda uow: uow.outbox.mark_failed(message, error=reason, next_attempt_at=retry_at)
             )
             return "abandoned" if give_up else "failed"
+        finally:
+            took = time.monotonic() - started
+            if took >= self.schedule.lease.total_seconds():
+                # Another dispatcher may have claimed it meanwhile and sent it too.
+                _log.warning(
+                    "sending outbox message %s took %.1f s, longer than the lease", message.id,
+                    took, extra={"softtoken_code": "mail_lease_too_short"},
+                )  # fmt: skip
         self._finish(lambda uow: uow.outbox.mark_sent(message, now=self._clock.now()))
         return "sent"
 
     def _finish(self, mark: Callable[[StorageUnitOfWork], None]) -> None:
-        try:
-            with self._uow() as uow:
-                mark(uow)
-                uow.commit()
-        except ConcurrencyError:
-            # The lease ran out and another dispatcher took the message over; it owns
-            # the outcome now.
-            return
+        for attempt in range(_MARK_ATTEMPTS):
+            try:
+                with self._uow() as uow:
+                    mark(uow)
+                    uow.commit()
+            except ConcurrencyError:
+                # The lease ran out and another dispatcher took the message over (or an
+                # earlier try of this mark committed before its reply was lost); the
+                # newer version owns the outcome.
+                return
+            except StorageUnavailable:
+                if attempt == _MARK_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+            else:
+                return
 
     def pending(self) -> list[OutboxMessage]:
         with self._uow() as uow:

@@ -40,7 +40,12 @@ class SmtpSender:
         mime["To"] = message.to
         mime["Subject"] = message.subject
         mime["Date"] = formatdate(localtime=False)
-        mime["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        domain = self.sender.rpartition("@")[2]
+        if message.message_id is not None:
+            # Stable: derived from the outbox row, so a resend is recognisably the same.
+            mime["Message-ID"] = f"<{message.message_id}@{domain or 'localhost'}>"
+        else:
+            mime["Message-ID"] = make_msgid(domain=domain or None)
         mime["X-Softtoken-Template"] = message.template
         mime.set_content(message.text, charset="utf-8")
         return mime

@@ -3,9 +3,7 @@ verify it once. Each call is one unit of work around one transition of ``_codes`
 
 from __future__ import annotations
 
-import random
 import secrets
-import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -14,7 +12,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._identifiers import Email
-from softtoken.errors import ConcurrencyError, SoftTokenError
+from softtoken.errors import SoftTokenError
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._codes import (
     CodeRecord,
@@ -60,18 +58,15 @@ class Failure(Generic[T]):
 def transact_recording(
     ctx: ServiceContext, work: Callable[[StorageUnitOfWork], T | Failure[T]]
 ) -> T:
-    """Run ``work`` in a committed unit of work, retried on lost races; when it returns
-    a :class:`Failure`, the failure's writes are committed and its error is raised."""
-    for attempt in range(1, COUNTER_ATTEMPTS + 1):
-        try:
-            with ctx.unit_of_work() as uow:
-                result = work(uow)
-                uow.commit()
-            break
-        except ConcurrencyError:
-            if attempt == COUNTER_ATTEMPTS:
-                raise
-            time.sleep(random.uniform(0, 0.002 * attempt))
+    """Run ``work`` in a committed unit of work, retried on lost races (with the
+    policy's jittered backoff, at least ``COUNTER_ATTEMPTS`` times: a failed attempt
+    that could not be recorded would be a guess nobody counted); when it returns a
+    :class:`Failure`, the failure's writes are committed and its error is raised.
+
+    Raises:
+        Busy: ``busy_try_again`` when every attempt lost its race.
+    """
+    result = ctx.transact(work, min_attempts=COUNTER_ATTEMPTS)
     if isinstance(result, Failure):
         raise result.error
     return result

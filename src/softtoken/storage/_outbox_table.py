@@ -73,7 +73,8 @@ class OutboxTable:
             self.table,
             [("sent_at", "is_null", None), ("next_attempt_at", "<=", now)],
             order_by=("next_attempt_at", "id"),
-            limit=limit * 2,
+            # Messages other dispatchers hold stay first in this order: look past them.
+            limit=limit * 2 + 16,
         )
         claimed: list[OutboxMessage] = []
         for row in due:

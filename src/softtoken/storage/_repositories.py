@@ -65,6 +65,16 @@ class VersionedTable(ABC, Generic[R]):
             raise NotFound(self.not_found_code)
         return found
 
+    def lock_by_key(self, *key: object) -> R:
+        """:meth:`get_by_key`, holding the row until the unit of work ends
+        (``SELECT ... FOR UPDATE``). A caller that reaches it second waits for the first
+        to commit and then reads what the first wrote, so a one-time record consumed by
+        a racing call is seen as consumed before anything else is checked."""
+        rows = self._tx.select(self.table, self._key_where(key), for_update=True)
+        if not rows:
+            raise NotFound(self.not_found_code)
+        return self.from_row(rows[0])
+
     def find_where(
         self, where: Sequence[Predicate], *, order_by: Sequence[str] = (), limit: int | None = None
     ) -> list[R]:

@@ -3,12 +3,15 @@ entries written in the same commit as the change that caused them."""
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self, TypeVar
 
 from softtoken._keys import Sealer, ServerKeys
-from softtoken.errors import ConcurrencyError
+from softtoken.errors import Busy, ConcurrencyError, SoftTokenError
 from softtoken.ports import Storage, Transaction
 from softtoken.storage._audit_table import AuditTable
 from softtoken.storage._outbox_table import OutboxTable
@@ -18,6 +21,8 @@ __all__ = ["StorageUnitOfWork", "retrying"]
 
 T = TypeVar("T")
 V = TypeVar("V")
+
+_log = logging.getLogger("softtoken.storage")
 
 
 class StorageUnitOfWork:
@@ -68,9 +73,20 @@ class StorageUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._tx is not None:
-            self._tx.rollback()
-            self._tx = None
+        if self._tx is None:
+            return
+        tx, self._tx = self._tx, None
+        try:
+            tx.rollback()
+        except SoftTokenError as failed:
+            # A rollback only discards: one that fails (the connection died) leaves
+            # nothing written, since the server drops an uncommitted transaction with
+            # its connection. So it never replaces the error in flight, nor the answer
+            # of a call that only read; it is logged for the operators.
+            _log.warning(
+                "rollback failed: %s", failed.code,
+                extra={"softtoken_code": failed.code, "softtoken_detail": failed.detail},
+            )  # fmt: skip
 
     def commit(self) -> None:
         tx = self.transaction
@@ -84,14 +100,36 @@ class StorageUnitOfWork:
             self._tx = None
 
 
-def retrying(call: Callable[[], T], *, attempts: int = 5) -> T:
+def retrying(
+    call: Callable[[], T],
+    *,
+    attempts: int = 8,
+    first_delay: float = 0.005,
+    max_delay: float = 0.2,
+    sleep: Callable[[float], None] = time.sleep,
+    jitter: Callable[[float, float], float] = random.uniform,
+) -> T:
     """Run ``call`` again when it lost a race. Each run is a fresh unit of work, so a
-    retry re-reads the record and re-applies the transition to its newest version."""
+    retry re-reads the record and re-applies the transition to its newest version.
+
+    Between attempts it pauses a random time below a bound that starts at
+    ``first_delay`` seconds and doubles up to ``max_delay`` ("full jitter"): callers that
+    collided once do not come back at the same instant and collide again.
+
+    Raises:
+        Busy: ``busy_try_again`` when every attempt lost (the last race error is its
+            cause). Nothing was written.
+    """
+    if attempts < 1:
+        msg = "attempts must be at least 1"
+        raise ValueError(msg)
     for attempt in range(attempts):
         try:
             return call()
-        except ConcurrencyError:
+        except Busy:
+            raise  # an inner call already retried; retrying it again multiplies the wait
+        except ConcurrencyError as lost:
             if attempt == attempts - 1:
-                raise
-    msg = "attempts must be at least 1"
-    raise ValueError(msg)
+                raise Busy(detail=f"lost {attempts} times: {lost.detail or lost.code}") from lost
+            sleep(jitter(0, min(max_delay, first_delay * 2**attempt)))
+    raise AssertionError  # pragma: no cover - the loop returns or raises

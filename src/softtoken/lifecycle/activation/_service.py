@@ -195,7 +195,10 @@ class ActivationService:
         def work(uow: StorageUnitOfWork) -> VerifiedActivation:
             now = ctx.clock.now()
             activations = uow.repository(ActivationTable)
-            activation = activations.get_by_key(claims.activation_id)
+            # Locked: a racing enrollment that reaches this line second waits for the
+            # first to commit, then sees the secret used (activation_used) before it
+            # looks at the registration the winner has just moved on.
+            activation = activations.lock_by_key(claims.activation_id)
             # Check the secret before anything else, so a wrong secret learns nothing.
             done = complete_activation(
                 activation, presented_mac=presented, now=now, device_id=proven.device_id, serial=""

@@ -11,6 +11,7 @@ never both read a row and then fight over writing it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,6 +49,21 @@ def _sqlite_begin_immediate(engine: Engine) -> None:
     if not event.contains(engine, "begin", _sqlite_begin):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+
+
+#: Errors SQLAlchemy raises about a connection it can no longer use (a failed one not yet
+#: rolled back, a closed one, a pool with no connection free in time); not driver errors.
+_CONNECTION_STATE = (exc.PendingRollbackError, exc.ResourceClosedError, exc.TimeoutError)
+
+
+def _describe(error: exc.DBAPIError) -> str:
+    """The driver's error class and SQLSTATE, never its message (which may quote values)."""
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is None and orig is not None and orig.args and isinstance(orig.args[0], int):
+        code = orig.args[0]  # PyMySQL puts the server's error number first
+    name = type(orig).__name__ if orig is not None else type(error).__name__
+    return f"{name} {code}" if code else name
 
 
 def _is_concurrency_failure(error: exc.DBAPIError) -> bool:
@@ -108,7 +124,9 @@ class SqlStorage:
         except exc.DBAPIError as error:
             if _is_concurrency_failure(error):
                 raise ConcurrencyError(detail="the database is busy") from error
-            raise StorageUnavailable(detail=type(error.orig).__name__) from error
+            raise StorageUnavailable(detail=_describe(error)) from error
+        except _CONNECTION_STATE as error:  # the pool ran out of connections in time
+            raise StorageUnavailable(detail=type(error).__name__) from error
         return SqlTransaction(connection, self._statements)
 
     def create_schema(self) -> None:
@@ -230,11 +248,24 @@ class _Statements:
 
 
 class SqlTransaction:
-    """One connection and its open transaction."""
+    """One connection and its open transaction.
+
+    Every failure leaves as a library error: a unique clash as ``Conflict``, a lost race
+    (deadlock, serialization failure, lock timeout) as ``ConcurrencyError``, anything
+    else the driver or the pool reports as ``StorageUnavailable``. A connection that
+    failed that way is invalidated, so the pool never hands it out again, whether or not
+    the driver recognised a disconnect."""
 
     def __init__(self, connection: Connection, statements: _Statements) -> None:
         self._connection = connection
         self._statements = statements
+
+    def _unavailable(self, error: exc.SQLAlchemyError) -> StorageUnavailable:
+        """Drop the connection and describe ``error`` for the caller."""
+        with contextlib.suppress(exc.SQLAlchemyError):
+            self._connection.invalidate()
+        detail = _describe(error) if isinstance(error, exc.DBAPIError) else type(error).__name__
+        return StorageUnavailable(detail=detail)
 
     def _execute(
         self, statement: sa.Executable, params: Mapping[str, Any] | None = None
@@ -246,9 +277,9 @@ class SqlTransaction:
         except exc.DBAPIError as error:
             if _is_concurrency_failure(error):
                 raise ConcurrencyError(detail=type(error.orig).__name__) from error
-            if error.connection_invalidated:
-                raise StorageUnavailable(detail=type(error.orig).__name__) from error
-            raise
+            raise self._unavailable(error) from error
+        except _CONNECTION_STATE as error:
+            raise self._unavailable(error) from error
 
     def insert(self, table: str, row: Mapping[str, object]) -> None:
         self._execute(self._statements.insert(table), row)
@@ -281,17 +312,29 @@ class SqlTransaction:
         return self._execute(self._statements.delete(table, shape), params).rowcount
 
     def commit(self) -> None:
+        """Commit. ``StorageUnavailable`` here means the outcome is unknown: the server
+        may have applied the transaction before the connection failed."""
         try:
             self._connection.commit()
         except exc.DBAPIError as error:
             if _is_concurrency_failure(error):
                 raise ConcurrencyError(detail=type(error.orig).__name__) from error
-            raise
+            raise self._unavailable(error) from error
+        except _CONNECTION_STATE as error:
+            raise self._unavailable(error) from error
         finally:
-            self._connection.close()
+            self._close()
 
     def rollback(self) -> None:
         try:
             self._connection.rollback()
+        except (exc.DBAPIError, *_CONNECTION_STATE) as error:
+            raise self._unavailable(error) from error
         finally:
+            self._close()
+
+    def _close(self) -> None:
+        # Returning a connection to the pool resets it, which can fail on a dead one;
+        # the connection is gone either way and the caller's outcome is already known.
+        with contextlib.suppress(exc.SQLAlchemyError):
             self._connection.close()
