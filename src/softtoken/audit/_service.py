@@ -1,37 +1,85 @@
-"""Reading, exporting and verifying the audit log."""
+"""Reading, exporting, verifying and checkpointing the audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from softtoken.audit._chain import AuditRecord, verify_chain
+from softtoken.audit._chain import GENESIS, AuditRecord, verify_chain
+from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
+from softtoken.errors import TamperingDetected
 
 if TYPE_CHECKING:
+    from softtoken.ports import Clock
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["AuditLog"]
 
 
 class AuditLog:
-    def __init__(self, unit_of_work: Callable[[], StorageUnitOfWork]) -> None:
+    def __init__(self, unit_of_work: Callable[[], StorageUnitOfWork], *, clock: Clock) -> None:
         self._uow = unit_of_work
+        self._clock = clock
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
         with self._uow() as uow:
             return uow.audit.records(after_seq=after_seq, limit=limit)
 
-    def verify(self) -> int:
+    def verify(self, *, checkpoint: AuditCheckpoint | None = None) -> int:
         """Check the whole chain; returns how many records verified.
 
+        Args:
+            checkpoint: one that :meth:`checkpoint` made earlier and that was kept
+                outside the database; the log must reach it and extend it.
+
         Raises:
-            TamperingDetected: ``audit_chain_broken``, naming the first bad record.
+            TamperingDetected: ``audit_chain_broken``, naming the first bad record, a
+                head that is not sealed with the audit key, a log shorter than the
+                checkpoint or not extending it, or an empty log beside accounts;
+                ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
         """
+        return self._verify(checkpoint)[0]
+
+    def _verify(self, checkpoint: AuditCheckpoint | None) -> tuple[int, str]:
+        # Concurrent writers commit records and the head together, and the head only
+        # moves forward. So read the head first and check the records up to it: every
+        # one of them is committed, whatever the isolation level; records past it
+        # belong to writers that committed since (issue 16: READ COMMITTED on
+        # PostgreSQL). Accounts are read before the head for the same reason: an
+        # account seen means its creation's record is committed too.
         with self._uow() as uow:
-            records = uow.audit.records()
+            has_accounts = uow.audit.has_accounts()
             head = uow.audit.head()
+            end = 0 if head is None else head.seq
+            records = uow.audit.records(up_to_seq=end)
+            count = verify_chain(uow.keys.audit, records, head=head, checkpoint=checkpoint)
+            if head is None and has_accounts:
+                raise TamperingDetected(detail=WIPED)
+            # A record past the head must be a newer writer's, whose commit moved the
+            # head past it; one left behind a head put back is not (rows after a
+            # rolled-back head). One more read of the head tells them apart.
+            later = uow.audit.records(after_seq=end, limit=1)
+            if later:
+                now_head = uow.audit.head()
+                if now_head is None or now_head.seq < later[0].seq:
+                    raise TamperingDetected(
+                        detail=f"record {later[0].seq} lies past the head at {end}"
+                    )
+        return count, GENESIS if not records else records[-1].hash
+
+    def checkpoint(self, *, previous: AuditCheckpoint | None = None) -> AuditCheckpoint:
+        """Verify the log (against ``previous`` if given) and seal where it ends now.
+
+        Keep the result outside the database (``to_json()``), where someone who can
+        write to the database cannot reach it, and pass it to :meth:`verify` later.
+
+        Raises:
+            TamperingDetected: as :meth:`verify`; a broken log gets no checkpoint.
+        """
+        seq, last = self._verify(previous)
+        with self._uow() as uow:
             key = uow.keys.audit
-        return verify_chain(key, records, head=head)
+        return make_checkpoint(key, seq=seq, hash=last, at=self._clock.now())
 
     def export(self) -> list[dict[str, object]]:
         """Every record as JSON-ready dicts, with the chain hashes for outside checks."""

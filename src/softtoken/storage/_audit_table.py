@@ -1,14 +1,28 @@
-"""The audit log's table: records appended to the hash chain, and its head row."""
+"""The audit log's table: records appended to the hash chain, and its sealed head row."""
 
 from __future__ import annotations
 
 from softtoken._keys import ServerKeys
 from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash
-from softtoken.errors import ConcurrencyError, Conflict
-from softtoken.ports import Transaction
-from softtoken.storage._repositories import row_datetime
+from softtoken.audit._seal import WIPED, AuditHead, check_head, seal_head
+from softtoken.errors import ConcurrencyError, Conflict, TamperingDetected
+from softtoken.ports import Predicate, Row, Transaction
+from softtoken.storage._repositories import AccountTable, row_datetime
 
-__all__ = ["AuditTable"]
+__all__ = ["ACCOUNT_CREATED", "AuditTable"]
+
+#: The action every account's creation is audited with, in the same transaction.
+ACCOUNT_CREATED = "account.create"
+_ACCOUNTS = AccountTable.table
+
+
+def _head(row: Row) -> AuditHead:
+    mac = row.get("mac")
+    return AuditHead(
+        seq=int(row["seq"]),  # type: ignore[call-overload]
+        hash=str(row["hash"]),
+        mac=None if mac is None else str(mac),
+    )
 
 
 class AuditTable:
@@ -31,8 +45,13 @@ class AuditTable:
             return
         heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
         if heads:
-            seq, prev = int(heads[0]["seq"]), str(heads[0]["hash"])  # type: ignore[call-overload]
+            head = _head(heads[0])
+            # Extending a forged head would seal the forgery: refuse, and keep the
+            # evidence for verify (every audited call fails until an officer acts).
+            check_head(self._key, head)
+            seq, prev = head.seq, head.hash
         else:
+            self._check_fresh()
             seq, prev = 0, GENESIS
         for entry in self._pending:
             seq += 1
@@ -52,24 +71,41 @@ class AuditTable:
                 },
             )
             prev = digest
+        values = {"seq": seq, "hash": prev, "mac": seal_head(self._key, seq=seq, hash=prev)}
         if heads:
-            self._tx.update(self.head_table, [("id", "=", 1)], {"seq": seq, "hash": prev})
+            self._tx.update(self.head_table, [("id", "=", 1)], values)
         else:
             # Two first writers race on this insert; the loser's Conflict is retried.
             try:
-                self._tx.insert(self.head_table, {"id": 1, "seq": seq, "hash": prev})
+                self._tx.insert(self.head_table, {"id": 1, **values})
             except Conflict:
                 raise ConcurrencyError(detail="the audit chain was started concurrently") from None
         self._pending.clear()
 
-    def head(self) -> tuple[int, str] | None:
-        rows = self._tx.select(self.head_table, [("id", "=", 1)])
-        return (int(rows[0]["seq"]), str(rows[0]["hash"])) if rows else None  # type: ignore[call-overload]
+    def _check_fresh(self) -> None:
+        """A chain starts only in a database with no records and no accounts but those
+        this transaction creates: otherwise a wiped log would restart and verify."""
+        if self._tx.select(self.table, limit=1):
+            raise TamperingDetected(detail="records 1 and later lie past the head")
+        created = {e.subject for e in self._pending if e.action == ACCOUNT_CREATED}
+        rows = self._tx.select(_ACCOUNTS, limit=len(created) + 1)
+        if any(str(r["user_id"]) not in created for r in rows):
+            raise TamperingDetected(detail=WIPED)
 
-    def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
-        rows = self._tx.select(
-            self.table, [("seq", ">", after_seq)], order_by=("seq",), limit=limit
-        )
+    def has_accounts(self) -> bool:
+        return bool(self._tx.select(_ACCOUNTS, limit=1))
+
+    def head(self) -> AuditHead | None:
+        rows = self._tx.select(self.head_table, [("id", "=", 1)])
+        return _head(rows[0]) if rows else None
+
+    def records(
+        self, *, after_seq: int = 0, limit: int | None = None, up_to_seq: int | None = None
+    ) -> list[AuditRecord]:
+        where: list[Predicate] = [("seq", ">", after_seq)]
+        if up_to_seq is not None:
+            where.append(("seq", "<=", up_to_seq))
+        rows = self._tx.select(self.table, where, order_by=("seq",), limit=limit)
         return [
             AuditRecord(
                 seq=int(r["seq"]),  # type: ignore[call-overload]
