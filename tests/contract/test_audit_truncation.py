@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from softtoken import TamperingDetected
+from softtoken import TamperingDetected, ValidationError
 from softtoken.audit import AuditCheckpoint
 from softtoken.ports import Row
 from softtoken.testing import Harness
@@ -174,3 +174,59 @@ def test_m1_checkpoint_round_trips_and_refuses_edits(harness: Harness) -> None:
     with pytest.raises(TamperingDetected) as caught:
         harness.softtoken.audit.verify(checkpoint=lowered)
     assert caught.value.code == "audit_checkpoint_invalid"
+
+
+def test_m1_an_unsealed_head_does_not_verify_and_an_officer_reseals_it(
+    harness: Harness,
+) -> None:
+    # A head written before heads were sealed, or with its MAC blanked: not authentic.
+    soft = harness.softtoken
+    _history(harness)
+    before = soft.audit.checkpoint()
+    _set_head(harness, {"mac": None})
+    assert "not authentic" in _broken(harness)
+    assert soft.audit.reseal(officer="off.1") == 4
+    last = soft.audit.records()[-1]
+    assert (last.seq, last.entry.actor, last.entry.action) == (5, "officer:off.1", "audit.reseal")
+    assert dict(last.entry.details) == {"head_was": 4, "records_kept": 4}
+    assert soft.audit.verify(checkpoint=before) == 5
+    soft.accounts.issue_temporary_password(USER)  # writes work again
+    assert soft.audit.verify() == 6
+
+
+def test_m1_a_reseal_after_a_cut_is_recorded_and_the_checkpoint_still_sees_the_cut(
+    harness: Harness,
+) -> None:
+    soft = harness.softtoken
+    _history(harness)
+    before = soft.audit.checkpoint()
+    second = soft.audit.records()[1]
+    _cut_after(harness, 2)
+    _set_head(harness, {"seq": second.seq, "hash": second.hash})
+    assert soft.audit.reseal(officer="off.1") == 2
+    assert dict(soft.audit.records()[-1].entry.details) == {"head_was": 2, "records_kept": 2}
+    assert soft.audit.verify() == 3
+    assert "shorter than the checkpoint" in _broken(harness, before)
+    soft.accounts.issue_temporary_password(USER)
+    assert "record 4 does not extend the checkpoint" in _broken(harness, before)
+
+
+def test_m1_reseal_refuses_a_chain_with_altered_records(harness: Harness) -> None:
+    soft = harness.softtoken
+    _history(harness)
+    tx = soft.storage.begin()
+    tx.update("st_audit_events", [("seq", "=", 2)], {"actor": "officer:mallory"})
+    tx.commit()
+    head = _head_row(harness)
+    with pytest.raises(TamperingDetected) as caught:
+        soft.audit.reseal(officer="off.1")
+    assert "record 2 was altered" in (caught.value.detail or "")
+    assert _head_row(harness) == head
+    assert len(soft.audit.records()) == 4
+
+
+def test_m1_reseal_names_the_officer(harness: Harness) -> None:
+    _history(harness)
+    with pytest.raises(ValidationError) as caught:
+        harness.softtoken.audit.reseal(officer=" ")
+    assert (caught.value.code, caught.value.field) == ("officer_required", "officer")

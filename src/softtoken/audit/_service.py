@@ -1,13 +1,13 @@
-"""Reading, exporting, verifying and checkpointing the audit log."""
+"""Reading, exporting, verifying, checkpointing and resealing the audit log."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from softtoken.audit._chain import GENESIS, AuditRecord, verify_chain
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, verify_chain
 from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
-from softtoken.errors import TamperingDetected
+from softtoken.errors import TamperingDetected, ValidationError
 
 if TYPE_CHECKING:
     from softtoken.ports import Clock
@@ -80,6 +80,38 @@ class AuditLog:
         with self._uow() as uow:
             key = uow.keys.audit
         return make_checkpoint(key, seq=seq, hash=last, at=self._clock.now())
+
+    def reseal(self, *, officer: str) -> int:
+        """Seal the head again at the end of the records as they stand; returns how
+        many records it covers. For an officer after an incident (a head forged, cut
+        back or wiped, so that every audited call fails) or after upgrading a database
+        whose head predates sealing. Every link must still verify; the reseal itself is
+        the next record (``audit.reseal``, with the head it replaced), and a checkpoint
+        taken before still shows any records the reseal left out.
+
+        Raises:
+            ValidationError: ``officer_required`` on ``officer``.
+            TamperingDetected: a record was altered or is missing: restore a backup.
+            ConcurrencyError: another call started the chain at the same moment; retry.
+        """
+        if not isinstance(officer, str) or not officer.strip():
+            raise ValidationError("officer_required", field="officer")
+        with self._uow() as uow:
+            before, kept = uow.audit.reseal()
+            uow.audit.append(
+                AuditEntry(
+                    at=self._clock.now(),
+                    actor=f"officer:{officer.strip()}",
+                    action="audit.reseal",
+                    subject="audit",
+                    details={
+                        "head_was": None if before is None else before.seq,
+                        "records_kept": kept,
+                    },
+                )
+            )
+            uow.commit()
+        return kept
 
     def export(self) -> list[dict[str, object]]:
         """Every record as JSON-ready dicts, with the chain hashes for outside checks."""

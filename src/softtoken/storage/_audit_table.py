@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from softtoken._keys import ServerKeys
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash, verify_chain
 from softtoken.audit._seal import WIPED, AuditHead, check_head, seal_head
 from softtoken.errors import ConcurrencyError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Row, Transaction
@@ -91,6 +91,30 @@ class AuditTable:
         rows = self._tx.select(_ACCOUNTS, limit=len(created) + 1)
         if any(str(r["user_id"]) not in created for r in rows):
             raise TamperingDetected(detail=WIPED)
+
+    def reseal(self) -> tuple[AuditHead | None, int]:
+        """Seal a head at the end of the records as they stand, once every link checks;
+        returns the head found before and how many records the new head covers. An
+        officer's recovery after a head was lost or forged (docs/audit.md); the caller
+        audits it in the same transaction.
+
+        Raises:
+            TamperingDetected: a record was altered or is missing (restore a backup).
+        """
+        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
+        records = self.records()
+        seq, last = (records[-1].seq, records[-1].hash) if records else (0, GENESIS)
+        sealed = AuditHead(seq=seq, hash=last, mac=seal_head(self._key, seq=seq, hash=last))
+        verify_chain(self._key, records, head=sealed)
+        values = {"seq": seq, "hash": last, "mac": sealed.mac}
+        if heads:
+            self._tx.update(self.head_table, [("id", "=", 1)], values)
+        else:
+            try:
+                self._tx.insert(self.head_table, {"id": 1, **values})
+            except Conflict:
+                raise ConcurrencyError(detail="the audit chain was started concurrently") from None
+        return (_head(heads[0]) if heads else None), seq
 
     def has_accounts(self) -> bool:
         return bool(self._tx.select(_ACCOUNTS, limit=1))
