@@ -8,17 +8,22 @@ and a record really removed while the writers run is still found.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 
 from softtoken import TamperingDetected
-from softtoken.storage import StorageUnitOfWork
-from softtoken.testing import Harness
+from softtoken._keys import ServerKeys
+from softtoken.audit import AuditEntry
+from softtoken.storage import StorageUnitOfWork, retrying
+from softtoken.storage.sql import SqlStorage
+from softtoken.testing import Harness, in_memory
 
 WRITERS = 3
 #: Each writer's cap, so the log (and each verify) stays small on the fast memory adapter.
@@ -86,3 +91,48 @@ def test_verify_still_finds_a_removed_record_while_others_write(harness: Harness
             with pytest.raises(TamperingDetected) as caught:
                 harness.softtoken.audit.verify()
             assert "record 2 is missing" in (caught.value.detail or "")
+
+
+def _process_writer(url: str, audit_key: bytes, writes: int) -> None:
+    """Another portal process: the same database and audit key, its own engine."""
+    keys = ServerKeys(outbox=audit_key, audit=audit_key, otp=audit_key, tokens=audit_key)
+    storage = SqlStorage(url)
+
+    def once() -> None:
+        with StorageUnitOfWork(storage, keys) as uow:
+            uow.audit.append(
+                AuditEntry(
+                    at=datetime.now(UTC), actor="system", action="test.write", subject="process"
+                )
+            )
+            uow.commit()
+
+    for _ in range(writes):
+        retrying(once)
+    storage.close()
+
+
+def test_verify_sees_no_tampering_while_other_processes_write(sql_storage: SqlStorage) -> None:
+    harness = in_memory(storage=sql_storage)
+    _write(harness, "first")
+    url = sql_storage.engine.url.render_as_string(hide_password=False)
+    key = harness.softtoken.context.keys.audit
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_process_writer, args=(url, key, WRITES_EACH)) for _ in range(2)
+    ]
+    for p in processes:
+        p.start()
+    try:
+        counts = [harness.softtoken.audit.verify()]
+        while any(p.is_alive() for p in processes):
+            counts.append(harness.softtoken.audit.verify())
+    finally:
+        for p in processes:
+            p.join(timeout=60)
+            if p.is_alive():  # a failed verify above: do not leave a writer behind
+                p.terminate()
+                p.join()
+    assert [p.exitcode for p in processes] == [0, 0]
+    assert counts == sorted(counts)
+    assert harness.softtoken.audit.verify() == 1 + 2 * WRITES_EACH

@@ -49,6 +49,8 @@ CHECKPOINT_FORMAT = "softtoken-audit-checkpoint/v1"
 #: The one chain there is today (head row ``id`` 1).
 MAIN_CHAIN = "1"
 WIPED = "the log has no records but the database holds accounts"
+#: A checkpoint is about 300 characters; anything much longer is not one.
+_MAX_CHECKPOINT_TEXT = 1024
 
 
 def _subkey(audit_key: bytes, purpose: str) -> bytes:
@@ -122,22 +124,27 @@ class AuditCheckpoint:
         ValidationError: ``invalid_audit_checkpoint`` when the text is not a checkpoint
             of a format this version knows (its MAC is checked by ``verify``)."""
         try:
+            if len(text) > _MAX_CHECKPOINT_TEXT:
+                raise ValueError  # noqa: TRY301 - one error for every malformed shape
             data = json.loads(text)
             if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
                 raise TypeError  # noqa: TRY301 - one error for every malformed shape
             fields = {name: data[name] for name in ("chain", "seq", "hash", "at", "mac")}
-            if not isinstance(fields["seq"], int) or not all(
-                isinstance(fields[name], str) for name in ("chain", "hash", "at", "mac")
+            seq = fields["seq"]
+            if (
+                not isinstance(seq, int)
+                or isinstance(seq, bool)
+                or not all(isinstance(fields[name], str) for name in ("chain", "hash", "at", "mac"))
             ):
                 raise TypeError  # noqa: TRY301
             return cls(
-                seq=fields["seq"],
+                seq=seq,
                 hash=fields["hash"],
                 at=datetime.fromisoformat(fields["at"]),
                 mac=fields["mac"],
                 chain=fields["chain"],
             )
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             raise ValidationError(
                 "invalid_audit_checkpoint", field="checkpoint", detail=CHECKPOINT_FORMAT
             ) from None

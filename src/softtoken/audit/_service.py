@@ -53,11 +53,9 @@ class AuditLog:
             end = 0 if head is None else head.seq
             records = uow.audit.records(up_to_seq=end)
             count = verify_chain(uow.keys.audit, records, head=head, checkpoint=checkpoint)
-            if head is None and has_accounts:
-                raise TamperingDetected(detail=WIPED)
             # A record past the head must be a newer writer's, whose commit moved the
-            # head past it; one left behind a head put back is not (rows after a
-            # rolled-back head). One more read of the head tells them apart.
+            # head past it; one left behind a head put back (or a head deleted) is not.
+            # One more read of the head tells them apart.
             later = uow.audit.records(after_seq=end, limit=1)
             if later:
                 now_head = uow.audit.head()
@@ -65,6 +63,8 @@ class AuditLog:
                     raise TamperingDetected(
                         detail=f"record {later[0].seq} lies past the head at {end}"
                     )
+            if head is None and has_accounts:
+                raise TamperingDetected(detail=WIPED)
         return count, GENESIS if not records else records[-1].hash
 
     def checkpoint(self, *, previous: AuditCheckpoint | None = None) -> AuditCheckpoint:
