@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import attrs
 import pytest
 
 from softtoken import TamperingDetected, ValidationError
@@ -230,3 +231,24 @@ def test_m1_reseal_names_the_officer(harness: Harness) -> None:
     with pytest.raises(ValidationError) as caught:
         harness.softtoken.audit.reseal(officer=" ")
     assert (caught.value.code, caught.value.field) == ("officer_required", "officer")
+
+
+def test_m1_accounts_loaded_outside_the_library_need_one_reseal(harness: Harness) -> None:
+    soft = harness.softtoken
+    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee")
+    imported = soft.accounts.get(USER)
+    _wipe(harness, accounts=True)
+    with soft.unit_of_work() as uow:  # a bulk import: accounts, no audit records
+        uow.accounts.add(attrs.evolve(imported, version=0))
+        uow.commit()
+    assert "no records" in _broken(harness)
+    with pytest.raises(TamperingDetected):
+        soft.accounts.issue_temporary_password(USER)
+    assert soft.audit.reseal(officer="off.1") == 0
+    (first,) = soft.audit.records()
+    assert (first.entry.action, dict(first.entry.details)) == (
+        "audit.reseal",
+        {"head_was": None, "records_kept": 0},
+    )
+    soft.accounts.issue_temporary_password(USER)
+    assert soft.audit.verify() == 2
