@@ -89,8 +89,13 @@ def seal_head(audit_key: bytes, *, seq: int, hash: str, chain: str = MAIN_CHAIN)
 def check_head(audit_key: bytes, head: AuditHead) -> None:
     """Raises:
     TamperingDetected: the head was written without the audit key."""
+    if head.mac is None:
+        raise TamperingDetected(
+            detail=f"the chain head (at {head.seq}) is not sealed, so not authentic: "
+            "after an upgrade by hand, an officer reseals it (docs/audit.md)"
+        )
     expected = seal_head(audit_key, seq=head.seq, hash=head.hash, chain=head.chain)
-    if head.mac is None or not hmac.compare_digest(head.mac, expected):
+    if not hmac.compare_digest(head.mac, expected):
         raise TamperingDetected(detail=f"the chain head (at {head.seq}) is not authentic")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, verify_chain
+from softtoken._log import logger
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, DetailValue, verify_chain
 from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
 from softtoken.errors import TamperingDetected, ValidationError
 
@@ -96,18 +97,43 @@ class AuditLog:
         """
         if not isinstance(officer, str) or not officer.strip():
             raise ValidationError("officer_required", field="officer")
+        kept = self._reseal(f"officer:{officer.strip()}", only_unsealed=False)
+        assert kept is not None  # noqa: S101 - None only with only_unsealed
+        return kept
+
+    def seal_upgraded_head(self) -> int | None:
+        """Seal a head written before heads were sealed; ``build()`` calls this when its
+        own start added the seal column (schema revision 0002). Returns how many records
+        the seal covers, or None when there was no unsealed head. A chain whose links
+        do not verify is left unsealed (``verify`` reports it) and logged."""
+        try:
+            return self._reseal("system", only_unsealed=True, reason="schema_upgrade")
+        except TamperingDetected as error:
+            logger.warning(
+                "audit head left unsealed after the schema upgrade: %s", error.detail,
+                extra={"softtoken_action": "audit.reseal", "softtoken_code": error.code},
+            )  # fmt: skip
+            return None
+
+    def _reseal(self, actor: str, *, only_unsealed: bool, reason: str | None = None) -> int | None:
         with self._uow() as uow:
-            before, kept = uow.audit.reseal()
+            done = uow.audit.reseal(only_unsealed=only_unsealed)
+            if done is None:
+                return None
+            before, kept = done
+            details: dict[str, DetailValue] = {
+                "head_was": None if before is None else before.seq,
+                "records_kept": kept,
+            }
+            if reason is not None:
+                details["reason"] = reason
             uow.audit.append(
                 AuditEntry(
                     at=self._clock.now(),
-                    actor=f"officer:{officer.strip()}",
+                    actor=actor,
                     action="audit.reseal",
                     subject="audit",
-                    details={
-                        "head_was": None if before is None else before.seq,
-                        "records_kept": kept,
-                    },
+                    details=details,
                 )
             )
             uow.commit()

@@ -92,16 +92,21 @@ class AuditTable:
         if any(str(r["user_id"]) not in created for r in rows):
             raise TamperingDetected(detail=WIPED)
 
-    def reseal(self) -> tuple[AuditHead | None, int]:
+    def reseal(self, *, only_unsealed: bool = False) -> tuple[AuditHead | None, int] | None:
         """Seal a head at the end of the records as they stand, once every link checks;
         returns the head found before and how many records the new head covers. An
         officer's recovery after a head was lost or forged (docs/audit.md); the caller
         audits it in the same transaction.
 
+        With ``only_unsealed``, a head that is missing or already sealed is left alone
+        (None): a schema upgrade seals only a head from before sealing.
+
         Raises:
             TamperingDetected: a record was altered or is missing (restore a backup).
         """
         heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
+        if only_unsealed and (not heads or heads[0].get("mac") is not None):
+            return None
         records = self.records()
         seq, last = (records[-1].seq, records[-1].hash) if records else (0, GENESIS)
         sealed = AuditHead(seq=seq, hash=last, mac=seal_head(self._key, seq=seq, hash=last))
