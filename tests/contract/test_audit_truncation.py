@@ -119,6 +119,9 @@ def test_m1_records_left_past_a_rolled_back_head(harness: Harness) -> None:
     harness.softtoken.accounts.issue_temporary_password(USER)
     _set_head(harness, {k: v for k, v in earlier.items() if k != "id"})
     assert "past the head" in _broken(harness)
+    with pytest.raises(TamperingDetected) as caught:  # not a bare record_exists Conflict
+        harness.softtoken.accounts.issue_temporary_password(USER)
+    assert "record 3 lies past the head at 2" in (caught.value.detail or "")
 
 
 def test_m1_checkpoint_catches_a_head_rolled_back_to_an_earlier_value(

@@ -136,3 +136,18 @@ def test_verify_sees_no_tampering_while_other_processes_write(sql_storage: SqlSt
     assert [p.exitcode for p in processes] == [0, 0]
     assert counts == sorted(counts)
     assert harness.softtoken.audit.verify() == 1 + 2 * WRITES_EACH
+
+
+def test_first_writers_racing_to_start_the_chain_all_land(harness: Harness) -> None:
+    # The chain starts with whichever commits first; the others retry behind it, and
+    # an account the winner created is not taken for a wiped log.
+    soft, barrier = harness.softtoken, threading.Barrier(6)
+
+    def create(n: int) -> None:
+        barrier.wait()
+        soft.accounts.create(user_id=f"T0500500000030{n}", first_name="A", last_name="B")
+
+    with ThreadPoolExecutor(6) as pool:
+        for future in [pool.submit(create, n) for n in range(6)]:
+            future.result()
+    assert soft.audit.verify() == 6

@@ -53,23 +53,21 @@ class AuditTable:
         else:
             self._check_fresh()
             seq, prev = 0, GENESIS
+        start = seq
         for entry in self._pending:
             seq += 1
             digest = chain_hash(self._key, seq, prev, entry)
-            self._tx.insert(
-                self.table,
-                {
-                    "seq": seq,
-                    "at": entry.at,
-                    "actor": entry.actor,
-                    "action": entry.action,
-                    "subject": entry.subject,
-                    "outcome": entry.outcome,
-                    "details": dict(entry.details),
-                    "prev_hash": prev,
-                    "hash": digest,
-                },
-            )
+            try:
+                self._insert(seq, entry, prev, digest)
+            except Conflict:
+                if not heads:  # two first writers: the loser retries behind the winner
+                    raise ConcurrencyError(
+                        detail="the audit chain was started concurrently"
+                    ) from None
+                # Under the head's lock, a record with this number was left past it.
+                raise TamperingDetected(
+                    detail=f"record {seq} lies past the head at {start}"
+                ) from None
             prev = digest
         values = {"seq": seq, "hash": prev, "mac": seal_head(self._key, seq=seq, hash=prev)}
         if heads:
@@ -82,15 +80,38 @@ class AuditTable:
                 raise ConcurrencyError(detail="the audit chain was started concurrently") from None
         self._pending.clear()
 
+    def _insert(self, seq: int, entry: AuditEntry, prev: str, digest: str) -> None:
+        self._tx.insert(
+            self.table,
+            {
+                "seq": seq,
+                "at": entry.at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject": entry.subject,
+                "outcome": entry.outcome,
+                "details": dict(entry.details),
+                "prev_hash": prev,
+                "hash": digest,
+            },
+        )
+
     def _check_fresh(self) -> None:
         """A chain starts only in a database with no records and no accounts but those
         this transaction creates: otherwise a wiped log would restart and verify."""
-        if self._tx.select(self.table, limit=1):
-            raise TamperingDetected(detail="records 1 and later lie past the head")
         created = {e.subject for e in self._pending if e.action == ACCOUNT_CREATED}
-        rows = self._tx.select(_ACCOUNTS, limit=len(created) + 1)
-        if any(str(r["user_id"]) not in created for r in rows):
-            raise TamperingDetected(detail=WIPED)
+        records = self._tx.select(self.table, limit=1)
+        accounts = self._tx.select(_ACCOUNTS, limit=len(created) + 1)
+        if not records and all(str(r["user_id"]) in created for r in accounts):
+            return
+        # Under READ COMMITTED another first writer may have committed its records,
+        # head and account since our head read: then retry behind it. Otherwise the
+        # log was wiped (or its head deleted) and must not start again.
+        if self._tx.select(self.head_table, [("id", "=", 1)]):
+            raise ConcurrencyError(detail="the audit chain was started concurrently")
+        if records:
+            raise TamperingDetected(detail="records 1 and later lie past the head")
+        raise TamperingDetected(detail=WIPED)
 
     def reseal(self, *, only_unsealed: bool = False) -> tuple[AuditHead | None, int] | None:
         """Seal a head at the end of the records as they stand, once every link checks;
