@@ -21,6 +21,11 @@ depends_on: tuple[str, ...] | None = None
 
 
 def upgrade() -> None:
+    # A database made by ``create_all`` from a newer table definition, then stamped at
+    # the baseline, has the column already.
+    columns = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("st_audit_head")}
+    if "mac" in columns:
+        return
     with op.batch_alter_table("st_audit_head") as batch:
         batch.add_column(sa.Column("mac", sa.String(length=80), nullable=True))
 
