@@ -77,7 +77,7 @@ class SoftToken:
         self.password_reset = PasswordResetService(context, self.otp)
         self.initial_credentials = InitialCredentialsService(context)
         self.mail = MailDispatcher(context.unit_of_work, email_sender, context.clock)
-        self.audit = AuditLog(context.unit_of_work)
+        self.audit = AuditLog(context.unit_of_work, clock=context.clock)
         self.ca = CaService(context, authority)
         settings = registration or RegistrationSettings()
         self.proofing = ProofingService(context, settings.registry(), settings.document_store)

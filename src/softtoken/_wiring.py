@@ -24,6 +24,7 @@ from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
 from softtoken.storage import open_storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
+from softtoken.storage.sql._audit_upgrade import adds_audit_head_seal
 
 __all__ = ["Config", "build"]
 
@@ -114,6 +115,9 @@ def build(
         raise ConfigurationError("invalid_policy", detail="Policy.for_tests() in a real deployment")
     keys = ServerKeys.from_secret(config.secret_key)
     store = storage if storage is not None else open_storage(config.storage_url)
+    # A start that adds the audit head's seal column seals the head with the key,
+    # which only this process holds (docs/audit.md: upgrading).
+    seal_head = config.create_schema and adds_audit_head_seal(store)
     if config.create_schema:
         store.create_schema()
     sender: EmailSender
@@ -137,7 +141,7 @@ def build(
     )
     if authority is None and config.ca is not None:
         authority = config.ca.load()
-    return SoftToken(
+    soft = SoftToken(
         context=context,
         storage=store,
         email_sender=sender,
@@ -146,3 +150,6 @@ def build(
         push_notifier=push_notifier,
         registration=config.registration,
     )
+    if seal_head:
+        soft.audit.seal_upgraded_head()
+    return soft

@@ -1,5 +1,6 @@
 """The audit log on every adapter: written with the change, hash-chained, and any edit,
-removed row or cut tail is found by verify."""
+removed row or cut tail is found by verify (test_audit_truncation.py: the head's seal
+and checkpoints)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def _tamper(harness: Harness, sql: tuple[str, list[Predicate], dict[str, object]
         ),
         (("st_audit_events", [("seq", "=", 2)], {}), "record 2 is missing"),
         (("st_audit_events", [("seq", "=", 4)], {}), "the log ends at 3"),
-        (("st_audit_head", [("id", "=", 1)], {"seq": 3}), "the log ends at 4"),
+        (("st_audit_head", [("id", "=", 1)], {"seq": 3}), "head (at 3) is not authentic"),
     ],
 )
 def test_tampering_is_found(

@@ -125,6 +125,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "บันทึกการตรวจสอบถูกแก้ไขหรือถูกลบ",
         "The audit log was altered or rows were removed.",
     ),
+    "audit_checkpoint_invalid": (
+        "จุดตรวจสอบของบันทึกการตรวจสอบไม่ถูกต้อง อาจถูกแก้ไขหรือมาจากระบบอื่น",
+        "The audit checkpoint is not authentic: it was altered or made by another system.",
+    ),
+    "invalid_audit_checkpoint": (
+        "ข้อมูลจุดตรวจสอบของบันทึกการตรวจสอบมีรูปแบบไม่ถูกต้อง",
+        "The audit checkpoint is not in a format this version can read.",
+    ),
     "storage_unavailable": (
         "ไม่สามารถเชื่อมต่อฐานข้อมูลได้",
         "The storage could not be reached.",

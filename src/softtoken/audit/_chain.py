@@ -3,10 +3,11 @@
 Each record's hash is an HMAC-SHA256, under a key derived from the deployment's secret,
 of its sequence number, the previous record's hash and the entry's canonical JSON. A
 changed field breaks that record's hash; a removed row breaks the next record's link;
-rows cut from the end no longer match the chain head kept beside the log. Without the
-key nobody can rebuild a chain that verifies. (A database administrator who also holds
-the key can; ship the head to another system, as ``softtoken officer audit export``
-does, when that matters.)
+rows cut from the end no longer match the chain head kept beside the log, whose own MAC
+(``_seal.py``) stops anyone without the key from moving it back. Without the key nobody
+can rebuild a chain that verifies; a head put back to an earlier sealed value is caught
+by a checkpoint kept outside the database. (Someone who also holds the key can rebuild
+everything but a checkpoint already stored elsewhere.)
 
 Entries never hold a secret: :class:`AuditEntry` refuses detail keys that name one.
 """
@@ -23,6 +24,7 @@ from typing import Literal
 import attrs
 
 from softtoken._clock import utc
+from softtoken.audit._seal import AuditCheckpoint, AuditHead, check_checkpoint, check_head
 from softtoken.errors import TamperingDetected
 
 __all__ = ["GENESIS", "AuditEntry", "AuditRecord", "Outcome", "chain_hash", "verify_chain"]
@@ -88,14 +90,25 @@ def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
 
 
 def verify_chain(
-    key: bytes, records: Iterable[AuditRecord], *, head: tuple[int, str] | None
+    key: bytes,
+    records: Iterable[AuditRecord],
+    *,
+    head: AuditHead | None,
+    checkpoint: AuditCheckpoint | None = None,
 ) -> int:
-    """Check every link and the head; returns how many records were checked.
+    """Check the head's seal, every link, that the records end at the head, and that
+    they extend ``checkpoint``; returns how many records were checked.
 
     Raises:
-        TamperingDetected: naming the first sequence number that does not verify.
+        TamperingDetected: naming the first sequence number that does not verify, or
+            ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
     """
+    if checkpoint is not None:
+        check_checkpoint(key, checkpoint)
+    if head is not None:
+        check_head(key, head)
     expected_prev, expected_seq, count = GENESIS, 1, 0
+    at_checkpoint = GENESIS
     for record in records:
         if record.seq != expected_seq:
             raise TamperingDetected(detail=f"record {expected_seq} is missing")
@@ -104,7 +117,20 @@ def verify_chain(
         ):
             raise TamperingDetected(detail=f"record {record.seq} was altered")
         expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
-    head_seq, head_hash = head or (0, GENESIS)
+        if checkpoint is not None and record.seq == checkpoint.seq:
+            at_checkpoint = record.hash
+    head_seq, head_hash = (0, GENESIS) if head is None else (head.seq, head.hash)
     if head_seq != count or not hmac.compare_digest(head_hash, expected_prev):
         raise TamperingDetected(detail=f"the log ends at {count} but its head says {head_seq}")
+    if checkpoint is not None:
+        _check_extends(checkpoint, count, at_checkpoint)
     return count
+
+
+def _check_extends(checkpoint: AuditCheckpoint, count: int, at_checkpoint: str) -> None:
+    if count < checkpoint.seq:
+        raise TamperingDetected(
+            detail=f"the log ends at {count}, shorter than the checkpoint at {checkpoint.seq}"
+        )
+    if not hmac.compare_digest(at_checkpoint, checkpoint.hash):
+        raise TamperingDetected(detail=f"record {checkpoint.seq} does not extend the checkpoint")

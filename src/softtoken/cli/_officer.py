@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
+from softtoken.cli._audit import add_audit_commands, run_audit
 from softtoken.lifecycle.registration.machine import Registration
 from softtoken.lifecycle.service_requests.machine import ServiceRequest
 
@@ -92,11 +92,7 @@ def add_officer_commands(commands: Any) -> None:
     crl = sub.add_parser("publish-crl", parents=[common], help="write a fresh CRL to a file")
     crl.add_argument("--out", type=Path, required=True, help="where the CRL URL serves from")
     crl.add_argument("--pem", action="store_true", help="PEM instead of DER")
-    audit = sub.add_parser("audit", help="the hash-chained audit log")
-    asub = audit.add_subparsers(dest="action", required=True)
-    export = asub.add_parser("export", parents=[common], help="every record, JSON lines")
-    export.add_argument("--out", type=Path, help="a file instead of standard output")
-    asub.add_parser("verify", parents=[common], help="check the whole chain")
+    add_audit_commands(sub, common)
 
 
 def _officer(args: argparse.Namespace) -> str:
@@ -243,17 +239,7 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
             },
         )
     elif group == "audit":
-        if args.action == "verify":
-            _emit(args, {"verified_records": soft.audit.verify(), "chain": "intact"})
-        else:
-            lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in soft.audit.export())
-            if args.out:
-                args.out.write_text(lines, "utf-8")
-                print(
-                    f"{lines.count(chr(10))} audit records written to {args.out}", file=sys.stderr
-                )
-            else:
-                sys.stdout.write(lines)
+        return run_audit(soft, args, emit=_emit, officer=lambda: _checked_officer(args))
     return 0
 
 

@@ -87,14 +87,18 @@ audit_events = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-# One row: the newest sequence number and hash. Appenders lock it, which orders the
-# chain across processes, and it lets `verify` notice rows cut from the end.
+# One row: the newest sequence number and hash, sealed by `mac` ("v1:" + HMAC under a
+# key derived from the audit key; softtoken.audit._seal). Appenders lock it, which
+# orders the chain across processes, and it lets `verify` notice rows cut from the end.
+# `mac` is nullable only so that an existing table can gain the column; a head without
+# one never verifies (docs/audit.md: upgrading).
 audit_head = sa.Table(
     "st_audit_head",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("mac", sa.String(80), nullable=True),
 )
 
 # --- one-time codes (softtoken.otp): tables below this line ------------------------------

@@ -1,0 +1,81 @@
+"""Issue 12 M1 on a database from 0.1, whose audit head has no seal: the start that
+adds the seal column (revision 0002) seals it with the key and records that; a seal
+blanked later is not restored by a restart; an upgrade by hand needs an officer."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from softtoken import Config, FakeClock, SoftToken, TamperingDetected, build
+from softtoken.storage.sql import SqlStorage
+from softtoken.testing import make_test_authority
+
+from .test_migrations import DATA, _load_0_1_database
+
+RECORDS_0_1 = len(DATA["tables"]["st_audit_events"])
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def database_0_1(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """A database as softtoken 0.1 left it (test_migrations.py's data set)."""
+    if request.param == "sqlite":
+        storage = SqlStorage(f"sqlite:///{tmp_path / 'upgrade.db'}")
+    else:
+        storage = SqlStorage(request.getfixturevalue(f"{request.param}_url"))
+    storage.drop_schema()
+    _load_0_1_database(storage.engine)
+    yield storage.engine
+    storage.drop_schema()
+    storage.close()
+
+
+def _start(engine: sa.Engine) -> SoftToken:
+    now = datetime.fromisoformat(DATA["now"])
+    return build(
+        Config(secret_key=base64.b64decode(DATA["secret_key"]), storage_url="memory://"),
+        clock=FakeClock(now),
+        storage=SqlStorage(engine),
+        authority=make_test_authority(now=now),
+    )
+
+
+def test_m1_the_upgrading_start_seals_the_0_1_head_and_says_so(
+    database_0_1: sa.Engine,
+) -> None:
+    soft = _start(database_0_1)
+    assert soft.audit.verify() == RECORDS_0_1 + 1
+    last = soft.audit.records()[-1]
+    assert (last.entry.actor, last.entry.action) == ("system", "audit.reseal")
+    assert dict(last.entry.details) == {
+        "head_was": RECORDS_0_1,
+        "records_kept": RECORDS_0_1,
+        "reason": "schema_upgrade",
+    }
+    assert _start(database_0_1).audit.verify() == RECORDS_0_1 + 1  # once only
+
+
+def test_m1_a_seal_blanked_after_the_upgrade_is_not_restored_by_a_restart(
+    database_0_1: sa.Engine,
+) -> None:
+    _start(database_0_1)
+    with database_0_1.begin() as connection:
+        connection.execute(sa.text("UPDATE st_audit_head SET mac = NULL"))
+    soft = _start(database_0_1)
+    with pytest.raises(TamperingDetected) as caught:
+        soft.audit.verify()
+    assert "not sealed" in (caught.value.detail or "")
+
+
+def test_m1_an_upgrade_by_hand_needs_an_officer_s_reseal(database_0_1: sa.Engine) -> None:
+    SqlStorage(database_0_1).create_schema()  # `softtoken db upgrade`: no key at hand
+    soft = _start(database_0_1)
+    with pytest.raises(TamperingDetected):
+        soft.audit.verify()
+    assert soft.audit.reseal(officer="off.1") == RECORDS_0_1
+    assert soft.audit.verify() == RECORDS_0_1 + 1
