@@ -76,6 +76,11 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "service_request_form_max_bytes": 10 * 1024 * 1024,
     "service_request_dual_control": True,
     "insecure_for_tests": False,
+    # Issue 12 (protocol strictness, L1):
+    "approval_max_clock_skew": timedelta(minutes=5),  # push approval iat
+    "message_max_bytes": 64 * 1024,  # device messages and provider callbacks
+    "json_max_depth": 16,  # nesting checked before any JSON is parsed
+    "ocsp_nonce_max_bytes": 32,  # RFC 8954 2.1
 }
 
 
@@ -116,6 +121,11 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"user_id_pattern": "("},
         {"reset_lockout": timedelta(0)},
         {"totp_window_steps": 2},
+        {"approval_max_clock_skew": timedelta(minutes=11)},
+        {"approval_max_clock_skew": timedelta(0)},
+        {"message_max_bytes": 1024},
+        {"json_max_depth": 3},
+        {"ocsp_nonce_max_bytes": 33},
     ],
 )
 def test_values_past_a_hard_limit_are_refused(changes: dict[str, Any]) -> None:

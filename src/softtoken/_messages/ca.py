@@ -48,6 +48,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ใบรับรองนี้ไม่ได้ถูกระงับชั่วคราว",
         "This certificate is not on hold.",
     ),
+    "certificate_hold_final": (
+        "ไม่สามารถยกเลิกการระงับใบรับรองนี้ได้ เนื่องจากใบรับรองถูกแทนที่แล้ว",
+        "The hold cannot be lifted: the certificate was superseded by a renewal.",
+    ),
     "certificate_expired": (
         "ใบรับรองหมดอายุแล้ว กรุณาต่ออายุ Soft Token",
         "The certificate has expired; renew the soft token.",

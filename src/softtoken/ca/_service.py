@@ -325,40 +325,51 @@ class CaService(CaReads):
         )
         return stored
 
+    def revoke_for_good_in(
+        self,
+        uow: StorageUnitOfWork,
+        serial: str,
+        *,
+        reason: RevocationReason,
+        actor: str,
+    ) -> CertificateRecord | None:
+        """A final revocation for ``serial`` if it is active or on hold (a hold becomes
+        ``reason``, RFC 5280 5.3.1); None when it is superseded or already revoked for
+        good. Every call that ends a soft token revokes through here, so a suspended
+        certificate never outlives its binding."""
+        record = uow.repository(CertificateTable).get(serial)
+        if not record.revocable_for_good:
+            return None
+        return self.revoke_in(uow, serial, reason=reason, actor=actor)
+
     def revoke_all(
         self, user_id: object, *, reason: RevocationReason | str, actor: str = "system"
     ) -> list[CertificateRecord]:
-        """Revoke every active certificate of ``user_id`` (holder resigned, lost phone...).
+        """Revoke every active or held certificate of ``user_id`` (holder resigned, lost
+        phone...): a suspended one takes ``reason`` too, so it can never be released.
         Returns those revoked; none is not an error."""
         ctx = self._ctx
         why = parse_reason(reason)
         uid = ctx.user_id(user_id)
 
         def work(uow: StorageUnitOfWork) -> list[CertificateRecord]:
-            table = uow.repository(CertificateTable)
-            now = ctx.clock.now()
             done = []
-            for record in table.for_user(uid.value):
-                if record.status is CertificateStatus.ACTIVE:
-                    done.append(table.update(mark_revoked(record, why, now=now)))
-                    ctx.audit(
-                        uow,
-                        actor=actor,
-                        action="certificate.revoke",
-                        subject=uid.value,
-                        serial=record.serial,
-                        reason=why.value,
-                        crl_reason=why.rfc5280_code,
-                    )
+            for record in uow.repository(CertificateTable).for_user(uid.value):
+                revoked = self.revoke_for_good_in(uow, record.serial, reason=why, actor=actor)
+                if revoked is not None:
+                    done.append(revoked)
             return done
 
         return ctx.transact(work)
 
     def release_hold(self, serial: object, *, actor: str = "system") -> CertificateRecord:
         """End a temporary suspension (``suspended``, certificateHold): active again.
+        Refused once the hold was turned into a final reason (the soft token was revoked
+        or ended: every such path revokes held certificates for good) or the certificate
+        was superseded by a renewal.
 
         Raises:
-            StateError: ``certificate_not_on_hold``.
+            StateError: ``certificate_not_on_hold``, ``certificate_hold_final``.
         """
         ctx = self._ctx
         key = parse_serial(serial)

@@ -305,12 +305,13 @@ class ActivationService:
         if previous is None:
             return
         bindings.update(end_binding(previous, reason="superseded", now=now))
-        self._ca.revoke_in(
-            uow,
-            previous.certificate_serial,
-            reason=RevocationReason.NEW_PHONE,
-            actor=f"user:{user_id}",
-        )
+        # Both certificates of the old binding (a renewal's may wait), held or not: a
+        # suspended one must not be released once its binding ended (issue 12, H1).
+        for serial in (previous.certificate_serial, previous.renewed_serial):
+            if serial:
+                self._ca.revoke_for_good_in(
+                    uow, serial, reason=RevocationReason.NEW_PHONE, actor=f"user:{user_id}"
+                )
         record_event(
             uow.transaction,
             previous,
