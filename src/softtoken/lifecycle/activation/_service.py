@@ -179,7 +179,12 @@ class ActivationService:
             NotFound: ``activation_not_found``.
         """
         ctx = self._ctx
-        signed = _jws.read(message, expect_typ=ENROLL_TYP)
+        signed = _jws.read(
+            message,
+            expect_typ=ENROLL_TYP,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
+        )
         if signed.embedded_key is None:
             raise AuthenticationError("device_signature_invalid", detail="no jwk header")
         _jws.verify(signed, signed.embedded_key)

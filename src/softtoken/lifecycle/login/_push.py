@@ -287,7 +287,11 @@ class PushLoginService:
         ctx = self._ctx
         # The CPU work first, outside any transaction: the path to our CA, the signature.
         signed, leaf = _jws.read_signed_with_chain(
-            message, expect_typ=APPROVAL_TYP, trust=self._ca.verify_chain
+            message,
+            expect_typ=APPROVAL_TYP,
+            trust=self._ca.verify_chain,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
         )
         claims = ApprovalClaims.from_claims(signed.claims)
 

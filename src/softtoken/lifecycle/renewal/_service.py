@@ -181,7 +181,11 @@ class RenewalService:
         """
         ctx = self._ctx
         signed, leaf = _jws.read_signed_with_chain(
-            message, expect_typ=RENEWAL_TYP, trust=self._ca.verify_chain
+            message,
+            expect_typ=RENEWAL_TYP,
+            trust=self._ca.verify_chain,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
         )
         claims = RenewalClaims.from_claims(signed.claims)
         checked = None if claims.csr_der is None else parse_csr(claims.csr_der, policy=ctx.policy)
