@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from joserfc import jwk, jws
 from joserfc.errors import JoseError
 
-from softtoken._json import DEFAULT_MAX_DEPTH, JsonRefused, check_depth, loads_bounded
 from softtoken.errors import AuthenticationError, ValidationError
+from softtoken.protocol._json import DEFAULT_MAX_DEPTH, JsonRefused, check_depth, loads_bounded
 
 __all__ = [
     "ALGORITHMS",

@@ -33,10 +33,10 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
-from softtoken._json import DEFAULT_MAX_DEPTH, JsonRefused, loads_bounded
 from softtoken.accounts._identifiers import CitizenId
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.proofing._result import AssuranceLevel, VerifiedIdentity
+from softtoken.protocol._json import DEFAULT_MAX_DEPTH, JsonRefused, loads_bounded
 
 __all__ = [
     "ALGORITHMS",
