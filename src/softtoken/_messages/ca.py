@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "กุญแจนี้ถูกใช้กับใบรับรองของผู้ใช้งานอื่นแล้ว",
         "This key is already certified for another user.",
     ),
+    "certificate_key_compromised": (
+        "กุญแจนี้เคยถูกเพิกถอนเนื่องจากโทรศัพท์สูญหาย กรุณาติดตั้งแอปพลิเคชันใหม่เพื่อสร้างกุญแจใหม่",
+        "This key was revoked as compromised (lost phone); reinstall the app to make a new key.",
+    ),
     "certificate_same_key": (
         "การต่ออายุต้องใช้กุญแจใหม่",
         "Renewal needs a new key under this policy.",

@@ -74,6 +74,11 @@ class CaService(CaReads):
         # One key, one holder: a key in someone else's live certificate is refused.
         if table.others_with_key(fingerprint, user_id=user_id, now=now):
             raise Conflict("certificate_key_in_use")
+        # An app may activate again with its key (the device ID is the key's), but a
+        # key once revoked as keyCompromise (a lost phone) is never certified again.
+        if any(r.revocation_reason is RevocationReason.LOST_PHONE
+               for r in table.with_key(fingerprint)):  # fmt: skip
+            raise Conflict("certificate_key_compromised")
 
     def _record(
         self,
@@ -108,7 +113,7 @@ class CaService(CaReads):
             ValidationError: field ``csr`` (``csr_malformed``, ``csr_too_large``,
                 ``csr_bad_signature``, ``csr_key_not_allowed``,
                 ``csr_extensions_not_allowed``), ``user_id``, ``device_id``.
-            Conflict: ``certificate_key_in_use``.
+            Conflict: ``certificate_key_in_use``, ``certificate_key_compromised``.
             ConfigurationError: ``ca_not_configured``, ``ca_key_unavailable``.
         """
         ctx = self._ctx

@@ -14,7 +14,7 @@ from softtoken._log import logs_refusals
 from softtoken.accounts._account import LoginType
 from softtoken.ca._csr import key_fingerprint, parse_csr
 from softtoken.ca._revocation import RevocationReason
-from softtoken.errors import AuthenticationError, NotFound, StateError
+from softtoken.errors import AuthenticationError, Conflict, NotFound, StateError
 from softtoken.lifecycle.activation.machine import (
     Activation,
     ActivationState,
@@ -97,6 +97,23 @@ class ActivationStatus:
     @property
     def completed(self) -> bool:
         return self.state is ActivationState.COMPLETED
+
+
+def _bind(bindings: BindingTable, binding: DeviceBinding) -> DeviceBinding:
+    """Store the new binding. The device ID is the key's (L4), so the same app
+    activating again after its soft token ended finds its old, ended row: that row
+    becomes the new binding (a version-checked update; the authenticator events keep
+    the old one's history). A device still bound elsewhere is refused.
+
+    Raises:
+        Conflict: ``soft_token_already_bound``.
+    """
+    earlier = bindings.find_by_key(binding.device_id)
+    if earlier is None:
+        return bindings.add(binding)
+    if earlier.active:
+        raise Conflict("soft_token_already_bound")
+    return bindings.update(attrs.evolve(binding, version=earlier.version))
 
 
 class ActivationService:
@@ -223,7 +240,8 @@ class ActivationService:
                 actor=f"user:{account.user_id.value}",
             )
             activations.update(attrs.evolve(done, certificate_serial=record.serial))
-            binding = bindings.add(
+            binding = _bind(
+                bindings,
                 DeviceBinding(
                     device_id=proven.device_id,
                     user_id=account.user_id.value,
@@ -231,7 +249,7 @@ class ActivationService:
                     platform=claims.platform,
                     biometrics=claims.biometrics,
                     bound_at=now,
-                )
+                ),
             )
             record_event(
                 uow.transaction,
