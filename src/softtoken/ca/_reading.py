@@ -175,11 +175,13 @@ class CaReads:
         ).value.digest.hex()
 
         def once() -> tuple[list[CrlEntry], int]:
-            # The entries and the number in one transaction: a CRL with number N holds
-            # every revocation committed before N was taken.
+            # The number first, then the entries, in one transaction: taking the number
+            # holds the counter row until the commit, so a CRL with a higher number never
+            # reads its entries before one with a lower number did (it would miss a
+            # revocation the lower one lists).
             with self._ctx.unit_of_work() as uow:
-                entries = uow.repository(CertificateTable).crl_entries(now=now)
                 number = uow.repository(CrlCounterTable).advance(issuer, floor=crl_number(now))
+                entries = uow.repository(CertificateTable).crl_entries(now=now)
                 uow.commit()
                 return entries, number
 
