@@ -212,3 +212,26 @@ def test_l1_deeply_nested_proofing_callback_is_audited_not_raised() -> None:
     last = harness.softtoken.audit.records()[-1].entry
     assert last.action == "proofing.complete"
     assert last.outcome == "failure"
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ('{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[["}', False),  # brackets in a string are text
+        (r'{"a": "\\", "b": "[[[[[[[[[[[[[[[[[[[[["}', False),  # an escaped backslash ends
+        (r'{"a": "\\", "b": ' + "[" * 17 + "]" * 17 + "}", True),  # ...and real nesting follows
+        (r'{"a": "\"[[[[[[[[[[[[[[[[[[[[[[["}', False),  # an escaped quote stays inside
+        ("[" * 16 + "]" * 16, False),
+        ("[" * 17 + "]" * 17, True),
+        ('[{"a":' * 9 + "1" + "}]" * 9, True),
+        ('"[" ' + "[" * 17, True),  # a string closes, then real nesting
+    ],
+)
+def test_l1_depth_scan_skips_strings(text: str, deep: bool) -> None:
+    from softtoken.protocol._json import JsonRefused, check_depth
+
+    if deep:
+        with pytest.raises(JsonRefused):
+            check_depth(text.encode(), max_depth=16)
+    else:
+        check_depth(text.encode(), max_depth=16)

@@ -194,6 +194,8 @@ class ActivationService:
                 ``attestation_invalid``, ``activation_secret_invalid``,
                 ``activation_expired``, ``activation_used``.
             NotFound: ``activation_not_found``.
+            Conflict: ``certificate_key_compromised`` (the key was revoked as lost),
+                ``soft_token_already_bound`` (the device is bound to another account).
         """
         ctx = self._ctx
         signed = _jws.read(
