@@ -20,6 +20,7 @@ from softtoken.lifecycle.renewal._service import RenewalService
 from softtoken.lifecycle.revocation._service import RevocationService
 from softtoken.lifecycle.service_requests._service import ServiceRequestService
 from softtoken.mail._outbox import MailDispatcher
+from softtoken.maintenance import MaintenanceService
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
@@ -96,6 +97,7 @@ class SoftToken:
         self.service_requests = ServiceRequestService(
             context, ca=self.ca, documents=settings.document_store
         )
+        self.maintenance = MaintenanceService(context)
 
     @property
     def policy(self) -> Policy:

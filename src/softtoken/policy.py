@@ -140,6 +140,19 @@ class Policy:
     service_request_form_max_bytes: int = 10 * 1024 * 1024
     service_request_dual_control: bool = True
 
+    # --- retention (Thai PDPA s. 37(3); ASVS 5.0 14.2.7: keep no longer than needed) ----
+    # How long a row outlives its use before ``soft.maintenance.purge`` removes it; each
+    # period's reason is in docs/privacy.md.
+    retention_one_time_codes: timedelta = timedelta(days=1)
+    retention_attempt_counters: timedelta = timedelta(days=1)
+    retention_challenges: timedelta = timedelta(days=30)
+    retention_activations: timedelta = timedelta(days=30)
+    retention_renewal_requests: timedelta = timedelta(days=90)
+    retention_delivered_mail: timedelta = timedelta(days=7)
+    retention_undeliverable_mail: timedelta = timedelta(days=90)
+    #: Rows one purge transaction removes at most: short transactions beside live traffic.
+    purge_batch_size: int = 500
+
     #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
     insecure_for_tests: bool = False
 
@@ -254,13 +267,16 @@ _AT_LEAST_ONE = (
     "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes",
-    "temporary_password_length",
+    "temporary_password_length", "purge_batch_size",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
     "temporary_password_lifetime", "login_lockout", "otp_lockout", "reset_lockout",
     "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
+    "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
+    "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
+    "retention_undeliverable_mail",
 )  # fmt: skip
 
 
