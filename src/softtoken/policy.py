@@ -98,6 +98,18 @@ class Policy:
     matching_code_digits: int = 6
     matching_select_choices: int = 6
     pushes_since_last_login: int = 5
+    #: How far a push approval's ``iat`` may be from the server's clock, either way: an
+    #: approval signed long ago (or "in the future") is refused (issue 12; the same
+    #: 5 minutes as the JWT clock skew most libraries allow, RFC 7519 4.1.6).
+    approval_max_clock_skew: timedelta = _minutes(5)
+
+    # --- device messages and callbacks (issue 12, L1; ASVS 1.5 / 2.2 input limits) ------
+    #: The largest device message (compact JWS) or provider callback read at all; a CSR
+    #: and a chain of three certificates fit in 8 KiB.
+    message_max_bytes: int = 64 * 1024
+    #: The deepest JSON nesting read (objects and arrays); the protocol's deepest is 3.
+    #: Checked before parsing, so hostile nesting never reaches the JSON parser.
+    json_max_depth: int = 16
 
     # --- the device (B4 draft 3.2.10; manual ch. 2 step 5) ------------------------------
     device_pin_digits: int = 6
@@ -112,6 +124,8 @@ class Policy:
     renewal_grace_period: timedelta = timedelta(days=30)
     renewal_new_key: bool = False
     crl_next_update: timedelta = timedelta(days=1)
+    #: RFC 8954 2.1: an OCSP nonce is 1 to 32 octets; a longer one is malformedRequest.
+    ocsp_nonce_max_bytes: int = 32
     device_key_types: tuple[str, ...] = ("ec-p256", "ec-p384", "ed25519")
     allow_rsa_device_keys: bool = False
     rsa_min_bits: int = 3072
@@ -237,6 +251,15 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      "at least 6 digits (about 20 bits, NIST SP 800-63B-4)"),
     ("matching_select_choices", lambda p: p.matching_select_choices >= 2,
      "at least 2 pictures to choose from"),
+    ("approval_max_clock_skew",
+     lambda p: timedelta(0) < p.approval_max_clock_skew <= _TEN_MINUTES,
+     "between 0 and 10 minutes (a push is valid at most 10 minutes, NIST SP 800-63B 5.1.3.2)"),
+    ("message_max_bytes", lambda p: 8 * 1024 <= p.message_max_bytes <= 1024 * 1024,
+     "between 8 KiB (a CSR and its chain) and 1 MiB"),
+    ("json_max_depth", lambda p: 4 <= p.json_max_depth <= 64,
+     "between 4 (the protocol's own nesting) and 64"),
+    ("ocsp_nonce_max_bytes", lambda p: 16 <= p.ocsp_nonce_max_bytes <= 32,
+     "between 16 and 32 octets (RFC 8954 2.1)"),
     ("device_pin_digits", lambda p: p.device_pin_digits >= 6, "at least 6 digits"),
     ("device_max_wrong_pins", lambda p: 1 <= p.device_max_wrong_pins <= 10, "between 1 and 10"),
     ("activation_secret_bits", lambda p: p.activation_secret_bits >= 112,

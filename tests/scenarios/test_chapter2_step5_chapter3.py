@@ -37,7 +37,7 @@ def test_activate_then_first_login_in_each_matching_mode(storage: Storage, mode:
     scanned = decode_qr(qr_png(start.qr_payload))
     assert scanned == start.qr_payload
     # The phone: "Scan QR code", "Activate", set a 6-digit PIN and confirm it.
-    phone = new_phone(biometrics=True)
+    phone = new_phone(biometrics=True, clock=harness.clock)
     enrollment = phone.enroll(phone.scan(scanned), pin=PIN)
     verified = soft.activation.enroll(enrollment)
     phone.install(verified.answer)

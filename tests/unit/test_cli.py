@@ -34,11 +34,15 @@ def test_db_init_creates_the_tables(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_db_upgrade_brings_a_0_1_database_to_this_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from softtoken.storage.sql import metadata, migrations
+    from softtoken.storage.sql import migrations
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)
-    metadata.create_all(engine)  # what 0.1's `db init` did: tables, no version
+    # What 0.1's `db init` did: 0.1's tables (revision 0001 is exactly them; today's
+    # metadata has tables later revisions add), and no version table.
+    migrations.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE {migrations.VERSION_TABLE}"))
     engine.dispose()
     assert main(["db", "current", "--url", url]) == 0
     assert capsys.readouterr().out.startswith("unversioned")

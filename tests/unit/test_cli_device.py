@@ -4,12 +4,14 @@ a state file, against a server in this process."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from softtoken._clock import FakeClock
 from softtoken.cli import main
-from softtoken.testing import Harness
+from softtoken.testing import in_memory
 
 from ..helpers.devices import PASSWORD, PIN, USER, registered_account
 
@@ -20,14 +22,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 def test_activate_and_approve_through_the_command_line(
-    memory_harness: Harness,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    soft = memory_harness.softtoken
-    registered_account(memory_harness)
+    # The command-line phone signs with the system clock: the server's fake clock
+    # starts at the same moment (approvals far from the server's clock are refused).
+    harness = in_memory(clock=FakeClock(datetime.now(UTC)))
+    soft = harness.softtoken
+    registered_account(harness)
     state = str(tmp_path / "phone.json")
-    base = ["device", "--state", state, "--pin", PIN]
+    monkeypatch.setenv("SOFTTOKEN_DEVICE_PIN", PIN)
+    base = ["device", "--state", state]
     assert "created" in run(capsys, *base, "create")
     start = soft.activation.begin(USER)
     enrollment = run(capsys, *base, "scan", start.qr_payload)
@@ -48,12 +54,14 @@ def test_activate_and_approve_through_the_command_line(
 
 
 def test_a_wrong_pin_is_counted_in_the_state_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = str(tmp_path / "phone.json")
-    run(capsys, "device", "--state", state, "--pin", PIN, "create")
+    monkeypatch.setenv("SOFTTOKEN_DEVICE_PIN", PIN)
+    run(capsys, "device", "--state", state, "create")
     qr = "softtoken://activate?v=1&s=https%3A%2F%2Fx.example&a=act_12345678&k=AAAAAAAAAAAAAAAAAAAAAA&e=1"
-    code = main(["device", "--state", state, "--pin", "480272", "scan", qr])
+    monkeypatch.setenv("SOFTTOKEN_DEVICE_PIN", "480272")
+    code = main(["device", "--state", state, "scan", qr])
     assert code == 2
     assert "pin_wrong" in capsys.readouterr().err
     assert json.loads(run(capsys, "device", "--state", state, "status"))["wrong_pins"] == 1

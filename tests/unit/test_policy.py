@@ -89,6 +89,11 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "transaction_backoff_first": timedelta(milliseconds=5),
     "transaction_backoff_max": timedelta(milliseconds=200),
     "insecure_for_tests": False,
+    # Issue 12 (protocol strictness, L1):
+    "approval_max_clock_skew": timedelta(minutes=5),  # push approval iat
+    "message_max_bytes": 64 * 1024,  # device messages and provider callbacks
+    "json_max_depth": 16,  # nesting checked before any JSON is parsed
+    "ocsp_nonce_max_bytes": 32,  # RFC 8954 2.1
 }
 
 
@@ -129,6 +134,11 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"user_id_pattern": "("},
         {"reset_lockout": timedelta(0)},
         {"totp_window_steps": 2},
+        {"approval_max_clock_skew": timedelta(minutes=11)},
+        {"approval_max_clock_skew": timedelta(0)},
+        {"message_max_bytes": 1024},
+        {"json_max_depth": 3},
+        {"ocsp_nonce_max_bytes": 33},
         {"retention_one_time_codes": timedelta(0)},
         {"retention_delivered_mail": timedelta(seconds=-1)},
         {"purge_batch_size": 0},

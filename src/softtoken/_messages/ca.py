@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "กุญแจนี้ถูกใช้กับใบรับรองของผู้ใช้งานอื่นแล้ว",
         "This key is already certified for another user.",
     ),
+    "certificate_key_compromised": (
+        "กุญแจนี้เคยถูกเพิกถอนเนื่องจากโทรศัพท์สูญหาย กรุณาติดตั้งแอปพลิเคชันใหม่เพื่อสร้างกุญแจใหม่",
+        "This key was revoked as compromised (lost phone); reinstall the app to make a new key.",
+    ),
     "certificate_same_key": (
         "การต่ออายุต้องใช้กุญแจใหม่",
         "Renewal needs a new key under this policy.",
@@ -47,6 +51,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "certificate_not_on_hold": (
         "ใบรับรองนี้ไม่ได้ถูกระงับชั่วคราว",
         "This certificate is not on hold.",
+    ),
+    "certificate_hold_final": (
+        "ไม่สามารถยกเลิกการระงับใบรับรองนี้ได้ เนื่องจากใบรับรองถูกแทนที่แล้ว",
+        "The hold cannot be lifted: the certificate was superseded by a renewal.",
     ),
     "certificate_expired": (
         "ใบรับรองหมดอายุแล้ว กรุณาต่ออายุ Soft Token",

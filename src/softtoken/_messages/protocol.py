@@ -57,6 +57,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "คิวอาร์โค้ดเปิดใช้งานนี้ถูกใช้ไปแล้ว",
         "This activation QR code was used already.",
     ),
+    "approval_time_invalid": (
+        "เวลาในการอนุมัติไม่ถูกต้อง กรุณาตรวจสอบวันและเวลาของโทรศัพท์ แล้วลองใหม่อีกครั้ง",
+        "The approval's time is too far from the server's; check the phone's date and time.",
+    ),
     "enrollment_key_mismatch": (
         "กุญแจในคำขอใบรับรองไม่ตรงกับกุญแจที่ลงนาม",
         "The key in the certificate request is not the key that signed the enrollment.",

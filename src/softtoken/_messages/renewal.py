@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Soft Token หมดอายุแล้ว กรุณาต่ออายุ Soft Token ก่อนเข้าสู่ระบบ",
         "The soft token has expired; renew it to log in.",
     ),
+    "renewal_declined": (
+        "ผู้ใช้งานปฏิเสธการต่ออายุ Soft Token บนโทรศัพท์ ไม่มีการออกใบรับรองใหม่",
+        "The renewal was declined on the phone; no certificate was issued.",
+    ),
     "renewal_needs_password": (
         "Soft Token หมดอายุแล้ว กรุณาเข้าสู่ระบบด้วยรหัสผ่านก่อนต่ออายุ",
         "The soft token has expired: enter your password to renew it.",

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import pyotp
@@ -32,11 +31,13 @@ from softtoken.authenticator._keystore import (
     new_device_key,
     open_secret,
     seal_secret,
-    unb64url,
 )
+from softtoken.authenticator._state import dump_state, keystore_path, load_state, write_private
+from softtoken.authenticator._views import ChallengeView, challenge_view
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
 from softtoken.protocol import _jws
+from softtoken.protocol._attestation import device_id_for
 from softtoken.protocol._messages import (
     APPROVAL_TYP,
     ENROLL_TYP,
@@ -45,24 +46,14 @@ from softtoken.protocol._messages import (
     ApprovalClaims,
     EnrollmentClaims,
     RenewalClaims,
-    b64url,
 )
-from softtoken.protocol._pictures import Picture, picture
 
-__all__ = ["ChallengeView", "Device"]
+if TYPE_CHECKING:
+    from pathlib import Path
 
+    from softtoken.ports import Clock
 
-@attrs.frozen(kw_only=True)
-class ChallengeView:
-    """What the phone shows for a login challenge."""
-
-    challenge_id: str
-    mode: str
-    user_id: str
-    portal: str
-    expires_at: datetime
-    #: ``confirm``: the one picture; ``select``: the choices in display order; ``enter``: none.
-    pictures: tuple[Picture, ...]
+__all__ = ["Device"]
 
 
 @attrs.define
@@ -84,6 +75,15 @@ class Device:
     #: A renewal's new key between "Accept" and the new certificate, sealed like the
     #: main key (under the PIN, or the biometric secret when unlocked that way).
     pending_key: SealedKey | None = None
+    #: The phone's clock for the ``iat`` of its messages (the server refuses an approval
+    #: whose ``iat`` is far from its own clock); None: the system clock. Tests give the
+    #: harness's fake clock. Not part of the saved state.
+    clock: Clock | None = attrs.field(default=None, repr=False, eq=False)
+
+    def _time(self, now: datetime | None) -> datetime:
+        if now is not None:
+            return now
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
 
     # --- creating and unlocking -----------------------------------------------------
 
@@ -97,6 +97,7 @@ class Device:
         key_type: KeyType = "ec-p256",
         policy: Policy | None = None,
         kdf: KdfParams | None = None,
+        clock: Clock | None = None,
     ) -> Device:
         """Generate the key pair and seal it under the PIN (set and confirmed, as the
         app asks in chapter 2 step 5). Biometrics are optional and only unlock the key.
@@ -112,13 +113,14 @@ class Device:
         key = new_device_key(key_type)
         bio_secret = secrets.token_bytes(32) if biometrics else None
         return cls(
-            device_id=_jws.thumbprint(key)[:22],
+            device_id=device_id_for(key.public_key()),
             key_type=key_type,
             sealed_key=SealedKey.seal(key, pin.encode(), params),
             biometric_key=SealedKey.seal(key, bio_secret, params) if bio_secret else None,
             biometric_secret=bio_secret,
             max_wrong_pins=rules.device_max_wrong_pins,
             pin_digits=rules.device_pin_digits,
+            clock=clock,
         )
 
     def _unlock(self, pin: str | None, biometric: bool) -> _jws.DevicePrivateKey:
@@ -191,7 +193,7 @@ class Device:
             platform=platform,
             biometrics=self.biometric_key is not None,
             attestation={"fmt": "software", "device_id": self.device_id},
-            issued_at=now or datetime.now(UTC),
+            issued_at=self._time(now),
         )
         return _jws.sign(claims.to_claims(), key, typ=ENROLL_TYP)
 
@@ -219,17 +221,7 @@ class Device:
     @staticmethod
     def view(challenge: Mapping[str, Any]) -> ChallengeView:
         """What the app shows for a challenge the server sent."""
-        try:
-            return ChallengeView(
-                challenge_id=str(challenge["cid"]),
-                mode=str(challenge["mode"]),
-                user_id=str(challenge["user_id"]),
-                portal=str(challenge["portal"]),
-                expires_at=datetime.fromtimestamp(int(challenge["exp"]), UTC),
-                pictures=tuple(picture(p) for p in challenge.get("pictures", [])),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise ValidationError("device_message_malformed", field="challenge") from None
+        return challenge_view(challenge)
 
     def _answer(  # noqa: PLR0917 - private; the public methods take keywords
         self,
@@ -249,7 +241,7 @@ class Device:
             nonce=str(challenge.get("nonce", "")),
             decision=decision,
             answer=answer,
-            issued_at=now or datetime.now(UTC),
+            issued_at=self._time(now),
         )
         return _jws.sign(claims.to_claims(), key, typ=APPROVAL_TYP, chain=self.chain())
 
@@ -291,7 +283,7 @@ class Device:
             digest=getattr(hashlib, str(self.totp["algorithm"]).lower()),
             interval=int(self.totp["period"]),
         )
-        return code.at(now or datetime.now(UTC))
+        return code.at(self._time(now))
 
     # --- renewal (chapter 6) ----------------------------------------------------------
 
@@ -305,11 +297,8 @@ class Device:
     ) -> str:
         """ "Update Profile", "Accept": signed with the current key; when the server asks
         for a new key, the new key is made, sealed under the same PIN, and its CSR sent."""
-        if not self.activated:
-            raise StateError("device_not_activated")
-        key = self._unlock(pin, biometric)
+        key = self._renewal_key(pin, biometric)
         csr = None
-        self.pending_key = None
         if request.get("new_key"):
             # The new key is sealed under the PIN, so a new-key renewal needs the PIN.
             if biometric or pin is None:
@@ -317,11 +306,41 @@ class Device:
             new_key = new_device_key(self.key_type)
             csr = device_csr(new_key)
             self.pending_key = SealedKey.seal(new_key, pin.encode(), self.sealed_key.kdf)
+        return self._renewal_answer(request, key, "accept", csr, now)
+
+    def decline_renewal(
+        self,
+        request: Mapping[str, Any],
+        *,
+        pin: str | None = None,
+        biometric: bool = False,
+        now: datetime | None = None,
+    ) -> str:
+        """ "Update Profile", "Decline": the server records it and issues nothing."""
+        key = self._renewal_key(pin, biometric)
+        return self._renewal_answer(request, key, "decline", None, now)
+
+    def _renewal_key(self, pin: str | None, biometric: bool) -> _jws.DevicePrivateKey:
+        if not self.activated:
+            raise StateError("device_not_activated")
+        key = self._unlock(pin, biometric)
+        self.pending_key = None
+        return key
+
+    def _renewal_answer(
+        self,
+        request: Mapping[str, Any],
+        key: _jws.DevicePrivateKey,
+        decision: Literal["accept", "decline"],
+        csr: bytes | None,
+        now: datetime | None,
+    ) -> str:
         claims = RenewalClaims(
             renewal_id=str(request.get("rid", "")),
             nonce=str(request.get("nonce", "")),
+            decision=decision,
             csr_der=csr,
-            issued_at=now or datetime.now(UTC),
+            issued_at=self._time(now),
         )
         return _jws.sign(claims.to_claims(), key, typ=RENEWAL_TYP, chain=self.chain())
 
@@ -348,43 +367,33 @@ class Device:
         self.chain_pem = []
         self.totp = None
 
-    # --- persistence ------------------------------------------------------------------
+    # --- persistence (see ``_state``) ----------------------------------------------------
 
     def to_json(self) -> str:
-        def sealed(s: SealedKey | None) -> dict[str, Any] | None:
-            return None if s is None else s.as_dict()
-
-        return json.dumps({
-            "v": 1, "device_id": self.device_id, "key_type": self.key_type,
-            "sealed_key": sealed(self.sealed_key), "biometric_key": sealed(self.biometric_key),
-            "biometric_secret": b64url(self.biometric_secret) if self.biometric_secret else None,
-            "max_wrong_pins": self.max_wrong_pins, "pin_digits": self.pin_digits,
-            "wrong_pins": self.wrong_pins, "locked": self.locked, "chain": self.chain_pem,
-            "totp": self.totp, "revoked_reason": self.revoked_reason,
-            "pending_key": sealed(self.pending_key),
-        }, indent=2)  # fmt: skip
+        """The state, the key sealed under the PIN; never the biometric secret."""
+        return dump_state({f.name: getattr(self, f.name) for f in attrs.fields(Device)})
 
     @classmethod
-    def from_json(cls, text: str) -> Device:
-        def sealed(data: dict[str, Any] | None) -> SealedKey | None:
-            return None if data is None else SealedKey.from_dict(data)
+    def from_json(cls, text: str, *, biometric_secret: bytes | None = None) -> Device:
+        """A device from :meth:`to_json`; biometric unlock needs ``biometric_secret``."""
+        fields = load_state(text)
+        if biometric_secret is not None:
+            fields["biometric_secret"] = biometric_secret
+        return cls(**fields)
 
-        try:
-            data = json.loads(text)
-            main = sealed(data["sealed_key"])
-            assert main is not None  # noqa: S101 - every state has a sealed key
-            secret = data["biometric_secret"]
-            return cls(
-                device_id=data["device_id"], key_type=data["key_type"], sealed_key=main,
-                biometric_key=sealed(data["biometric_key"]),
-                biometric_secret=unb64url(secret) if secret else None,
-                max_wrong_pins=data["max_wrong_pins"], pin_digits=data["pin_digits"],
-                wrong_pins=data["wrong_pins"], locked=data["locked"],
-                chain_pem=list(data["chain"]), totp=data["totp"],
-                revoked_reason=data["revoked_reason"],
-                pending_key=sealed(data.get("pending_key")),
-            )  # fmt: skip
-        except (KeyError, TypeError, ValueError, AssertionError):
-            raise ValidationError(
-                "invalid_value", field="state", detail="not a device state"
-            ) from None
+    def save(self, path: Path) -> None:
+        """Write the state file (0600, replaced whole) and, with biometrics on, the
+        biometric secret beside it in its own 0600 file."""
+        write_private(path, self.to_json().encode("utf-8"))
+        if self.biometric_secret is not None:
+            write_private(keystore_path(path), self.biometric_secret)
+
+    @classmethod
+    def load(cls, path: Path, *, clock: Clock | None = None) -> Device:
+        """The device :meth:`save` wrote; without its biometric file (a copied state
+        file), only the PIN unlocks it."""
+        keystore = keystore_path(path)
+        secret = keystore.read_bytes() if keystore.exists() else None
+        device = cls.from_json(path.read_text("utf-8"), biometric_secret=secret)
+        device.clock = clock
+        return device

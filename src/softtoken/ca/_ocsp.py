@@ -2,9 +2,10 @@
 
 A portal serves them at the OCSP URL written into every device certificate: it passes
 the request body (``application/ocsp-request``) to ``soft.ca.ocsp_response`` and returns
-the bytes (``application/ocsp-response``). A request that cannot be read gets a signed-
-nothing ``malformedRequest`` answer; a request about another CA gets ``unauthorized``;
-a serial this CA never issued is ``unknown``.
+the bytes (``application/ocsp-response``). A request that cannot be read, or whose nonce
+is outside RFC 8954's 1 to 32 octets, gets a signed-nothing ``malformedRequest`` answer;
+a request about another CA gets ``unauthorized``; a serial this CA never issued is
+``unknown``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "build_ocsp_response",
     "is_for_issuer",
     "parse_ocsp_request",
+    "request_nonce",
     "unsuccessful",
 ]
 
@@ -36,9 +38,15 @@ def unsuccessful(status: ocsp.OCSPResponseStatus) -> ocsp.OCSPResponse:
     return ocsp.OCSPResponseBuilder.build_unsuccessful(status)
 
 
-def parse_ocsp_request(data: bytes) -> ocsp.OCSPRequest | None:
+def request_nonce(request: ocsp.OCSPRequest) -> x509.OCSPNonce | None:
+    return next((e.value for e in request.extensions if isinstance(e.value, x509.OCSPNonce)), None)
+
+
+def parse_ocsp_request(data: bytes, *, max_nonce_bytes: int = 32) -> ocsp.OCSPRequest | None:
     """The request, or None when it is not one this responder can read (too large,
-    garbage, or several certificates in one request, which cryptography refuses)."""
+    garbage, or several certificates in one request, which cryptography refuses), or its
+    nonce is empty or longer than ``max_nonce_bytes``: RFC 8954 2.1 allows 1 to 32
+    octets, and echoing a longer one would sign whatever a client chose to send."""
     if not isinstance(data, bytes | bytearray) or len(data) > MAX_OCSP_REQUEST_BYTES:
         return None
     try:
@@ -47,6 +55,9 @@ def parse_ocsp_request(data: bytes) -> ocsp.OCSPRequest | None:
     except (ValueError, TypeError, x509.DuplicateExtension):
         return None
     except Exception:  # noqa: BLE001 - UnsupportedAlgorithm for an exotic hash
+        return None
+    nonce = request_nonce(request)
+    if nonce is not None and not 1 <= len(nonce.nonce) <= max_nonce_bytes:
         return None
     return request
 
@@ -119,7 +130,7 @@ def build_ocsp_response(
     signer_cert = responder.certificate if responder else authority.issuing
     if responder is not None:
         builder = builder.certificates([responder.certificate])
-    nonce = next((e.value for e in request.extensions if isinstance(e.value, x509.OCSPNonce)), None)
+    nonce = request_nonce(request)  # its length was checked by parse_ocsp_request
     if nonce is not None:
         builder = builder.add_extension(nonce, critical=False)
     key = responder.key if responder else authority.key

@@ -14,18 +14,28 @@ from cryptography.x509 import ocsp
 from softtoken._context import ServiceContext
 from softtoken.ca._authority import CertificateAuthority
 from softtoken.ca._ocsp import build_ocsp_response, is_for_issuer, parse_ocsp_request, unsuccessful
-from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable, serial_hex
-from softtoken.ca._revocation import build_crl
+from softtoken.ca._records import (
+    CertificateRecord,
+    CertificateStatus,
+    CertificateTable,
+    CrlCounterTable,
+    serial_hex,
+)
+from softtoken.ca._revocation import build_crl, crl_number
 from softtoken.ca._verify import ChainVerifier, load_device_certificate
 from softtoken.errors import AuthenticationError, ConfigurationError, ValidationError
+from softtoken.storage._unit_of_work import retrying
 
 if TYPE_CHECKING:
     from softtoken.accounts._identifiers import UserId
+    from softtoken.ca._revocation import CrlEntry
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["CaReads", "VerifiedCertificate", "parse_serial"]
 
 _DER = serialization.Encoding.DER
+#: Tries to take a CRL number when other processes take one at the same moment.
+_CRL_NUMBER_ATTEMPTS = 20
 
 
 @attrs.frozen(kw_only=True)
@@ -157,16 +167,35 @@ class CaReads:
         )
 
     def crl(self) -> x509.CertificateRevocationList:
-        """A fresh full CRL (``nextUpdate`` now + ``policy.crl_next_update``)."""
+        """A fresh full CRL (``nextUpdate`` now + ``policy.crl_next_update``) whose CRL
+        number is one more than the last one issued (RFC 5280 5.2.3), from storage."""
         authority, now = self.authority, self._ctx.clock.now()
-        with self._ctx.unit_of_work() as uow:
-            entries = uow.repository(CertificateTable).crl_entries(now=now)
+        issuer = authority.issuing.extensions.get_extension_for_class(
+            x509.SubjectKeyIdentifier
+        ).value.digest.hex()
+
+        def once() -> tuple[list[CrlEntry], int]:
+            # The number first, then the entries, in one transaction: taking the number
+            # holds the counter row until the commit, so a CRL with a higher number never
+            # reads its entries before one with a lower number did (it would miss a
+            # revocation the lower one lists).
+            with self._ctx.unit_of_work() as uow:
+                number = uow.repository(CrlCounterTable).advance(issuer, floor=crl_number(now))
+                entries = uow.repository(CertificateTable).crl_entries(now=now)
+                uow.commit()
+                return entries, number
+
+        # Every CRL takes the same row, so processes making CRLs at once queue on it;
+        # a loser retries with the newer number. Signing happens after the commit, so
+        # the row is held only for the read (a slow HSM does not hold up the others).
+        entries, number = retrying(once, attempts=_CRL_NUMBER_ATTEMPTS)
         return build_crl(
             issuer=authority.issuing,
             key=authority.key,
             entries=entries,
             now=now,
             next_update=self._ctx.policy.crl_next_update,
+            number=number,
         )
 
     def crl_der(self) -> bytes:
@@ -177,7 +206,7 @@ class CaReads:
         """The DER OCSP response for a DER OCSP request (RFC 6960). Never raises on a bad
         request: it answers ``malformedRequest`` or ``unauthorized`` as the RFC says."""
         authority = self.authority
-        parsed = parse_ocsp_request(request)
+        parsed = parse_ocsp_request(request, max_nonce_bytes=self._ctx.policy.ocsp_nonce_max_bytes)
         if parsed is None:
             return unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(_DER)
         if not is_for_issuer(parsed, authority.issuing):

@@ -21,14 +21,15 @@ from cryptography.hazmat.primitives import serialization
 
 from softtoken._clock import utc
 from softtoken.ca._revocation import CrlEntry, RevocationReason
-from softtoken.errors import StateError
+from softtoken.errors import ConcurrencyError, Conflict, StateError
 from softtoken.ports import Predicate, Row
-from softtoken.storage._repositories import VersionedTable, row_optional_datetime
+from softtoken.storage._repositories import FlatTable, VersionedTable, row_optional_datetime
 
 __all__ = [
     "CertificateRecord",
     "CertificateStatus",
     "CertificateTable",
+    "CrlCounterTable",
     "mark_revoked",
     "mark_superseded",
     "release_hold",
@@ -88,6 +89,20 @@ class CertificateRecord:
         return int(self.serial, 16)
 
     @property
+    def on_hold(self) -> bool:
+        """Suspended (certificateHold): the one revocation that may be lifted."""
+        return (
+            self.status is CertificateStatus.REVOKED
+            and self.revocation_reason is RevocationReason.SUSPENDED
+        )
+
+    @property
+    def revocable_for_good(self) -> bool:
+        """Active or on hold: a final revocation applies to it (RFC 5280 5.3.1 lets a
+        hold become any reason). Superseded and finally revoked ones are left alone."""
+        return self.status is CertificateStatus.ACTIVE or self.on_hold
+
+    @property
     def on_crl(self) -> bool:
         """Revoked, or superseded (published as revoked with reason ``superseded``)."""
         return self.status in {CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED}
@@ -134,13 +149,16 @@ def mark_revoked(
 
 def release_hold(record: CertificateRecord) -> CertificateRecord:
     """Lift a temporary suspension: the certificate is active again and leaves the CRL.
+    A certificate a renewal replaced never comes back: it was superseded before or while
+    it was held, and lifting the hold would revive a key the holder moved away from.
 
     Raises:
-        StateError: ``certificate_not_on_hold``.
+        StateError: ``certificate_not_on_hold``, ``certificate_hold_final``.
     """
-    if not (record.status is CertificateStatus.REVOKED
-            and record.revocation_reason is RevocationReason.SUSPENDED):  # fmt: skip
+    if not record.on_hold:
         raise StateError("certificate_not_on_hold")
+    if record.superseded_by is not None:
+        raise StateError("certificate_hold_final", detail=f"superseded by {record.superseded_by}")
     return attrs.evolve(
         record, status=CertificateStatus.ACTIVE, revoked_at=None, revocation_reason=None
     )
@@ -266,3 +284,34 @@ class CertificateTable(VersionedTable[CertificateRecord]):
 
 
 _REASONS = {reason.value: reason for reason in RevocationReason}
+
+
+@attrs.frozen(kw_only=True)
+class CrlCounter:
+    """The last CRL number issued by one issuing CA (keyed by its subject key ID)."""
+
+    issuer: str
+    number: int
+    version: int = 0
+
+
+class CrlCounterTable(FlatTable[CrlCounter]):
+    table = "st_crl_numbers"
+    key_columns = ("issuer",)
+    record_type = CrlCounter
+
+    def advance(self, issuer: str, *, floor: int) -> int:
+        """The next CRL number: one more than the last, and at least ``floor`` (the
+        clock-based number older versions published, so an upgrade never goes back).
+        Two transactions advancing at once: one update matches, the other raises
+        ``ConcurrencyError`` (an insert race too) and its retry reads the new number."""
+        current = self.find_by_key(issuer)
+        if current is None:
+            try:
+                self.add(CrlCounter(issuer=issuer, number=floor))
+            except Conflict:
+                raise ConcurrencyError(detail=f"{self.table} {issuer} made twice") from None
+            return floor
+        number = max(current.number + 1, floor)
+        self.update(attrs.evolve(current, number=number))
+        return number

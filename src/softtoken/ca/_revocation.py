@@ -106,8 +106,11 @@ class CrlEntry:
 
 
 def crl_number(now: datetime) -> int:
-    """The CRL number: microseconds since the epoch at generation. It increases with
-    every CRL as long as the clock does, across processes, with no shared counter row."""
+    """The floor of the next CRL number: microseconds since the epoch. Versions before
+    the counter row published this alone, which repeats when two CRLs are made in the
+    same microsecond and goes back with the clock; the number itself now comes from the
+    counter in storage (``CrlCounterTable.advance``), never below this floor, so a
+    deployment that upgrades keeps numbering upwards."""
     return int(utc(now).timestamp() * 1_000_000)
 
 
@@ -125,9 +128,11 @@ def build_crl(
     entries: Iterable[CrlEntry],
     now: datetime,
     next_update: timedelta,
+    number: int,
 ) -> x509.CertificateRevocationList:
     """A full CRL signed by the issuing CA: ``thisUpdate`` now, ``nextUpdate`` from the
-    policy, the CRL number, the authority key identifier, a reason code on every entry."""
+    policy, the CRL ``number`` (from storage), the authority key identifier, a reason
+    code on every entry."""
     now = utc(now)
     ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     # One reason extension per reason, shared by every entry that gives it.
@@ -154,9 +159,7 @@ def build_crl(
         last_update=_naive(now),
         next_update=_naive(now + next_update),
         extensions=[
-            x509.Extension(
-                oid=x509.CRLNumber.oid, critical=False, value=x509.CRLNumber(crl_number(now))
-            ),
+            x509.Extension(oid=x509.CRLNumber.oid, critical=False, value=x509.CRLNumber(number)),
             x509.Extension(
                 oid=x509.AuthorityKeyIdentifier.oid,
                 critical=False,

@@ -74,6 +74,11 @@ class CaService(CaReads):
         # One key, one holder: a key in someone else's live certificate is refused.
         if table.others_with_key(fingerprint, user_id=user_id, now=now):
             raise Conflict("certificate_key_in_use")
+        # An app may activate again with its key (the device ID is the key's), but a
+        # key once revoked as keyCompromise (a lost phone) is never certified again.
+        if any(r.revocation_reason is RevocationReason.LOST_PHONE
+               for r in table.with_key(fingerprint)):  # fmt: skip
+            raise Conflict("certificate_key_compromised")
 
     def _record(
         self,
@@ -108,7 +113,7 @@ class CaService(CaReads):
             ValidationError: field ``csr`` (``csr_malformed``, ``csr_too_large``,
                 ``csr_bad_signature``, ``csr_key_not_allowed``,
                 ``csr_extensions_not_allowed``), ``user_id``, ``device_id``.
-            Conflict: ``certificate_key_in_use``.
+            Conflict: ``certificate_key_in_use``, ``certificate_key_compromised``.
             ConfigurationError: ``ca_not_configured``, ``ca_key_unavailable``.
         """
         ctx = self._ctx
@@ -325,40 +330,51 @@ class CaService(CaReads):
         )
         return stored
 
+    def revoke_for_good_in(
+        self,
+        uow: StorageUnitOfWork,
+        serial: str,
+        *,
+        reason: RevocationReason,
+        actor: str,
+    ) -> CertificateRecord | None:
+        """A final revocation for ``serial`` if it is active or on hold (a hold becomes
+        ``reason``, RFC 5280 5.3.1); None when it is superseded or already revoked for
+        good. Every call that ends a soft token revokes through here, so a suspended
+        certificate never outlives its binding."""
+        record = uow.repository(CertificateTable).get(serial)
+        if not record.revocable_for_good:
+            return None
+        return self.revoke_in(uow, serial, reason=reason, actor=actor)
+
     def revoke_all(
         self, user_id: object, *, reason: RevocationReason | str, actor: str = "system"
     ) -> list[CertificateRecord]:
-        """Revoke every active certificate of ``user_id`` (holder resigned, lost phone...).
+        """Revoke every active or held certificate of ``user_id`` (holder resigned, lost
+        phone...): a suspended one takes ``reason`` too, so it can never be released.
         Returns those revoked; none is not an error."""
         ctx = self._ctx
         why = parse_reason(reason)
         uid = ctx.user_id(user_id)
 
         def work(uow: StorageUnitOfWork) -> list[CertificateRecord]:
-            table = uow.repository(CertificateTable)
-            now = ctx.clock.now()
             done = []
-            for record in table.for_user(uid.value):
-                if record.status is CertificateStatus.ACTIVE:
-                    done.append(table.update(mark_revoked(record, why, now=now)))
-                    ctx.audit(
-                        uow,
-                        actor=actor,
-                        action="certificate.revoke",
-                        subject=uid.value,
-                        serial=record.serial,
-                        reason=why.value,
-                        crl_reason=why.rfc5280_code,
-                    )
+            for record in uow.repository(CertificateTable).for_user(uid.value):
+                revoked = self.revoke_for_good_in(uow, record.serial, reason=why, actor=actor)
+                if revoked is not None:
+                    done.append(revoked)
             return done
 
         return ctx.transact(work)
 
     def release_hold(self, serial: object, *, actor: str = "system") -> CertificateRecord:
         """End a temporary suspension (``suspended``, certificateHold): active again.
+        Refused once the hold was turned into a final reason (the soft token was revoked
+        or ended: every such path revokes held certificates for good) or the certificate
+        was superseded by a renewal.
 
         Raises:
-            StateError: ``certificate_not_on_hold``.
+            StateError: ``certificate_not_on_hold``, ``certificate_hold_final``.
         """
         ctx = self._ctx
         key = parse_serial(serial)

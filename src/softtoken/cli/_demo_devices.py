@@ -32,12 +32,12 @@ PIN = "480271"
 
 
 def load_phone(demo: Demo) -> Device:
-    path = demo.workdir / "device.json"
-    return Device.from_json(path.read_text("utf-8"))
+    # The phone's state and its biometric keystore file; its clock is the demo's.
+    return Device.load(demo.workdir / "device.json", clock=demo.clock)
 
 
 def save_phone(demo: Demo, phone: Device) -> None:
-    (demo.workdir / "device.json").write_text(phone.to_json(), "utf-8")
+    phone.save(demo.workdir / "device.json")
 
 
 def chapter_activation(demo: Demo) -> None:
@@ -49,7 +49,9 @@ def chapter_activation(demo: Demo) -> None:
     for line in qr_terminal(start.qr_payload).splitlines():
         demo.say("  " + line)
     demo.say(f"it works until {start.expires_at:%H:%M:%S} UTC, once")
-    phone = Device.create(pin=PIN, confirm_pin=PIN, biometrics=True, kdf=KdfParams())
+    phone = Device.create(
+        pin=PIN, confirm_pin=PIN, biometrics=True, kdf=KdfParams(), clock=demo.clock
+    )
     demo.say(f"the phone: Scan QR code, Activate, PIN {PIN} set and confirmed, biometrics on")
     verified = soft.activation.enroll(phone.enroll(phone.scan(start.qr_payload), pin=PIN))
     phone.install(verified.answer, pin=PIN)

@@ -1,6 +1,11 @@
 """``softtoken device``: the reference authenticator on the command line, its state in a
 file, so a person (or a script in another language) can play the phone. Messages go in
-and out as text: JWS to standard output, JSON answers and challenges from files or ``-``."""
+and out as text: JWS to standard output, JSON answers and challenges from files or ``-``.
+
+The PIN is never an argument (any user sees arguments in the process list): it comes
+from a prompt, from the first line of standard input with ``--pin-stdin`` (scripts; a
+``-`` message then follows on the next lines), or from ``$SOFTTOKEN_DEVICE_PIN`` (tests
+and the demo). The state file and its biometric keystore file are created 0600."""
 
 from __future__ import annotations
 
@@ -20,7 +25,12 @@ __all__ = ["add_device_commands", "run_device"]
 def add_device_commands(commands: Any) -> None:
     device = commands.add_parser("device", help="the reference authenticator app")
     device.add_argument("--state", type=Path, required=True, help="the device's state file")
-    device.add_argument("--pin", help="the PIN (default: $SOFTTOKEN_DEVICE_PIN or a prompt)")
+    device.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the PIN from the first line of standard input "
+        "(default: $SOFTTOKEN_DEVICE_PIN, else a prompt)",
+    )
     sub = device.add_subparsers(dest="device_command", required=True)
     create = sub.add_parser("create", help="make the key pair, sealed under a new PIN")
     create.add_argument("--biometrics", action="store_true", help="enable biometric unlock")
@@ -37,8 +47,20 @@ def add_device_commands(commands: Any) -> None:
     sub.add_parser("offline-code", help="a TOTP code for a login without network")
 
 
-def _pin(args: argparse.Namespace, prompt: str = "PIN: ") -> str:
-    return str(args.pin or os.environ.get("SOFTTOKEN_DEVICE_PIN") or getpass.getpass(prompt))
+class _Pin:
+    """The PIN, asked for once and only when a command needs it."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self._from_stdin = bool(args.pin_stdin)
+        self._value: str | None = None
+
+    def __call__(self, prompt: str = "PIN: ") -> str:
+        if self._value is None:
+            if self._from_stdin:
+                self._value = sys.stdin.readline().rstrip("\r\n")
+            else:
+                self._value = os.environ.get("SOFTTOKEN_DEVICE_PIN") or getpass.getpass(prompt)
+        return self._value
 
 
 def _json(source: str) -> dict[str, Any]:
@@ -58,21 +80,25 @@ def _json(source: str) -> dict[str, Any]:
 def run_device(args: argparse.Namespace) -> int:
     state: Path = args.state
     command = args.device_command
+    pin = _Pin(args)
     if command == "create":
-        pin = _pin(args, "new PIN (6 digits): ")
-        confirm = args.pin or os.environ.get("SOFTTOKEN_DEVICE_PIN") or getpass.getpass("again: ")
-        phone = Device.create(pin=pin, confirm_pin=str(confirm), biometrics=args.biometrics)
-        state.write_text(phone.to_json(), "utf-8")
-        state.chmod(0o600)
+        first = pin("new PIN (6 digits): ")
+        # A second prompt only when a person types it; a script's PIN is its own check.
+        interactive = not args.pin_stdin and not os.environ.get("SOFTTOKEN_DEVICE_PIN")
+        confirm = getpass.getpass("again: ") if interactive else first
+        phone = Device.create(pin=first, confirm_pin=confirm, biometrics=args.biometrics)
+        phone.save(state)
         print(f"device {phone.device_id} created in {state}")
         return 0
-    phone = Device.from_json(state.read_text("utf-8"))
+    phone = Device.load(state)
     try:
         if command == "scan":
-            print(phone.enroll(phone.scan(args.qr), pin=_pin(args)))
+            print(phone.enroll(phone.scan(args.qr), pin=pin()))
         elif command == "install":
+            if args.pin_stdin:
+                pin()  # the PIN's line comes before a "-" answer
             answer = _json(args.answer)
-            phone.install(answer, pin=_pin(args) if answer.get("totp") else None)
+            phone.install(answer, pin=pin() if answer.get("totp") else None)
             print(f"activated: certificate {phone.certificate_serial}")
         elif command == "show":
             view = phone.view(_json(args.challenge))
@@ -93,11 +119,13 @@ def run_device(args: argparse.Namespace) -> int:
                 )
             )
         elif command == "approve":
-            print(phone.approve(_json(args.challenge), answer=args.answer, pin=_pin(args)))
+            secret = pin()  # before a "-" challenge: with --pin-stdin it is the first line
+            print(phone.approve(_json(args.challenge), answer=args.answer, pin=secret))
         elif command == "decline":
-            print(phone.decline(_json(args.challenge), pin=_pin(args)))
+            secret = pin()
+            print(phone.decline(_json(args.challenge), pin=secret))
         elif command == "offline-code":
-            print(phone.offline_code(pin=_pin(args)))
+            print(phone.offline_code(pin=pin()))
         else:  # status
             print(
                 json.dumps(
@@ -115,5 +143,5 @@ def run_device(args: argparse.Namespace) -> int:
             )
     finally:
         # Wrong-PIN counts and new certificates must survive the process.
-        state.write_text(phone.to_json(), "utf-8")
+        phone.save(state)
     return 0

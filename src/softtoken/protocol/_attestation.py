@@ -2,7 +2,9 @@
 
 Each format (``fmt`` in the enrollment's ``att`` object) has a verifier. The reference
 Nexus adapter ships the ``software`` format: the key lives in the app's own storage, and
-the evidence only names the device ID, which must match the key's thumbprint. Platform
+the evidence only names the device ID, which must be exactly the first
+:data:`DEVICE_ID_LENGTH` characters of the key's RFC 7638 thumbprint (issue 12, L4: any
+prefix, even the empty one, used to pass). Platform
 formats plug in by registering a verifier for their ``fmt``:
 
 * ``android-key``: Android key attestation (a certificate chain from the key's own
@@ -25,11 +27,22 @@ from softtoken.errors import AuthenticationError, ValidationError
 from softtoken.protocol._jws import DevicePublicKey, thumbprint
 
 __all__ = [
+    "DEVICE_ID_LENGTH",
     "AttestationResult",
     "AttestationVerifier",
     "NexusAttestation",
     "SoftwareAttestation",
+    "device_id_for",
 ]
+
+#: The device ID: this many characters of the key's base64url thumbprint (132 bits).
+DEVICE_ID_LENGTH = 22
+
+
+def device_id_for(public_key: DevicePublicKey) -> str:
+    """The documented device ID of a key (``docs/protocol.md``, enrollment ``att``)."""
+    return thumbprint(public_key)[:DEVICE_ID_LENGTH]
+
 
 Trust = Literal["software", "hardware"]
 
@@ -67,8 +80,12 @@ class SoftwareAttestation:
         platform: str,  # noqa: ARG002 - software keys look the same on every platform
     ) -> AttestationResult:
         device_id = evidence.get("device_id")
-        if not isinstance(device_id, str) or not thumbprint(public_key).startswith(device_id):
-            raise AuthenticationError("attestation_invalid", detail="device_id is not the key's")
+        if not isinstance(device_id, str) or device_id != device_id_for(public_key):
+            raise AuthenticationError(
+                "attestation_invalid",
+                detail=f"device_id must be the first {DEVICE_ID_LENGTH} characters of the "
+                "key's thumbprint",
+            )
         return AttestationResult(format=self.format, trust="software", device_id=device_id)
 
 

@@ -24,6 +24,7 @@ from joserfc import jwk, jws
 from joserfc.errors import JoseError
 
 from softtoken.errors import AuthenticationError, ValidationError
+from softtoken.protocol._json import DEFAULT_MAX_DEPTH, JsonRefused, check_depth, loads_bounded
 
 __all__ = [
     "ALGORITHMS",
@@ -42,8 +43,56 @@ __all__ = [
 DevicePrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 DevicePublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey
 ALGORITHMS = ("ES256", "ES384", "Ed25519")
-#: Far above any real message (a CSR and a chain of three certificates fit in 8 KiB).
+#: Far above any real message (a CSR and a chain of three certificates fit in 8 KiB);
+#: ``Policy.message_max_bytes``'s default.
 MAX_MESSAGE_BYTES = 64 * 1024
+
+#: The group orders of the ECDSA curves (SEC 2): a signature's ``s`` must be at most
+#: half of it (low-S). ECDSA accepts ``s`` and ``n - s`` alike, so without this rule
+#: anyone can turn one valid message into a second, different valid one (malleability).
+_ORDERS = {
+    "ES256": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    "ES384": int(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF"
+        "581A0DB248B0A77AECEC196ACCC52973",
+        16,
+    ),
+}
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _low_s(token: str, algorithm: str) -> str:
+    """``token`` with its ECDSA signature's ``s`` replaced by ``n - s`` when it is in
+    the upper half: the same signature in the one form :func:`verify` accepts."""
+    order = _ORDERS.get(algorithm)
+    if order is None:
+        return token
+    signing_input, _, encoded = token.rpartition(".")
+    raw = _unb64(encoded)
+    half = len(raw) // 2
+    r, value = raw[:half], int.from_bytes(raw[half:], "big")
+    if value <= order // 2:
+        return token
+    return f"{signing_input}.{_b64(r + (order - value).to_bytes(half, 'big'))}"
+
+
+def _is_low_s(token: str, algorithm: str) -> bool:
+    order = _ORDERS.get(algorithm)
+    if order is None:
+        return True
+    try:
+        raw = _unb64(token.rpartition(".")[2])
+    except ValueError:
+        return False
+    half = len(raw) // 2
+    return 0 < int.from_bytes(raw[half:], "big") <= order // 2
 
 
 class _Registry(jws.JWSRegistry):
@@ -100,7 +149,10 @@ def sign(
     else:
         header["jwk"] = public_jwk(key)
     payload = json.dumps(dict(claims), separators=(",", ":"), sort_keys=True).encode()
-    return jws.serialize_compact(header, payload, _jose_key(key), registry=_registry(ALGORITHMS))
+    token = jws.serialize_compact(header, payload, _jose_key(key), registry=_registry(ALGORITHMS))
+    # ECDSA gives a high s half the time; the protocol takes only the low one (RFC 7518
+    # leaves it open, the server closes it: see ``verify``).
+    return _low_s(token, header["alg"])
 
 
 @attrs.frozen(kw_only=True)
@@ -151,24 +203,46 @@ def _embedded(header: Mapping[str, Any]) -> DevicePublicKey | None:
     return public
 
 
-def read(token: object, *, expect_typ: str) -> SignedMessage:
-    """Parse a compact JWS of type ``expect_typ`` without verifying it.
+def read(
+    token: object,
+    *,
+    expect_typ: str,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> SignedMessage:
+    """Parse a compact JWS of type ``expect_typ`` without verifying it. The whole
+    message is at most ``max_bytes`` and its header and payload nest at most
+    ``max_depth`` deep (``Policy.message_max_bytes``, ``Policy.json_max_depth``),
+    checked before any JSON is parsed. A ``crit`` header is refused: the protocol
+    defines no extension, and an empty list is invalid (RFC 7515 4.1.11).
 
     Raises:
         ValidationError: ``device_message_malformed`` for anything that is not one.
     """
-    if not isinstance(token, str) or len(token) > MAX_MESSAGE_BYTES or token.count(".") != 2:  # noqa: PLR2004
+    if not isinstance(token, str) or len(token) > max_bytes or token.count(".") != 2:  # noqa: PLR2004
         raise _malformed("not a compact JWS")
+    try:
+        encoded_header, encoded_payload, _ = token.split(".")
+        # joserfc parses the header itself: its nesting is checked here first.
+        check_depth(_unb64(encoded_header), max_depth=max_depth)
+        payload = _unb64(encoded_payload)
+        check_depth(payload, max_depth=max_depth)
+    except JsonRefused as refused:
+        raise _malformed(str(refused)) from None
+    except (ValueError, UnicodeError):
+        raise _malformed("not a compact JWS") from None
     try:
         parsed = jws.extract_compact(token.encode("ascii"), registry=_registry(ALGORITHMS))
         header = parsed.headers()
-        claims = json.loads(parsed.payload)
+        claims = loads_bounded(parsed.payload, max_bytes=max_bytes, max_depth=max_depth)
     except (JoseError, ValueError, TypeError, UnicodeError):
         raise _malformed("not a compact JWS") from None
     if header.get("typ") != expect_typ:
         raise _malformed(f"expected a {expect_typ} message")
     if header.get("alg") not in ALGORITHMS:
         raise _malformed("unsupported algorithm")
+    if "crit" in header:
+        raise _malformed("crit: this protocol defines no JWS extension")
     if not isinstance(claims, dict):
         raise _malformed("the payload is not a JSON object")
     return SignedMessage(
@@ -183,7 +257,8 @@ def read(token: object, *, expect_typ: str) -> SignedMessage:
 
 
 def verify(message: SignedMessage, key: DevicePublicKey) -> None:
-    """Check the signature with ``key``; the algorithm must be the key's own.
+    """Check the signature with ``key``; the algorithm must be the key's own, and an
+    ECDSA signature must be low-S (``s`` at most half the curve order).
 
     Raises:
         AuthenticationError: ``device_signature_invalid``.
@@ -194,6 +269,8 @@ def verify(message: SignedMessage, key: DevicePublicKey) -> None:
         raise AuthenticationError("device_signature_invalid") from None
     if message.algorithm != expected:
         raise AuthenticationError("device_signature_invalid", detail="algorithm mismatch")
+    if not _is_low_s(message.token, expected):
+        raise AuthenticationError("device_signature_invalid", detail="high-S ECDSA signature")
     try:
         valid = jws.validate_compact(message.parsed, _jose_key(key), registry=_registry([expected]))
     except (JoseError, ValueError, TypeError):
@@ -203,7 +280,12 @@ def verify(message: SignedMessage, key: DevicePublicKey) -> None:
 
 
 def read_signed_with_chain(
-    token: object, *, expect_typ: str, trust: Callable[[x509.Certificate], None]
+    token: object,
+    *,
+    expect_typ: str,
+    trust: Callable[[x509.Certificate], None],
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> tuple[SignedMessage, x509.Certificate]:
     """Parse a message that carries its certificate chain, check the leaf with ``trust``
     (the CA's chain check, which raises when the leaf is not ours), then the signature
@@ -213,7 +295,7 @@ def read_signed_with_chain(
         ValidationError: ``device_message_malformed``.
         AuthenticationError: ``device_signature_invalid`` and whatever ``trust`` raises.
     """
-    signed = read(token, expect_typ=expect_typ)
+    signed = read(token, expect_typ=expect_typ, max_bytes=max_bytes, max_depth=max_depth)
     if not signed.chain:
         raise AuthenticationError("device_signature_invalid", detail="no x5c header")
     leaf = signed.chain[0]

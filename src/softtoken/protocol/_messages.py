@@ -227,13 +227,18 @@ class ApprovalClaims:
         )
 
 
+RenewalDecision = Literal["accept", "decline"]
+
+
 @attrs.frozen(kw_only=True)
 class RenewalClaims:
-    """The device accepts "Update Profile": signed with its current key; with a CSR
-    when the policy asks for a new key (the CSR then proves the new key)."""
+    """The person's answer to "Update Profile", signed with the device's current key:
+    ``accept`` (with a CSR when the policy asks for a new key, which the CSR then
+    proves) or ``decline``. The decision is required: no decision is no renewal."""
 
     renewal_id: str
     nonce: str
+    decision: RenewalDecision
     csr_der: bytes | None
     issued_at: datetime
 
@@ -242,6 +247,7 @@ class RenewalClaims:
             "v": PROTOCOL_VERSION,
             "rid": self.renewal_id,
             "nonce": self.nonce,
+            "decision": self.decision,
             "csr": None if self.csr_der is None else b64url(self.csr_der),
             "iat": int(self.issued_at.timestamp()),
         }
@@ -249,6 +255,9 @@ class RenewalClaims:
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> RenewalClaims:
         _version(claims)
+        decision = claims.get("decision")
+        if decision not in ("accept", "decline"):
+            raise _bad("decision must be accept or decline")
         csr = claims.get("csr")
         nonce = claims.get("nonce")
         unb64url(nonce, what="nonce", max_bytes=64)
@@ -256,6 +265,7 @@ class RenewalClaims:
         return cls(
             renewal_id=_id(claims.get("rid"), "rid"),
             nonce=nonce,
+            decision=decision,
             csr_der=None if csr is None else unb64url(csr, what="csr"),
             issued_at=_time(claims.get("iat"), "iat"),
         )

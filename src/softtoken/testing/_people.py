@@ -100,7 +100,9 @@ def activate_soft_token(harness: Harness, person: Person | None = None) -> Devic
     """Chapter 2 step 5 with a new reference device (cheap PIN hashing) as the phone."""
     who = person or Person()
     soft = harness.softtoken
-    phone = Device.create(pin=who.pin, confirm_pin=who.pin, kdf=KdfParams.for_tests())
+    phone = Device.create(
+        pin=who.pin, confirm_pin=who.pin, kdf=KdfParams.for_tests(), clock=harness.clock
+    )
     start = soft.activation.begin(who.user_id)
     verified = soft.activation.enroll(phone.enroll(phone.scan(start.qr_payload), pin=who.pin))
     phone.install(verified.answer, pin=who.pin)

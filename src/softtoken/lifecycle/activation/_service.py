@@ -14,7 +14,7 @@ from softtoken._log import logs_refusals
 from softtoken.accounts._account import LoginType
 from softtoken.ca._csr import key_fingerprint, parse_csr
 from softtoken.ca._revocation import RevocationReason
-from softtoken.errors import AuthenticationError, NotFound, StateError
+from softtoken.errors import AuthenticationError, Conflict, NotFound, StateError
 from softtoken.lifecycle.activation.machine import (
     Activation,
     ActivationState,
@@ -99,6 +99,23 @@ class ActivationStatus:
         return self.state is ActivationState.COMPLETED
 
 
+def _bind(bindings: BindingTable, binding: DeviceBinding) -> DeviceBinding:
+    """Store the new binding. The device ID is the key's (L4), so the same app
+    activating again after its soft token ended finds its old, ended row: that row
+    becomes the new binding (a version-checked update; the authenticator events keep
+    the old one's history). A device still bound elsewhere is refused.
+
+    Raises:
+        Conflict: ``soft_token_already_bound``.
+    """
+    earlier = bindings.find_by_key(binding.device_id)
+    if earlier is None:
+        return bindings.add(binding)
+    if earlier.active:
+        raise Conflict("soft_token_already_bound")
+    return bindings.update(attrs.evolve(binding, version=earlier.version))
+
+
 class ActivationService:
     def __init__(
         self,
@@ -177,9 +194,16 @@ class ActivationService:
                 ``attestation_invalid``, ``activation_secret_invalid``,
                 ``activation_expired``, ``activation_used``.
             NotFound: ``activation_not_found``.
+            Conflict: ``certificate_key_compromised`` (the key was revoked as lost),
+                ``soft_token_already_bound`` (the device is bound to another account).
         """
         ctx = self._ctx
-        signed = _jws.read(message, expect_typ=ENROLL_TYP)
+        signed = _jws.read(
+            message,
+            expect_typ=ENROLL_TYP,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
+        )
         if signed.embedded_key is None:
             raise AuthenticationError("device_signature_invalid", detail="no jwk header")
         _jws.verify(signed, signed.embedded_key)
@@ -221,7 +245,8 @@ class ActivationService:
                 actor=f"user:{account.user_id.value}",
             )
             activations.update(attrs.evolve(done, certificate_serial=record.serial))
-            binding = bindings.add(
+            binding = _bind(
+                bindings,
                 DeviceBinding(
                     device_id=proven.device_id,
                     user_id=account.user_id.value,
@@ -229,7 +254,7 @@ class ActivationService:
                     platform=claims.platform,
                     biometrics=claims.biometrics,
                     bound_at=now,
-                )
+                ),
             )
             record_event(
                 uow.transaction,
@@ -308,12 +333,13 @@ class ActivationService:
         if previous is None:
             return
         bindings.update(end_binding(previous, reason="superseded", now=now))
-        self._ca.revoke_in(
-            uow,
-            previous.certificate_serial,
-            reason=RevocationReason.NEW_PHONE,
-            actor=f"user:{user_id}",
-        )
+        # Both certificates of the old binding (a renewal's may wait), held or not: a
+        # suspended one must not be released once its binding ended (issue 12, H1).
+        for serial in (previous.certificate_serial, previous.renewed_serial):
+            if serial:
+                self._ca.revoke_for_good_in(
+                    uow, serial, reason=RevocationReason.NEW_PHONE, actor=f"user:{user_id}"
+                )
         record_event(
             uow.transaction,
             previous,

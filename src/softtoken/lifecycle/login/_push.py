@@ -281,13 +281,19 @@ class PushLoginService:
             AuthenticationError: ``device_signature_invalid``, the certificate's codes
                 (``certificate_untrusted``, ``certificate_revoked``, ``certificate_expired``,
                 ...), ``challenge_wrong_account``, ``challenge_expired``, ``challenge_used``,
-                ``challenge_nonce_mismatch``, ``challenge_answer_wrong``.
+                ``challenge_nonce_mismatch``, ``challenge_answer_wrong``,
+                ``approval_time_invalid`` (``iat`` more than
+                ``policy.approval_max_clock_skew`` from the server's clock).
             NotFound: ``challenge_not_found``.
         """
         ctx = self._ctx
         # The CPU work first, outside any transaction: the path to our CA, the signature.
         signed, leaf = _jws.read_signed_with_chain(
-            message, expect_typ=APPROVAL_TYP, trust=self._ca.verify_chain
+            message,
+            expect_typ=APPROVAL_TYP,
+            trust=self._ca.verify_chain,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
         )
         claims = ApprovalClaims.from_claims(signed.claims)
 
@@ -295,6 +301,11 @@ class PushLoginService:
             now = ctx.clock.now()
             # The register, in the transaction that uses it: revoked a moment ago counts.
             verified = self._ca.verify_in(uow, leaf)
+            # An approval signed long ago (kept, then replayed) or "in the future" is
+            # refused before the challenge is touched (issue 12); the challenge's own
+            # lifetime still applies on top. The certificate's verdict comes first.
+            if abs(claims.issued_at - now) > ctx.policy.approval_max_clock_skew:
+                raise AuthenticationError("approval_time_invalid")
             table = uow.repository(ChallengeTable)
             challenge = table.get_by_key(claims.challenge_id)
             binding = uow.repository(BindingTable).get_by_key(challenge.device_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import attrs
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +27,7 @@ from softtoken.lifecycle.renewal.machine import (
     RenewalTable,
     check_renewable,
     complete_renewal,
+    decline_renewal,
     new_renewal,
     require_user,
     supersede_renewal,
@@ -169,9 +170,13 @@ class RenewalService:
 
     @logs_refusals("renewal.complete")
     def complete(self, message: object) -> VerifiedRenewal:
-        """The device accepted "Update Profile": issue the new certificate.
+        """The device answered "Update Profile". ``accept``: issue the new certificate.
+        ``decline``: the request ends declined (audited, the portal's :meth:`check`
+        says so) and nothing is issued; the call then raises ``renewal_declined``. A
+        message without one of these two decisions is malformed.
 
         Raises:
+            StateError: ``renewal_declined`` (recorded first).
             ValidationError: ``device_message_malformed``; the CSR's codes.
             AuthenticationError: ``device_signature_invalid``, ``certificate_untrusted``,
                 ``certificate_revoked``, ``certificate_superseded``, ``renewal_wrong_account``,
@@ -181,11 +186,17 @@ class RenewalService:
         """
         ctx = self._ctx
         signed, leaf = _jws.read_signed_with_chain(
-            message, expect_typ=RENEWAL_TYP, trust=self._ca.verify_chain
+            message,
+            expect_typ=RENEWAL_TYP,
+            trust=self._ca.verify_chain,
+            max_bytes=ctx.policy.message_max_bytes,
+            max_depth=ctx.policy.json_max_depth,
         )
         claims = RenewalClaims.from_claims(signed.claims)
-        checked = None if claims.csr_der is None else parse_csr(claims.csr_der, policy=ctx.policy)
         serial = format(leaf.serial_number, "x")
+        if claims.decision == "decline":
+            self._decline(claims, leaf_der=leaf.public_bytes(_DER), serial=serial)
+        checked = None if claims.csr_der is None else parse_csr(claims.csr_der, policy=ctx.policy)
 
         def work(uow: StorageUnitOfWork) -> VerifiedRenewal:
             now = ctx.clock.now()
@@ -221,6 +232,26 @@ class RenewalService:
             )  # fmt: skip
 
         return ctx.transact(work)
+
+    def _decline(self, claims: RenewalClaims, *, leaf_der: bytes, serial: str) -> NoReturn:
+        """Record "Decline" (a signed answer from the device the request is for), then
+        raise ``renewal_declined``: the portal's page learns it from :meth:`check`."""
+        ctx = self._ctx
+
+        def work(uow: StorageUnitOfWork) -> None:
+            requests = uow.repository(RenewalTable)
+            request = requests.get_by_key(claims.renewal_id)
+            record = uow.repository(CertificateTable).get_by_key(serial)
+            if record.der != leaf_der or request.certificate_serial != serial:
+                raise AuthenticationError("renewal_wrong_account")
+            require_user(request, record.user_id)
+            requests.update(decline_renewal(request, nonce=claims.nonce, now=ctx.clock.now()))
+            ctx.audit(uow, actor=f"device:{request.device_id}", action="renewal.decline",
+                      subject=record.user_id, outcome="denied", renewal=request.renewal_id,
+                      serial=serial)  # fmt: skip
+
+        ctx.transact(work)
+        raise StateError("renewal_declined")
 
     def _tell(
         self, uow: StorageUnitOfWork, user_id: str, new: CertificateRecord, now: datetime

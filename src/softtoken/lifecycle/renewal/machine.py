@@ -11,6 +11,7 @@ Theory of operation::
 
     request state   event                                   next
     pending         the device accepts, signed, in time     completed
+    pending         the device declines, signed, in time    declined
     pending         a newer request for the device          superseded
     pending         now >= expires_at                       expired (derived)
 
@@ -43,6 +44,7 @@ __all__ = [
     "certificate_notice",
     "check_renewable",
     "complete_renewal",
+    "decline_renewal",
     "new_renewal",
     "supersede_renewal",
 ]
@@ -93,6 +95,7 @@ def check_renewable(
 class RenewalState(enum.StrEnum):
     PENDING = "pending"
     COMPLETED = "completed"
+    DECLINED = "declined"  # the person said no on the phone; nothing was issued
     SUPERSEDED = "superseded"
     EXPIRED = "expired"  # derived
 
@@ -146,12 +149,7 @@ def supersede_renewal(request: RenewalRequest) -> RenewalRequest:
     return attrs.evolve(request, status=RenewalState.SUPERSEDED)
 
 
-def complete_renewal(
-    request: RenewalRequest, *, nonce: str, now: datetime, new_serial: str
-) -> RenewalRequest:
-    """Raises:
-    AuthenticationError: ``renewal_expired``, ``renewal_used``, ``renewal_nonce_mismatch``.
-    """
+def _answerable(request: RenewalRequest, *, nonce: str, now: datetime) -> None:
     state = request.state_at(now)
     if state is RenewalState.EXPIRED:
         raise AuthenticationError("renewal_expired")
@@ -159,9 +157,28 @@ def complete_renewal(
         raise AuthenticationError("renewal_used")
     if not hmac.compare_digest(request.nonce.encode(), nonce.encode()):
         raise AuthenticationError("renewal_nonce_mismatch")
+
+
+def complete_renewal(
+    request: RenewalRequest, *, nonce: str, now: datetime, new_serial: str
+) -> RenewalRequest:
+    """Raises:
+    AuthenticationError: ``renewal_expired``, ``renewal_used``, ``renewal_nonce_mismatch``.
+    """
+    _answerable(request, nonce=nonce, now=now)
     return attrs.evolve(
         request, status=RenewalState.COMPLETED, completed_at=now, new_serial=new_serial
     )
+
+
+def decline_renewal(request: RenewalRequest, *, nonce: str, now: datetime) -> RenewalRequest:
+    """The person declined on the phone: the request ends, nothing is issued.
+
+    Raises:
+        AuthenticationError: ``renewal_expired``, ``renewal_used``, ``renewal_nonce_mismatch``.
+    """
+    _answerable(request, nonce=nonce, now=now)
+    return attrs.evolve(request, status=RenewalState.DECLINED, completed_at=now)
 
 
 class RenewalTable(FlatTable[RenewalRequest]):

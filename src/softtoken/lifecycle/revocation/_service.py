@@ -15,7 +15,8 @@ manual reason                    value                          CRL reason
 4. new phone                     ``new_phone``                  superseded (4)
 ===============================  =============================  =====================
 
-In one transaction: the certificate (and a renewal's, if one waits) is revoked, so the
+In one transaction: the certificate (and a renewal's, if one waits) is revoked, on hold
+or not, so the
 CRL and OCSP say so at once; the device binding ends; pending login challenges and
 renewal requests stop; the account goes back to password login and must register again
 (chapter 2) with the same user ID and password; a notice goes to the registered email.
@@ -106,13 +107,13 @@ def end_soft_token(
     account back to registration and notify the person. Shared with the officer's
     service requests (chapter 7). Returns the revoked serials."""
     now = ctx.clock.now()
-    certificates = uow.repository(CertificateTable)
-    serials = [s for s in (binding.certificate_serial, binding.renewed_serial) if s]
-    revoked = []
-    for serial in serials:
-        if certificates.get_by_key(serial).status is CertificateStatus.ACTIVE:
-            ca.revoke_in(uow, serial, reason=reason, actor=actor)
-            revoked.append(serial)
+    # A suspended certificate is revoked for good too: left on hold, it could be
+    # released after its soft token ended (issue 12, H1).
+    revoked = [
+        serial
+        for serial in (binding.certificate_serial, binding.renewed_serial)
+        if serial and ca.revoke_for_good_in(uow, serial, reason=reason, actor=actor)
+    ]
     uow.repository(BindingTable).update(end_binding(binding, reason=reason.value, now=now))
     record_event(uow.transaction, binding, EventKind.REVOKED, now=now, source=actor,
                  detail=reason.value)  # fmt: skip

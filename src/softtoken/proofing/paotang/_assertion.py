@@ -26,7 +26,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -37,6 +36,7 @@ from joserfc.jwk import ECKey
 from softtoken.accounts._identifiers import CitizenId
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.proofing._result import AssuranceLevel, VerifiedIdentity
+from softtoken.protocol._json import DEFAULT_MAX_DEPTH, JsonRefused, loads_bounded
 
 __all__ = [
     "ALGORITHMS",
@@ -76,7 +76,13 @@ def _split(token: object) -> tuple[dict[str, object], dict[str, object]]:
     if len(parts) != 3:  # noqa: PLR2004 - header, payload, signature
         raise _malformed("not a compact JWS")
     try:
-        header, claims = json.loads(_b64(parts[0])), json.loads(_b64(parts[1]))
+        # Depth checked before parsing: hostile nesting must not raise RecursionError.
+        header, claims = (
+            loads_bounded(_b64(part), max_bytes=MAX_ASSERTION_BYTES, max_depth=DEFAULT_MAX_DEPTH)
+            for part in parts[:2]
+        )
+    except JsonRefused as refused:
+        raise _malformed(str(refused)) from None
     except (UnicodeDecodeError, ValueError):
         raise _malformed("header or claims are not JSON") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):

@@ -15,6 +15,7 @@ __all__ = [
     "audit_events",
     "audit_head",
     "certificates",
+    "crl_numbers",
     "documents",
     "email_bindings",
     "otp_codes",
@@ -175,6 +176,16 @@ certificates = sa.Table(
     sa.Column("revoked_at", UTCDateTime, nullable=True),
     sa.Column("revocation_reason", sa.String(32), nullable=True),
     sa.Column("der", sa.LargeBinary, nullable=False),
+    _version(),
+)
+# The last CRL number issued (RFC 5280 5.2.3: "monotonically increasing"), one row per
+# issuing CA. Advanced by a version-checked update in the transaction that reads the CRL's
+# entries, so two processes making a CRL at once never publish the same number.
+crl_numbers = sa.Table(
+    "st_crl_numbers",
+    metadata,
+    sa.Column("issuer", sa.String(64), primary_key=True),
+    sa.Column("number", sa.BigInteger, nullable=False),
     _version(),
 )
 # --- registration and proofing: tables below this line -----------------------------------
