@@ -266,7 +266,8 @@ class PasswordResetService:
     def _prepare(self, uid: UserId) -> tuple[str, str, tuple[str, ...]] | None:
         """The new password, its hash and the context words it was checked against, made
         before the transaction (argon2 holds no lock there, issue 12, M2); None when no
-        code is pending, which costs no hash for an unknown user ID or a wrong guess."""
+        code can pass now (none pending, used, expired, locked, disabled), so an unknown
+        user ID or a locked-out guesser costs no hash."""
         ctx = self._ctx
         with ctx.unit_of_work() as uow:
             account = uow.accounts.find(uid)
@@ -279,6 +280,8 @@ class PasswordResetService:
             or pending.used_at is not None
             or pending.expires_at is None
             or now >= pending.expires_at
+            or pending.disabled
+            or (pending.locked_until is not None and now < pending.locked_until)
         ):
             return None
         words = account.context_words(ctx.portal_name)
