@@ -1,5 +1,7 @@
 """Account services: create accounts, issue temporary passwords, check and change
-passwords. Each call is one unit of work around one pure transition."""
+passwords. Each call is one unit of work around one pure transition; the calls that
+hash (a check, a change, a temporary password) do it before that unit of work and
+re-check in it, through the gate of ``_gate.py``."""
 
 from __future__ import annotations
 
