@@ -23,7 +23,7 @@ def registered(
     harness: Harness | SoftToken,
     *,
     user_id: str = USER,
-    citizen_id: str = CITIZEN,
+    citizen_id: str | None = CITIZEN,
     email: str = EMAIL,
     completed: bool = True,
     login_type: LoginType = LoginType.SOFT_TOKEN,

@@ -26,7 +26,9 @@ def test_step_0_then_first_login_with_forced_change(harness: Harness) -> None:
     )
     initial = soft.initial_credentials.issue(USER)
     first = soft.login.password(initial.user_id, initial.password)
-    assert first.next_step is LoginStep.CHANGE_PASSWORD
+    # The Token Key comes next (issue 12, M7), then the change.
+    assert first.next_step is LoginStep.SECOND_FACTOR
+    assert first.change_reason == "temporary_password"
     assert not first.authenticated
     with pytest.raises(PasswordRejected) as rejected:
         soft.login.change_password(
@@ -41,5 +43,6 @@ def test_step_0_then_first_login_with_forced_change(harness: Harness) -> None:
     )
     with pytest.raises(AuthenticationError):
         soft.login.password(USER, initial.password)
-    assert soft.login.password(USER, NEW).authenticated
+    again = soft.login.password(USER, NEW)
+    assert (again.second_factor, again.password_change_required) == (LoginType.TOKEN_KEY, False)
     assert soft.audit.verify() >= 4

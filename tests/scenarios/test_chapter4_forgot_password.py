@@ -84,11 +84,13 @@ def test_forgot_password_walk_through_smtp(smtp_server: SmtpTestServer) -> None:
     with pytest.raises(AuthenticationError):
         soft.login.password(USER, PASSWORD)
     login = soft.login.password(USER, new_password)
-    assert login.next_step is LoginStep.CHANGE_PASSWORD
+    # A soft token account: the phone comes next, then "please change password".
+    assert login.next_step is LoginStep.SECOND_FACTOR
+    assert login.change_reason == "temporary_password"
     changed = soft.login.change_password(
         USER, current_password=new_password, new_password=NEW, confirm_password=NEW
     )
     assert changed.message("en") == "Please log in again."
-    assert soft.login.password(USER, NEW).authenticated
+    assert not soft.login.password(USER, NEW).password_change_required
     assert received(smtp_server, harness, "password_changed")
     assert soft.audit.verify() > 0

@@ -95,6 +95,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "รหัสผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง",
         "The user ID or password is not correct.",
     ),
+    #: The password step's one refusal (issue 12, M4): said alike for a wrong password,
+    #: an unknown user ID, an account without a password and a disabled account, so the
+    #: answer never tells which accounts exist. The audit log keeps the precise reason.
+    "login_failed": (
+        "รหัสผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง หรือบัญชีนี้ไม่สามารถเข้าสู่ระบบได้ หากยังเข้าสู่ระบบไม่ได้ กรุณาติดต่อกรมบัญชีกลาง",
+        (
+            "The user ID or password is not correct, or this account cannot log in. "
+            "If it keeps happening, contact the Comptroller General's Department."
+        ),
+    ),
     "wrong_password": ("รหัสผ่านเดิมไม่ถูกต้อง", "The current password is not correct."),
     "password_expired": (
         "รหัสผ่านชั่วคราวหมดอายุแล้ว กรุณาขอรหัสผ่านใหม่",

@@ -34,6 +34,8 @@ __all__ = [
     "apply_login_success",
     "apply_new_password",
     "check_can_log_in",
+    "check_not_locked",
+    "lock_after_failure",
     "validate_name",
 ]
 
@@ -130,20 +132,39 @@ def check_can_log_in(account: Account, *, now: datetime) -> None:
         raise StateError("account_disabled")
     if account.password_hash is None:
         raise StateError("password_not_set")
-    if account.locked_until is not None and now < account.locked_until:
-        left = account.locked_until - now
+    check_not_locked(account.locked_until, now=now)
+
+
+def check_not_locked(locked_until: datetime | None, *, now: datetime) -> None:
+    """Raise ``login_locked`` while a lock set by :func:`lock_after_failure` holds.
+
+    Raises:
+        RateLimited: ``login_locked`` with the seconds left.
+    """
+    if locked_until is not None and now < locked_until:
+        left = locked_until - now
         raise RateLimited("login_locked", retry_after=max(1, int(left.total_seconds() + 0.999)))
+
+
+def lock_after_failure(
+    failures: int, locked_until: datetime | None, *, now: datetime, policy: Policy
+) -> datetime | None:
+    """The lock after the ``failures``-th consecutive wrong password: every
+    ``login_max_failures``-th one waits ``login_lockout``; from ``login_hard_limit`` on no
+    lock is set, the account being disabled. One rule for accounts and for the counters
+    of unknown user IDs, so both answer alike (issue 12, M4)."""
+    if failures < policy.login_hard_limit and failures % policy.login_max_failures == 0:
+        return now + policy.login_lockout
+    return locked_until
 
 
 def apply_login_failure(account: Account, *, now: datetime, policy: Policy) -> Account:
     """Count a wrong password: lock for a while at the threshold, disable at the hard limit."""
     failures = account.failed_logins + 1
-    locked_until = account.locked_until
     status = account.status
     if failures >= policy.login_hard_limit:
         status = AccountStatus.DISABLED
-    elif failures % policy.login_max_failures == 0:
-        locked_until = now + policy.login_lockout
+    locked_until = lock_after_failure(failures, account.locked_until, now=now, policy=policy)
     return attrs.evolve(
         account, failed_logins=failures, locked_until=locked_until, status=status, updated_at=now
     )

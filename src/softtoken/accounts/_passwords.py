@@ -111,16 +111,20 @@ _ALPHABET = (
 
 def generate_password(policy: Policy, *, context: Iterable[str] = ()) -> str:
     """A random password from ``secrets`` that passes the policy's rules; for initial
-    and reset passwords, which nobody, officers included, ever chooses (ASVS 6.4.6)."""
+    and reset passwords, which nobody, officers included, ever chooses (ASVS 6.4.6).
+
+    It is at least ``password_min_length_single_factor`` long whatever
+    ``temporary_password_length`` says: an initial or reset password logs in alone until
+    it is changed, so it is a single factor (NIST SP 800-63B-4 3.1.1.2), and length costs
+    a person who copies it nothing."""
     context = tuple(context)
+    length = max(policy.temporary_password_length, policy.password_min_length_single_factor)
     while True:
-        candidate = "".join(
-            secrets.choice(_ALPHABET) for _ in range(policy.temporary_password_length)
-        )
+        candidate = "".join(secrets.choice(_ALPHABET) for _ in range(length))
         if _kinds(candidate) < 4:  # noqa: PLR2004 - passes any composition rule a deployment sets
             continue
         try:
-            return check_password_rules(candidate, policy, context=context)
+            return check_password_rules(candidate, policy, context=context, single_factor=True)
         except PasswordRejected:  # pragma: no cover - odds of a random hit are negligible
             continue
 

@@ -15,6 +15,7 @@ from softtoken.errors import AuthenticationError, RateLimited, SoftTokenError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from softtoken._facade import SoftToken
     from softtoken.cli._demo_state import Demo
 
 __all__ = ["LOGIN_CHAPTERS", "chapter_forgot_password", "chapter_password_login", "chapter_step0"]
@@ -67,8 +68,8 @@ def chapter_password_login(demo: Demo) -> None:
     temporary = soft.initial_credentials.issue(TOKEN_KEY_USER).password
     login = soft.login.password(TOKEN_KEY_USER, temporary)
     demo.say(
-        f"password accepted; next step: {login.next_step} ({login.change_reason}); "
-        f"logged in: {login.authenticated}"
+        f"password accepted; next step: {login.next_step} ({login.second_factor}), "
+        f"then a change ({login.change_reason}); logged in: {login.authenticated}"
     )
     demo.say("rules shown on screen: " + "; ".join(soft.login.password_rules("en")))
     try:
@@ -87,7 +88,7 @@ def chapter_password_login(demo: Demo) -> None:
         confirm_password=NEW_PASSWORD,
     )
     demo.say(f"saved: {changed.message('en')} / {changed.message('th')}")
-    demo.say(f"logged in: {soft.login.password(TOKEN_KEY_USER, NEW_PASSWORD).authenticated}")
+    demo.say(f"password accepted: next step {_step(soft, TOKEN_KEY_USER)}")
     for _ in range(soft.policy.login_max_failures):
         try:
             soft.login.password(TOKEN_KEY_USER, "a wrong password")
@@ -99,11 +100,14 @@ def chapter_password_login(demo: Demo) -> None:
     except RateLimited as error:
         _refused(demo, error)
     demo.clock.advance(soft.policy.login_lockout)
-    demo.say(
-        f"{soft.policy.login_lockout} later: logged in: "
-        f"{soft.login.password(TOKEN_KEY_USER, NEW_PASSWORD).authenticated}"
-    )
+    demo.say(f"{soft.policy.login_lockout} later: next step {_step(soft, TOKEN_KEY_USER)}")
     demo.show_mail()
+
+
+def _step(soft: SoftToken, user_id: str) -> str:
+    """The password step's answer: a Token Key account goes on to its hardware key."""
+    login = soft.login.password(user_id, NEW_PASSWORD)
+    return f"{login.next_step} ({login.second_factor}); logged in: {login.authenticated}"
 
 
 def chapter_forgot_password(demo: Demo) -> None:

@@ -28,10 +28,13 @@ def test_login_chapters_show_the_flows(tmp_path: Path) -> None:
         chapter(demo)
     text = out.getvalue()
     assert "Chapter 2, step 0" in text
-    assert "next step: change_password (temporary_password); logged in: False" in text
+    assert (
+        "next step: second_factor (token_key), then a change (temporary_password); "
+        "logged in: False" in text
+    )
     assert "[login_locked]" in text
     assert "(retry after 300 s)" in text
-    assert "0:05:00 later: logged in: True" in text
+    assert "0:05:00 later: next step second_factor (token_key); logged in: False" in text
     assert text.count("[reset_data_mismatch]") == 4
     assert "[reset_locked]" in text
     assert "[otp_resend_too_soon]" in text

@@ -45,7 +45,7 @@ def test_first_login_demands_a_change_and_completes_no_login(memory_harness: Har
     assert changed.message("th") == "กรุณาเข้าสู่ระบบอีกครั้ง"
     with pytest.raises(AuthenticationError) as caught:
         soft.login.password(USER, temporary)
-    assert caught.value.code == "invalid_credentials"
+    assert caught.value.code == "login_failed"
     again = soft.login.password(USER, NEW)
     assert again.authenticated
     assert again.next_step is LoginStep.AUTHENTICATED

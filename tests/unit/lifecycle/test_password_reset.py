@@ -212,11 +212,13 @@ def test_confirm_emails_a_new_password_that_must_be_changed(harness: Harness) ->
     with pytest.raises(AuthenticationError):
         soft.login.password(USER, PASSWORD)  # the old password stopped working
     login = soft.login.password(USER, new_password)
-    assert login.next_step is LoginStep.CHANGE_PASSWORD
+    # A soft token account: the phone first, then the change (issue 12, M7).
+    assert login.next_step is LoginStep.SECOND_FACTOR
+    assert login.change_reason == "temporary_password"
     soft.login.change_password(
         USER, current_password=new_password, new_password=NEW, confirm_password=NEW
     )
-    assert soft.login.password(USER, NEW).authenticated
+    assert not soft.login.password(USER, NEW).password_change_required
     assert new_password not in str(soft.audit.export())
 
 

@@ -1,5 +1,7 @@
 """Account services: create accounts, issue temporary passwords, check and change
-passwords. Each call is one unit of work around one pure transition."""
+passwords. Each call is one unit of work around one pure transition; the calls that
+hash (a check, a change, a temporary password) do it before that unit of work and
+re-check in it, through the gate of ``_gate.py``."""
 
 from __future__ import annotations
 
@@ -12,34 +14,31 @@ from softtoken.accounts._account import (
     Account,
     AccountStatus,
     LoginType,
-    apply_login_failure,
     apply_login_success,
     apply_new_password,
-    check_can_log_in,
     validate_name,
 )
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email
-from softtoken.accounts._passwords import (
-    check_password_rules,
-    generate_password,
-    normalize_password,
+from softtoken.accounts._passwords import check_password_rules, normalize_password
+from softtoken.errors import PasswordRejected, ValidationError
+from softtoken.lifecycle.login._gate import (
+    StalePassword,
+    admit,
+    new_password,
+    retry_stale,
+    supersede_challenges,
+    verify_outside,
 )
-from softtoken.errors import (
-    AuthenticationError,
-    NotFound,
-    PasswordRejected,
-    RateLimited,
-    StateError,
-    ValidationError,
-)
-from softtoken.otp._service import transact_recording
-from softtoken.storage._repositories import AccountTable
+from softtoken.otp._service import Failure, transact_recording
 
 if TYPE_CHECKING:
-    from softtoken.accounts._identifiers import UserId
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["AccountService", "PasswordCheck"]
+__all__ = ["LOGIN_FAILED", "AccountService", "PasswordCheck"]
+
+#: The one refusal the password step gives for a wrong password, an unknown user ID, an
+#: account without a password and a disabled account alike (issue 12, M4).
+LOGIN_FAILED = "login_failed"
 
 
 @attrs.frozen(kw_only=True)
@@ -120,132 +119,97 @@ class AccountService:
     def issue_temporary_password(self, user_id: object, *, actor: str = "system") -> str:
         """Give the account a random password that must be changed at first use and
         expires after ``policy.temporary_password_lifetime`` (ASVS 6.4.1). Returned once,
-        to be shown once; only its hash is kept. Nobody chooses it (ASVS 6.4.6).
+        to be shown once; only its hash is kept. Nobody chooses it (ASVS 6.4.6). It is
+        hashed before the transaction that stores it, and ends any push approval in
+        flight for the account.
 
         Raises:
             NotFound: ``account_not_found``.
         """
-        uid = self._ctx.user_id(user_id)
-        policy = self._ctx.policy
-        box: list[str] = []
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
 
-        def work(uow: StorageUnitOfWork) -> None:
-            account = uow.accounts.get(uid)
-            password = generate_password(policy, context=account.context_words())
-            now = self._ctx.clock.now()
-            updated = apply_new_password(
-                account,
-                self._ctx.hasher.hash(password),
-                now=now,
-                must_change=True,
-                expires_at=now + policy.temporary_password_lifetime,
-            )
-            uow.accounts.update(updated)
-            self._ctx.audit(uow, actor=actor, action="password.issue_temporary", subject=uid.value)
-            box[:] = [password]
+        def round_() -> str:
+            with ctx.unit_of_work() as uow:
+                read = uow.accounts.get(uid)
+            password, hashed = new_password(ctx, read)
 
-        self._ctx.transact(work)
-        return box[0]
+            def work(uow: StorageUnitOfWork) -> None:
+                account = uow.accounts.get(uid)
+                if account.context_words(ctx.portal_name) != read.context_words(ctx.portal_name):
+                    raise StalePassword  # renamed meanwhile: the password may contain a name
+                now = ctx.clock.now()
+                updated = apply_new_password(
+                    account,
+                    hashed,
+                    now=now,
+                    must_change=True,
+                    expires_at=now + ctx.policy.temporary_password_lifetime,
+                )
+                uow.accounts.update(updated)
+                superseded = supersede_challenges(uow, uid.value)
+                ctx.audit(uow, actor=actor, action="password.issue_temporary", subject=uid.value,
+                          superseded_challenges=superseded)  # fmt: skip
+
+            ctx.transact(work)
+            return password
+
+        return retry_stale(round_)
 
     def verify_password(self, user_id: object, password: object) -> PasswordCheck:
         """Check a password: the first factor of every login.
 
-        Wrong passwords count towards the lockout; an unknown user ID costs the same time
-        as a known one. Every attempt is audited, never with the password.
+        Every path spends one argon2id verification, outside any transaction (a dummy
+        hash stands in for an unknown user ID or an account without a password), and
+        refuses alike: wrong passwords, unknown user IDs, accounts without a password and
+        disabled accounts all get ``login_failed`` and are all counted towards the same
+        lockout. The precise reason is in the audit log, never in the answer.
 
         Raises:
-            AuthenticationError: ``invalid_credentials`` (unknown user or wrong password,
-                never saying which), ``password_expired`` for an old temporary password.
-            RateLimited: ``login_locked`` with ``retry_after``.
-            StateError: ``account_disabled``, ``password_not_set``.
+            AuthenticationError: ``login_failed`` (the one generic refusal),
+                ``password_expired`` for an old temporary password (only with the right
+                password).
+            RateLimited: ``login_locked`` with ``retry_after`` (known or unknown ID alike).
+            StateError: ``account_disabled``, only when the password was right.
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
         secret = normalize_password(password)
-        failure: list[BaseException] = []
 
-        def work(uow: StorageUnitOfWork) -> PasswordCheck | None:
-            failure.clear()
-            now = ctx.clock.now()
-            account = _lock(uow, uid)
-            if account is None:
-                ctx.audit(
-                    uow,
-                    actor="anonymous",
-                    action="login.password",
-                    subject=uid.value,
-                    outcome="failure",
-                    factor="password",
-                    reason="unknown_user",
-                )
-                failure.append(_wrong(ctx, secret))
-                return None
-            try:
-                check_can_log_in(account, now=now)
-                assert account.password_hash is not None  # noqa: S101 - checked just above
-                needs_rehash = ctx.hasher.verify(account.password_hash, secret)
+        def round_() -> PasswordCheck:
+            verified = verify_outside(ctx, uid, secret)
+            rehashed = None
+            if verified.needs_rehash and verified.admissible(ctx.clock.now()):
+                rehashed = ctx.hasher.hash(secret)  # new parameters; still no transaction open
+
+            def work(uow: StorageUnitOfWork) -> PasswordCheck | Failure[PasswordCheck]:
+                account = admit(ctx, uow, verified, action="login.password", refusal=LOGIN_FAILED)
+                if isinstance(account, Failure):
+                    return account
+                now = ctx.clock.now()
                 updated = apply_login_success(account, now=now)
                 if account.must_change_password:
                     # No login completes before the forced change (manual chapter 3).
                     updated = attrs.evolve(updated, last_login_at=account.last_login_at)
-            except (AuthenticationError, RateLimited, StateError) as error:
-                self._record_failure(uow, account, error)
-                failure.append(error)
-                return None
-            if needs_rehash:
-                updated = attrs.evolve(updated, password_hash=ctx.hasher.hash(secret))
-            stored = uow.accounts.update(updated)
-            ctx.audit(
-                uow,
-                actor=f"user:{uid.value}",
-                action="login.password",
-                subject=uid.value,
-                factor="password",
-                rehashed=needs_rehash,
-                change_required=account.must_change_password,
-            )
-            return PasswordCheck(
-                account=stored, password_change_required=stored.must_change_password
-            )
-
-        result = transact_recording(ctx, work)
-        if result is None:
-            raise failure[0]
-        return result
-
-    def _record_failure(
-        self, uow: StorageUnitOfWork, account: Account, error: BaseException
-    ) -> None:
-        ctx = self._ctx
-        uid = account.user_id.value
-        code = getattr(error, "code", "error")
-        if code == "invalid_credentials":
-            failed = apply_login_failure(account, now=ctx.clock.now(), policy=ctx.policy)
-            uow.accounts.update(failed)
-            if failed.status is AccountStatus.DISABLED and account.status is AccountStatus.ACTIVE:
+                if rehashed is not None:
+                    updated = attrs.evolve(updated, password_hash=rehashed)
+                stored = uow.accounts.update(updated)
                 ctx.audit(
                     uow,
-                    actor="system",
-                    action="account.disable",
-                    subject=uid,
-                    reason="login_hard_limit",
+                    actor=f"user:{uid.value}",
+                    action="login.password",
+                    subject=uid.value,
+                    factor="password",
+                    rehashed=rehashed is not None,
+                    change_required=account.must_change_password,
                 )
-                if account.email:
-                    ctx.email(
-                        uow,
-                        "account_disabled",
-                        account.email.value,
-                        {"name": account.full_name, "user_id": uid, "reference": uid},
-                    )
-        ctx.audit(
-            uow,
-            actor=f"user:{uid}",
-            action="login.password",
-            subject=uid,
-            outcome="failure",
-            factor="password",
-            reason=code,
-        )
+                return PasswordCheck(
+                    account=stored, password_change_required=stored.must_change_password
+                )
+
+            return transact_recording(ctx, work)
+
+        return retry_stale(round_)
 
     def change_password(
         self,
@@ -258,13 +222,19 @@ class AccountService:
         """Change a password with the current one (ASVS 6.2.3), as the manual's
         "please change password" screen; afterwards the person logs in again.
 
+        The current password is checked as a login checks it (one verification outside
+        any transaction, counted, the same answer for an unknown user ID); the new one
+        needs ``password_min_length_single_factor`` characters on a password-only account
+        and ``password_min_length`` where a second factor follows (NIST SP 800-63B-4
+        3.1.1.2). A change ends any push approval in flight for the account.
+
         Raises:
-            AuthenticationError: ``wrong_password`` (counts towards the lockout),
-                ``password_expired`` (an initial or reset password past its lifetime).
+            AuthenticationError: ``wrong_password`` (counts towards the lockout; also for
+                an unknown user ID), ``password_expired`` (an initial or reset password
+                past its lifetime).
             PasswordRejected: the new password breaks a rule; ``reasons`` lists them.
             ValidationError: ``password_confirmation_mismatch`` on ``confirm_password``.
             RateLimited: ``login_locked``. StateError: ``account_disabled``.
-            NotFound: ``account_not_found``.
         Refusals by lock, state or expiry are audited like login attempts.
         """
         ctx = self._ctx
@@ -272,62 +242,57 @@ class AccountService:
         current = normalize_password(current_password, field="current_password")
         new = normalize_password(new_password, field="new_password")
         confirm = normalize_password(confirm_password, field="confirm_password")
-        failure: list[BaseException] = []
 
-        def work(uow: StorageUnitOfWork) -> Account | None:
-            failure.clear()
-            now = ctx.clock.now()
-            account = _lock(uow, uid)
-            if account is None:
-                raise NotFound("account_not_found")
-            try:
-                check_can_log_in(account, now=now)
-            except (RateLimited, StateError) as error:
-                self._record_failure(uow, account, error)
-                failure.append(error)
-                return None
-            assert account.password_hash is not None  # noqa: S101 - checked just above
-            try:
-                ctx.hasher.verify(account.password_hash, current)
-            except AuthenticationError:
-                self._record_failure(uow, account, AuthenticationError("invalid_credentials"))
-                failure.append(AuthenticationError("wrong_password"))
-                return None
-            if account.password_expires_at is not None and now >= account.password_expires_at:
-                expired = AuthenticationError("password_expired")
-                self._record_failure(uow, account, expired)
-                failure.append(expired)
-                return None
-            checked = check_password_rules(
-                new, ctx.policy, context=account.context_words(ctx.portal_name)
-            )
-            if new != confirm:
-                raise ValidationError("password_confirmation_mismatch", field="confirm_password")
-            if checked == current:
-                raise PasswordRejected(("password_unchanged",))
-            updated = apply_new_password(
-                account, ctx.hasher.hash(checked), now=now, must_change=False
-            )
-            stored = uow.accounts.update(updated)
-            ctx.audit(uow, actor=f"user:{uid.value}", action="password.change", subject=uid.value)
-            if account.email:
-                ctx.email(
-                    uow,
-                    "password_changed",
-                    account.email.value,
-                    {
-                        "name": account.full_name,
-                        "user_id": uid.value,
-                        "when": now.strftime("%Y-%m-%d %H:%M"),
-                        "reference": uid.value,
-                    },
+        def round_() -> Account:
+            verified = verify_outside(ctx, uid, current)
+            read = verified.account
+            hashed: str | None = None
+            rejected: Exception | None = None
+            if read is not None and verified.admissible(ctx.clock.now()):
+                # The rules speak only to someone the gate would admit; the new hash is
+                # made here, before the transaction, like the verification.
+                try:
+                    hashed = ctx.hasher.hash(_checked_new(ctx, read, current, new, confirm))
+                except (PasswordRejected, ValidationError) as error:
+                    rejected = error
+
+            def work(uow: StorageUnitOfWork) -> Account | Failure[Account]:
+                # Refusals are audited as login attempts: the same factor, the same counter.
+                account = admit(
+                    ctx, uow, verified, action="login.password", refusal="wrong_password"
                 )
-            return stored
+                if isinstance(account, Failure):
+                    return account
+                if read is None or _rules_differ(account, read, ctx.portal_name):
+                    raise StalePassword  # the rules were checked against another account
+                if rejected is not None:
+                    raise rejected  # nothing stored
+                if hashed is None:
+                    raise StalePassword  # admitted now, not when read: check again
+                now = ctx.clock.now()
+                stored = uow.accounts.update(
+                    apply_new_password(account, hashed, now=now, must_change=False)
+                )
+                superseded = supersede_challenges(uow, uid.value)
+                ctx.audit(uow, actor=f"user:{uid.value}", action="password.change",
+                          subject=uid.value, superseded_challenges=superseded)  # fmt: skip
+                if account.email:
+                    ctx.email(
+                        uow,
+                        "password_changed",
+                        account.email.value,
+                        {
+                            "name": account.full_name,
+                            "user_id": uid.value,
+                            "when": now.strftime("%Y-%m-%d %H:%M"),
+                            "reference": uid.value,
+                        },
+                    )
+                return stored
 
-        result = transact_recording(ctx, work)
-        if result is None:
-            raise failure[0]
-        return result
+            return transact_recording(ctx, work)
+
+        return retry_stale(round_)
 
     def enable(self, user_id: object, *, officer: str) -> Account:
         """An officer re-enables an account disabled at the hard limit of failures."""
@@ -350,18 +315,31 @@ class AccountService:
         return ctx.transact(work)
 
 
-def _wrong(ctx: ServiceContext, secret: str) -> BaseException:
-    try:
-        ctx.hasher.verify_dummy(secret)
-    except AuthenticationError as error:
-        return error
-    return AuthenticationError()  # pragma: no cover - verify_dummy always raises
+def _rules_differ(fresh: Account, read: Account, portal_name: str) -> bool:
+    """Whether the new password's rules for ``fresh`` may differ from those checked."""
+    return fresh.login_type is not read.login_type or fresh.context_words(
+        portal_name
+    ) != read.context_words(portal_name)
 
 
-def _lock(uow: StorageUnitOfWork, uid: UserId) -> Account | None:
-    """The account row, locked until commit where the database can: concurrent wrong
-    passwords for one account queue, so none of them goes uncounted."""
-    rows = uow.transaction.select(
-        AccountTable.table, [("user_id", "=", uid.value)], for_update=True
+def _checked_new(
+    ctx: ServiceContext, account: Account, current: str, new: str, confirm: str
+) -> str:
+    """The new password if it meets the rules for ``account``: 15 characters when the
+    password is its only factor, 8 where a second factor follows (NIST SP 800-63B-4
+    3.1.1.2); the blocklist, context words, the confirmation, and a change at all.
+
+    Raises:
+        PasswordRejected: on ``new_password``. ValidationError: on ``confirm_password``.
+    """
+    checked = check_password_rules(
+        new,
+        ctx.policy,
+        context=account.context_words(ctx.portal_name),
+        single_factor=account.login_type is LoginType.PASSWORD,
     )
-    return uow.accounts.from_row(rows[0]) if rows else None
+    if new != confirm:
+        raise ValidationError("password_confirmation_mismatch", field="confirm_password")
+    if checked == current:
+        raise PasswordRejected(("password_unchanged",))
+    return checked

@@ -19,7 +19,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
-from softtoken.accounts._account import Account, LoginType
+from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.audit._chain import Outcome
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.errors import AuthenticationError, NotFound, RateLimited, StateError
@@ -168,18 +168,29 @@ class PushLoginService:
             StateError: ``challenge_pending`` (ask again shortly).
             NotFound: ``challenge_not_found`` (also another person's challenge).
             AuthenticationError: ``challenge_declined``, ``challenge_answer_wrong``,
-                ``challenge_expired``, ``challenge_used``, ``certificate_revoked``.
+                ``challenge_expired``, ``challenge_used`` (also one a password change or
+                reset superseded), ``certificate_revoked``.
+            StateError: ``account_disabled`` since the challenge began (it is used up).
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
         key = _challenge_key(challenge_id)
 
-        def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
+        def work(uow: StorageUnitOfWork) -> SoftTokenLogin | Failure[SoftTokenLogin]:
             now = ctx.clock.now()
             table = uow.repository(ChallengeTable)
             challenge = table.get_by_key(key)
             if challenge.user_id != uid.value:
                 raise NotFound("challenge_not_found")
+            # The account as it is now, not as it was at the password step (issue 12, L5).
+            if uow.accounts.get(uid).status is AccountStatus.DISABLED and challenge.state_at(
+                now
+            ) in {ChallengeState.PENDING, ChallengeState.APPROVED}:
+                table.update(supersede_challenge(challenge))
+                ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
+                          subject=uid.value, outcome="denied", factor="soft_token",
+                          challenge=key, reason="account_disabled")  # fmt: skip
+                return Failure(StateError("account_disabled"))
             table.update(complete_challenge(challenge, now=now))
             bindings = uow.repository(BindingTable)
             binding = bindings.get_by_key(challenge.device_id)
@@ -188,7 +199,7 @@ class PushLoginService:
             bindings.update(attrs.evolve(binding, pushes_since_login=0))
             return self._complete(uow, binding, now, factor="soft_token", challenge=key)
 
-        return ctx.transact(work)
+        return transact_recording(ctx, work)
 
     def offline(self, user_id: object, password: object, code: object) -> SoftTokenLogin:
         """Password plus a TOTP code from the app, for a phone without network; only

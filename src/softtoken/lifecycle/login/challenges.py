@@ -195,6 +195,20 @@ class ChallengeTable(FlatTable[LoginChallenge]):
             [("user_id", "=", user_id), ("status", "=", ChallengeState.PENDING.value)]
         )
 
+    def supersede_open_for_user(self, user_id: str) -> int:
+        """End every open challenge of the account: a newer login, a new password (changed,
+        reset, issued) or a refusal makes an approval in flight worthless (issue 12, L5).
+        Pending and approved-but-unchecked ones both count as open. Returns how many."""
+        open_ = self.find_where(
+            [
+                ("user_id", "=", user_id),
+                ("status", "in", [ChallengeState.PENDING.value, ChallengeState.APPROVED.value]),
+            ]
+        )
+        for challenge in open_:
+            self.update(supersede_challenge(challenge))
+        return len(open_)
+
     def open_for_device(self, device_id: str) -> list[LoginChallenge]:
         return self.find_where(
             [("device_id", "=", device_id), ("status", "=", ChallengeState.PENDING.value)],

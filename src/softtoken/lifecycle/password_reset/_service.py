@@ -15,7 +15,8 @@ Theory of operation::
         wrong / expired / used / locked ......... the code's own errors (softtoken.otp)
         right ................................... a random password by email (never to
                                                   the caller), must be changed, expires;
-                                                  the old password stops working
+                                                  the old password stops working and any
+                                                  push approval in flight is superseded
 
 The counters are rows (``st_attempt_counters``), so every portal process shares them.
 The client key is whatever the portal trusts to tell callers apart (its view of the
@@ -34,11 +35,18 @@ from softtoken._context import ServiceContext
 from softtoken.accounts._account import AccountStatus, apply_new_password
 from softtoken.accounts._identifiers import CitizenId, Email, UserId, mask_email
 from softtoken.accounts._passwords import generate_password
-from softtoken.errors import AuthenticationError, RateLimited, StateError, ValidationError
+from softtoken.errors import (
+    AuthenticationError,
+    ConcurrencyError,
+    RateLimited,
+    StateError,
+    ValidationError,
+)
+from softtoken.lifecycle.login.challenges import ChallengeTable
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, OtpService, transact_recording
-from softtoken.otp._store import AttemptCounters
+from softtoken.otp._store import AttemptCounters, CodeTable
 from softtoken.otp._throttle import (
     AttemptCounter,
     apply_counter_failure,
@@ -56,6 +64,13 @@ __all__ = ["PasswordResetService", "ResetCompleted", "ResetRequested"]
 _USER_SCOPE = "reset_user"
 _CLIENT_SCOPE = "reset_client"
 _MAX_CLIENT_KEY = 1024
+#: Rounds of confirm before giving up: another is needed only when a code was issued, or
+#: the account renamed, between the read and the transaction.
+_ROUNDS = 5
+
+
+class _Stale(Exception):
+    """What was prepared outside the transaction no longer fits: prepare again."""
 
 
 @attrs.frozen(kw_only=True)
@@ -216,56 +231,98 @@ class PasswordResetService:
         uid = ctx.user_id(user_id)
         typed = normalize_code(code, digits=ctx.policy.otp_digits)
 
-        def work(uow: StorageUnitOfWork) -> ResetCompleted | Failure[ResetCompleted]:
-            verified = self._otp.verify_in(
-                uow,
-                purpose=Purpose.PASSWORD_RESET.value,
-                subject=uid.value,
-                code=typed,
-                actor=f"user:{uid.value}",
-            )
-            if isinstance(verified, Failure):
-                return Failure(verified.error)
-            account = uow.accounts.get(uid)
-            if account.status is AccountStatus.DISABLED:
-                raise StateError("account_disabled")
-            if account.email is None:  # removed since the request: nowhere to send it
-                raise StateError("reset_not_available")
-            now = ctx.clock.now()
-            password = generate_password(ctx.policy, context=account.context_words(ctx.portal_name))
-            expires_at = now + ctx.policy.temporary_password_lifetime
-            uow.accounts.update(
-                apply_new_password(
-                    account,
-                    ctx.hasher.hash(password),
-                    now=now,
-                    must_change=True,
-                    expires_at=expires_at,
-                )
-            )
-            ctx.audit(
-                uow, actor=f"user:{uid.value}", action="password_reset.complete", subject=uid.value
-            )
-            ctx.email(
-                uow,
-                "password_reset_done",
-                account.email.value,
-                {
-                    "name": account.full_name,
-                    "user_id": uid.value,
-                    "password": password,
-                    "when": now.strftime("%Y-%m-%d %H:%M"),
-                    "reference": uid.value,
-                    "hours": str(
-                        int(ctx.policy.temporary_password_lifetime.total_seconds() // 3600)
-                    ),
-                },
-            )
-            return ResetCompleted(
-                user_id=uid.value, sent_to=account.email.value, password_expires_at=expires_at
-            )
+        def round_() -> ResetCompleted:
+            prepared = self._prepare(uid)
 
-        return transact_recording(ctx, work)
+            def work(uow: StorageUnitOfWork) -> ResetCompleted | Failure[ResetCompleted]:
+                verified = self._otp.verify_in(
+                    uow,
+                    purpose=Purpose.PASSWORD_RESET.value,
+                    subject=uid.value,
+                    code=typed,
+                    actor=f"user:{uid.value}",
+                )
+                if isinstance(verified, Failure):
+                    return Failure(verified.error)
+                account = uow.accounts.get(uid)
+                if account.status is AccountStatus.DISABLED:
+                    raise StateError("account_disabled")
+                if account.email is None:  # removed since the request: nowhere to send it
+                    raise StateError("reset_not_available")
+                words = account.context_words(ctx.portal_name)
+                if prepared is None or prepared[2] != words:
+                    raise _Stale  # no code was pending when read, or a name changed
+                return self._reset(uow, account, account.email, prepared)
+
+            return transact_recording(ctx, work)
+
+        for _ in range(_ROUNDS):
+            try:
+                return round_()
+            except _Stale:
+                continue
+        raise ConcurrencyError(detail="the account changed during every attempt")
+
+    def _prepare(self, uid: UserId) -> tuple[str, str, tuple[str, ...]] | None:
+        """The new password, its hash and the context words it was checked against, made
+        before the transaction (argon2 holds no lock there, issue 12, M2); None when no
+        code can pass now (none pending, used, expired, locked, disabled), so an unknown
+        user ID or a locked-out guesser costs no hash."""
+        ctx = self._ctx
+        with ctx.unit_of_work() as uow:
+            account = uow.accounts.find(uid)
+            pending = uow.repository(CodeTable).find_by_key(Purpose.PASSWORD_RESET.value, uid.value)
+        now = ctx.clock.now()
+        if (
+            account is None
+            or pending is None
+            or pending.code_mac is None
+            or pending.used_at is not None
+            or pending.expires_at is None
+            or now >= pending.expires_at
+            or pending.disabled
+            or (pending.locked_until is not None and now < pending.locked_until)
+        ):
+            return None
+        words = account.context_words(ctx.portal_name)
+        password = generate_password(ctx.policy, context=words)
+        return password, ctx.hasher.hash(password), words
+
+    def _reset(
+        self,
+        uow: StorageUnitOfWork,
+        account: Account,
+        email: Email,
+        prepared: tuple[str, str, tuple[str, ...]],
+    ) -> ResetCompleted:
+        """Store the new password, end push approvals in flight (issue 12, L5), email it."""
+        ctx = self._ctx
+        uid = account.user_id
+        password, hashed, _ = prepared
+        now = ctx.clock.now()
+        expires_at = now + ctx.policy.temporary_password_lifetime
+        uow.accounts.update(
+            apply_new_password(account, hashed, now=now, must_change=True, expires_at=expires_at)
+        )
+        superseded = uow.repository(ChallengeTable).supersede_open_for_user(uid.value)
+        ctx.audit(uow, actor=f"user:{uid.value}", action="password_reset.complete",
+                  subject=uid.value, superseded_challenges=superseded)  # fmt: skip
+        ctx.email(
+            uow,
+            "password_reset_done",
+            email.value,
+            {
+                "name": account.full_name,
+                "user_id": uid.value,
+                "password": password,
+                "when": now.strftime("%Y-%m-%d %H:%M"),
+                "reference": uid.value,
+                "hours": str(int(ctx.policy.temporary_password_lifetime.total_seconds() // 3600)),
+            },
+        )
+        return ResetCompleted(
+            user_id=uid.value, sent_to=email.value, password_expires_at=expires_at
+        )
 
     def enable(self, user_id: object, *, officer: str) -> None:
         """An officer re-enables the self-service path after 100 consecutive wrong codes."""
