@@ -14,6 +14,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._identifiers import CitizenId
+from softtoken.accounts._officer import Officer
 from softtoken.errors import (
     AuthenticationError,
     NotFound,
@@ -21,7 +22,12 @@ from softtoken.errors import (
     StateError,
     ValidationError,
 )
-from softtoken.proofing._documents_store import DocumentStore, check_scan
+from softtoken.proofing._documents_store import (
+    DocumentStore,
+    check_scan,
+    drop_documents,
+    keep_document,
+)
 from softtoken.proofing._provider import ProofingRegistry
 from softtoken.proofing._result import (
     ProofingChallenge,
@@ -259,11 +265,14 @@ class ProofingService:
         self, proofing_id: str, *, id_card_copy: bytes, signed_letter: bytes
     ) -> ProofingRecord:
         """Attach the two documents of a document-review proofing (PDF, PNG or JPEG, at
-        most ``policy.assignment_order_max_bytes`` each).
+        most ``policy.assignment_order_max_bytes`` each). Sending them again replaces
+        (and deletes) the ones sent before; the proofing's subject keeps at most
+        ``policy.documents_per_user_max`` documents.
 
         Raises:
             ValidationError: ``document_empty``, ``document_too_large``, ``document_not_pdf``.
             StateError: the proofing is not a pending document review.
+            Conflict: ``document_limit_reached``.
         """
         limit = self._ctx.policy.assignment_order_max_bytes
         files = {
@@ -276,12 +285,22 @@ class ProofingService:
             record = self._document_review(table.get_by_key(proofing_id))
             now = self._ctx.clock.now()
             state = dict(record.state)
+            replaced = tuple(record.state[kind] for kind in files if kind in record.state)
             for kind, (content, media_type) in files.items():
-                stored = self.documents.put(
-                    uow, kind=kind, media_type=media_type, content=content, now=now
+                stored = keep_document(
+                    uow,
+                    self.documents,
+                    owner=record.subject,
+                    limit=self._ctx.policy.documents_per_user_max,
+                    kind=kind,
+                    media_type=media_type,
+                    content=content,
+                    now=now,
+                    replaces=replaced,
                 )
                 state[kind] = stored.document_id
             saved = table.update(attrs.evolve(record, state=state))
+            drop_documents(uow, self.documents, replaced)  # issue 12, L2
             self._ctx.audit(
                 uow,
                 actor="user",
@@ -319,15 +338,24 @@ class ProofingService:
             return self.documents.get(uow, record.state[kind])
 
     def confirm_documents(
-        self, proofing_id: str, *, officer: str, citizen_id: object, first_name: str, last_name: str
+        self,
+        proofing_id: str,
+        *,
+        officer: Officer | str,
+        citizen_id: object,
+        first_name: str,
+        last_name: str,
     ) -> VerifiedIdentity:
-        """The officer confirms who the documents show. Completes the proofing.
+        """The officer (an :class:`~softtoken.Officer`, or a bare officer ID) confirms who
+        the documents show. Completes the proofing.
 
         Raises:
+            ValidationError: ``officer_required``.
             StateError: ``proofing_documents_missing``, ``proofing_citizen_mismatch``.
         """
+        who = Officer.parse(officer)
         confirmation = OfficerConfirmation(
-            officer=officer,
+            officer=who.officer_id,
             citizen_id=CitizenId.parse(citizen_id),
             first_name=first_name,
             last_name=last_name,
@@ -335,14 +363,21 @@ class ProofingService:
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
-            return self.complete_in(uow, record, confirmation, actor=f"officer:{officer}")
+            return self.complete_in(uow, record, confirmation, actor=who.actor)
 
         done = run_recording(self._ctx, work)
         assert done.result is not None  # noqa: S101 - a verified record has its result
         return done.result
 
-    def decline_documents(self, proofing_id: str, *, officer: str, reason: str) -> ProofingRecord:
-        """The officer does not accept the documents; the person starts proofing again."""
+    def decline_documents(
+        self, proofing_id: str, *, officer: Officer | str, reason: str
+    ) -> ProofingRecord:
+        """The officer does not accept the documents; the person starts proofing again.
+
+        Raises:
+            ValidationError: ``officer_required``, ``rejection_reason_required``.
+        """
+        who = Officer.parse(officer)
         if not reason.strip():
             raise ValidationError("rejection_reason_required", field="reason")
 
@@ -352,7 +387,7 @@ class ProofingService:
             saved = table.update(apply_declined(record, reason=reason, now=self._ctx.clock.now()))
             self._ctx.audit(
                 uow,
-                actor=f"officer:{officer}",
+                actor=who.actor,
                 action="proofing.decline",
                 subject=record.subject,
                 proofing_id=proofing_id,
