@@ -4,6 +4,8 @@ adapter where storage matters."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 import pytest
 
@@ -12,7 +14,8 @@ from softtoken.accounts._identifiers import CitizenId, UserId
 from softtoken.lifecycle.registration import approve_when_assured
 from softtoken.lifecycle.registration.machine import RegistrationState
 from softtoken.ports import Storage
-from softtoken.proofing import AssuranceLevel
+from softtoken.proofing import AssuranceLevel, FileSystemDocumentStore
+from softtoken.storage.memory import MemoryStorage
 from softtoken.testing import (
     Harness,
     PaoTangWallet,
@@ -218,6 +221,21 @@ def test_m6_nobody_handles_a_service_request_for_their_own_account(harness: Harn
     assert requests.take(made.request_id, officer=REVIEWER).reviewer == f"officer:{REVIEWER}"
 
 
+def test_m6_re_enabling_an_account_or_its_reset_needs_another_officer(harness: Harness) -> None:
+    soft = harness.softtoken
+    make_account(harness)
+    for enable in (soft.accounts.enable, soft.password_reset.enable):
+        with pytest.raises(ValidationError) as nobody:
+            enable(USER, officer="")
+        assert nobody.value.code == "officer_required"
+        with pytest.raises(StateError) as own:
+            enable(USER, officer=USER.lower())
+        assert own.value.code == "officer_own_account"
+    soft.accounts.enable(USER, officer="CGD.Officer")  # (the reset was never disabled)
+    actors = {r.entry.actor for r in soft.audit.records() if r.entry.action.endswith("enable")}
+    assert actors == {"officer:cgd.officer"}
+
+
 # --- L2: replaced documents, a cap per user --------------------------------------------------
 
 
@@ -239,6 +257,39 @@ def test_l2_a_replaced_assignment_order_is_deleted(storage: Storage) -> None:
     reg = soft.registration.current(USER)
     assert reg is not None
     assert b"third" in soft.registration.assignment_order(reg.registration_id)
+
+
+def test_l2_the_file_store_deletes_replaced_files_too(tmp_path: Path) -> None:
+    store = FileSystemDocumentStore(tmp_path / "docs")
+    harness = harness_with(MemoryStorage(), assignment_order_required=True, document_store=store)
+    soft = harness.softtoken
+    make_account(harness)
+    soft.registration.start(USER)
+    for title in ("first", "second"):
+        soft.registration.identify(
+            USER,
+            citizen_id=CITIZEN,
+            accept_consent=True,
+            consent_version=CONSENT,
+            assignment_order=sample_pdf(title=title),
+        )
+        soft.registration.back(USER)
+    reg = soft.registration.current(USER)
+    assert reg is not None
+    assert reg.assignment_order is not None
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == sorted(
+        [reg.assignment_order, f"{reg.assignment_order}.sha256"]
+    )
+    # A refused step deletes nothing: the order on record is still there.
+    with pytest.raises(ValidationError):
+        soft.registration.identify(
+            USER,
+            citizen_id=CITIZEN,
+            accept_consent=True,
+            consent_version="0",
+            assignment_order=sample_pdf(title="third"),
+        )
+    assert b"second" in soft.registration.assignment_order(reg.registration_id)
 
 
 def test_l2_replaced_review_documents_are_deleted(harness: Harness) -> None:

@@ -232,10 +232,10 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
     if group == "requests":
         return _requests(soft, args)
     if group == "enable-reset":
-        soft.password_reset.enable(args.user_id, officer=_checked_officer(args).officer_id)
+        soft.password_reset.enable(args.user_id, officer=_checked_officer(args))
         _emit(args, {"user_id": args.user_id, "reset": "enabled"})
     elif group == "enable-account":
-        account = soft.accounts.enable(args.user_id, officer=_checked_officer(args).officer_id)
+        account = soft.accounts.enable(args.user_id, officer=_checked_officer(args))
         _emit(args, {"user_id": account.user_id.value, "status": account.status.value})
     elif group == "publish-crl":
         crl = soft.ca.crl()
