@@ -48,12 +48,13 @@ OLD_EMAIL = "somchai.old@cgd.example.go.th"
 SOMCHAI = Person()
 
 
-def harness_with(storage: Storage, **settings: object) -> Harness:
+def harness_with(storage: Storage, policy: Policy | None = None, **settings: object) -> Harness:
     """A harness on ``storage`` whose registration settings add ``settings``."""
     probe = in_memory()
     wallet = PaoTangWallet(clock=probe.clock)
     made = in_memory(
         storage=storage,
+        policy=policy,
         clock=probe.clock,
         registration=RegistrationSettings(
             paotang=wallet.config(),
@@ -319,6 +320,34 @@ def test_l2_documents_per_user_are_capped(storage: Storage) -> None:
     assert refused.value.code == "document_limit_reached"
     assert document_count(harness) == before
     assert len(requests.pending()) == 3
+
+
+def test_l2_the_cap_counts_every_upload_of_the_account(storage: Storage) -> None:
+    """The assignment order, the document review's scans (begun by the registration) and
+    the signed service request forms all count for the one account."""
+    policy = Policy.for_tests(documents_per_user_max=3)
+    harness = harness_with(storage, policy=policy, assignment_order_required=True)
+    soft = harness.softtoken
+    make_account(harness, email=EMAIL)
+    soft.registration.start(USER)
+    soft.registration.identify(
+        USER,
+        citizen_id=CITIZEN,
+        accept_consent=True,
+        consent_version=CONSENT,
+        assignment_order=sample_pdf(),
+    )
+    challenge = soft.registration.begin_proofing(USER, provider="document_review")
+    for _ in range(2):  # sent again: replaced, so still three
+        soft.proofing.submit_documents(
+            challenge.proofing_id, id_card_copy=sample_pdf(), signed_letter=sample_pdf()
+        )
+    assert document_count(harness) == 3
+    form = form_for(Person(email=EMAIL), "holder_other", other_text="new position")
+    with pytest.raises(Conflict) as refused:
+        soft.service_requests.submit(form, signed_form=signed_pdf(), officer=RECORDER)
+    assert refused.value.code == "document_limit_reached"
+    assert document_count(harness) == 3
 
 
 # --- L3: "email taken" only after the code ----------------------------------------------------

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["ProofingService", "Refused"]
 
 T = TypeVar("T")
+_OWNER = "owner"  # in a proofing's state: whose documents they are (see ``begin_in``)
 
 
 @attrs.frozen
@@ -103,8 +104,10 @@ class ProofingService:
         citizen_id: CitizenId,
         subject: str,
         actor: str,
+        owner: str | None = None,
     ) -> ProofingChallenge:
-        """:meth:`begin` inside the caller's unit of work."""
+        """:meth:`begin` in the caller's unit of work; ``owner`` (a user ID, else the
+        subject) is whom uploads count for in ``policy.documents_per_user_max``."""
         chosen = self.registry.get(provider)
         now = self._ctx.clock.now()
         proofing_id = secrets.token_hex(16)
@@ -118,7 +121,7 @@ class ProofingService:
             subject=subject,
             citizen_id=citizen_id,
             lookup=started.lookup,
-            state=dict(started.state),
+            state={**started.state, **({_OWNER: owner} if owner else {})},
             created_at=now,
             expires_at=started.expires_at or default_expiry,
         )
@@ -265,9 +268,8 @@ class ProofingService:
         self, proofing_id: str, *, id_card_copy: bytes, signed_letter: bytes
     ) -> ProofingRecord:
         """Attach the two documents of a document-review proofing (PDF, PNG or JPEG, at
-        most ``policy.assignment_order_max_bytes`` each). Sending them again replaces
-        (and deletes) the ones sent before; the proofing's subject keeps at most
-        ``policy.documents_per_user_max`` documents.
+        most ``policy.assignment_order_max_bytes`` each); sending them again deletes the
+        ones sent before. The owner keeps at most ``policy.documents_per_user_max``.
 
         Raises:
             ValidationError: ``document_empty``, ``document_too_large``, ``document_not_pdf``.
@@ -290,7 +292,7 @@ class ProofingService:
                 stored = keep_document(
                     uow,
                     self.documents,
-                    owner=record.subject,
+                    owner=record.state.get(_OWNER, record.subject),
                     limit=self._ctx.policy.documents_per_user_max,
                     kind=kind,
                     media_type=media_type,

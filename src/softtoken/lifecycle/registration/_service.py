@@ -198,6 +198,7 @@ class RegistrationService(OfficerCalls):
                 citizen_id=reg.citizen_id,
                 subject=reg.registration_id,
                 actor=f"user:{reg.user_id.value}",
+                owner=reg.user_id.value,
             )
             box[:] = [challenge]
             return steps.begin_proofing(
