@@ -222,6 +222,30 @@ def test_m6_nobody_handles_a_service_request_for_their_own_account(harness: Harn
     assert requests.take(made.request_id, officer=REVIEWER).reviewer == f"officer:{REVIEWER}"
 
 
+def test_m6_nobody_reviews_the_documents_of_their_own_registration(harness: Harness) -> None:
+    soft = harness.softtoken
+    make_account(harness)
+    to_proofing(harness)
+    challenge = soft.registration.begin_proofing(USER, provider="document_review")
+    soft.proofing.submit_documents(
+        challenge.proofing_id, id_card_copy=sample_pdf(), signed_letter=sample_pdf()
+    )
+    with pytest.raises(StateError) as own:
+        soft.proofing.confirm_documents(
+            challenge.proofing_id, officer=USER, citizen_id=CITIZEN, first_name=FIRST,
+            last_name=LAST,
+        )  # fmt: skip
+    assert own.value.code == "officer_own_account"
+    with pytest.raises(StateError):
+        soft.proofing.decline_documents(challenge.proofing_id, officer=USER.lower(), reason="x")
+    assert soft.proofing.get(challenge.proofing_id).status.value == "pending"
+    identity = soft.proofing.confirm_documents(
+        challenge.proofing_id, officer="cgd02", citizen_id=CITIZEN, first_name=FIRST,
+        last_name=LAST,
+    )  # fmt: skip
+    assert identity.evidence_reference.endswith(":cgd02")
+
+
 def test_m6_re_enabling_an_account_or_its_reset_needs_another_officer(harness: Harness) -> None:
     soft = harness.softtoken
     make_account(harness)

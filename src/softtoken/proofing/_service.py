@@ -353,7 +353,8 @@ class ProofingService:
 
         Raises:
             ValidationError: ``officer_required``.
-            StateError: ``proofing_documents_missing``, ``proofing_citizen_mismatch``.
+            StateError: ``proofing_documents_missing``, ``proofing_citizen_mismatch``,
+                ``officer_own_account`` (the documents of the officer's own registration).
         """
         who = Officer.parse(officer)
         confirmation = OfficerConfirmation(
@@ -365,6 +366,7 @@ class ProofingService:
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
+            who.refuse_own_account(record.state.get(_OWNER, ""))  # nobody reviews their own
             return self.complete_in(uow, record, confirmation, actor=who.actor)
 
         done = run_recording(self._ctx, work)
@@ -378,6 +380,7 @@ class ProofingService:
 
         Raises:
             ValidationError: ``officer_required``, ``rejection_reason_required``.
+            StateError: ``officer_own_account``.
         """
         who = Officer.parse(officer)
         if not reason.strip():
@@ -386,15 +389,10 @@ class ProofingService:
         def work(uow: StorageUnitOfWork) -> ProofingRecord:
             table = uow.repository(ProofingTable)
             record = table.get_by_key(proofing_id)
+            who.refuse_own_account(record.state.get(_OWNER, ""))  # nobody reviews their own
             saved = table.update(apply_declined(record, reason=reason, now=self._ctx.clock.now()))
-            self._ctx.audit(
-                uow,
-                actor=who.actor,
-                action="proofing.decline",
-                subject=record.subject,
-                proofing_id=proofing_id,
-                reason=reason[:200],
-            )
+            self._ctx.audit(uow, actor=who.actor, action="proofing.decline", subject=record.subject,
+                            proofing_id=proofing_id, reason=reason[:200])  # fmt: skip
             return saved
 
         return self._ctx.transact(work)
