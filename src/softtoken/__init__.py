@@ -17,6 +17,7 @@ from softtoken.accounts import (
     DisbursementUnitCode,
     Email,
     LoginType,
+    Officer,
     PhoneNumber,
     UserId,
 )
@@ -122,6 +123,7 @@ __all__ = [
     "LoginType",
     "MemoryMailbox",
     "NotFound",
+    "Officer",
     "OtpService",
     "PasswordChanged",
     "PasswordCheck",

@@ -134,6 +134,10 @@ class Policy:
     assignment_order_max_bytes: int = 10 * 1024 * 1024  # 10 MB
     proofing_request_lifetime: timedelta = _minutes(10)
     registration_abandoned_after: timedelta = timedelta(days=30)
+    #: Uploaded documents one account keeps at once (assignment orders, ID card copies,
+    #: signed service request forms); a replaced upload is deleted, not counted. ASVS
+    #: 5.0.0 5.2.4: a maximum number of files per user, so nobody fills the storage.
+    documents_per_user_max: int = 20
 
     # --- service requests (manual chapter 7) ---------------------------------------------
     service_request_answer_within: timedelta = timedelta(hours=1)
@@ -289,7 +293,7 @@ _AT_LEAST_ONE = (
     "user_id_length", "phone_digits", "disbursement_unit_digits", "argon2_time_cost",
     "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
-    "assignment_order_max_bytes", "service_request_form_max_bytes",
+    "assignment_order_max_bytes", "service_request_form_max_bytes", "documents_per_user_max",
     "temporary_password_length", "purge_batch_size",
 )  # fmt: skip
 

@@ -298,3 +298,27 @@ def test_table_aligns_thai_text() -> None:
     thai, plain = lines[2], lines[3]
     assert _width(thai[: thai.index("1")]) == _width(plain[: plain.rindex("-")]) == 11
     assert table([], ["a"]) == "(none)"
+
+
+def test_m6_the_command_line_officer_is_a_normalised_identity(
+    desk: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = Person(user_id="T05005000000301", email="a@example.go.th", citizen_id="3100600123450")
+    rid = awaiting_approval(desk, person)
+    # The person's own user ID as the officer, in any case: refused, nothing changes.
+    code, _, err = run(capsys, "registrations", "approve", rid, "--officer", person.user_id.lower())
+    assert (code, "officer_own_account" in err) == (2, True)
+    monkeypatch.setenv("SOFTTOKEN_OFFICER_ROLES", "registration, review")
+    approved = run_json(
+        capsys, "registrations", "approve", rid, "--officer", "Off.1", "--officer-name", "Officer 1"
+    )
+    assert approved["decided_by"] == "officer:off.1"
+    entry = [
+        r.entry for r in desk.softtoken.audit.records() if r.entry.action == "registration.approve"
+    ][-1]
+    assert entry.subject == person.user_id
+    assert entry.details["officer_roles"] == "registration,review"
+    code, _, err = run(
+        capsys, "registrations", "reject", rid, "--reason", "x", "--officer-role", "Bad Role!"
+    )
+    assert (code, "officer_required" in err or "invalid_value" in err) == (2, True)

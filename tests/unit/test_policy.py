@@ -50,6 +50,7 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "certificate_validity": timedelta(days=730),  # manual ch. 6: 2 years
     "renewal_notice_days": 30,  # manual ch. 6: 1 to 30 days
     "assignment_order_max_bytes": 10 * 1024 * 1024,  # manual ch. 2 step 1: 10 MB
+    "documents_per_user_max": 20,  # ASVS 5.0.0 5.2.4: files per user
     "service_request_answer_within": timedelta(hours=1),  # manual ch. 7
     # Defaults the library chose where the manual and the standards leave a range:
     "user_id_pattern": "[A-Z][0-9]{14}",  # every example of the manual

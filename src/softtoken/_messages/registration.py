@@ -5,6 +5,21 @@ code -> (Thai, English). Codes are public API: add, never rename.
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # registration and proofing
+    "citizen_id_not_on_file": (
+        "เลขประจำตัวประชาชนไม่ตรงกับที่บัญชีนี้มีอยู่ หากผู้ถือบัญชีเปลี่ยน กรุณาส่งแบบคำขอใช้บริการเพื่อเปลี่ยนผู้ถือบัญชี",
+        (
+            "The citizen ID is not the one this account has on file; if the account's holder "
+            "changed, send a service request for a change of holder."
+        ),
+    ),
+    "officer_own_account": (
+        "เจ้าหน้าที่ไม่สามารถดำเนินการกับบัญชีของตนเองได้ ต้องให้เจ้าหน้าที่ท่านอื่นดำเนินการ",
+        "An officer cannot act on their own account; another officer must.",
+    ),
+    "document_limit_reached": (
+        "จำนวนเอกสารที่แนบไว้ของบัญชีนี้ครบจำนวนสูงสุดแล้ว กรุณาติดต่อเจ้าหน้าที่",
+        "This account has stored the most documents allowed; contact an officer.",
+    ),
     "proofing_provider_unknown": (
         "ไม่พบผู้ให้บริการพิสูจน์และยืนยันตัวตนที่ระบุ",
         "No identity-proofing provider of that name is configured.",

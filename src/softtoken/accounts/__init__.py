@@ -9,6 +9,7 @@ from softtoken.accounts._identifiers import (
     UserId,
     citizen_id_check_digit,
 )
+from softtoken.accounts._officer import Officer
 from softtoken.accounts._passwords import (
     PasswordHasher,
     check_password_rules,
@@ -23,6 +24,7 @@ __all__ = [
     "DisbursementUnitCode",
     "Email",
     "LoginType",
+    "Officer",
     "PasswordHasher",
     "PhoneNumber",
     "UserId",

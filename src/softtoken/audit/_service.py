@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from softtoken._log import logger
+from softtoken.accounts._officer import Officer
 from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, DetailValue, verify_chain
 from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
-from softtoken.errors import TamperingDetected, ValidationError
+from softtoken.errors import TamperingDetected
 
 if TYPE_CHECKING:
     from softtoken.ports import Clock
@@ -82,7 +83,7 @@ class AuditLog:
             key = uow.keys.audit
         return make_checkpoint(key, seq=seq, hash=last, at=self._clock.now())
 
-    def reseal(self, *, officer: str) -> int:
+    def reseal(self, *, officer: Officer | str) -> int:
         """Seal the head again at the end of the records as they stand; returns how
         many records it covers. For an officer after an incident (a head forged, cut
         back or wiped, so that every audited call fails) or after upgrading a database
@@ -95,9 +96,7 @@ class AuditLog:
             TamperingDetected: a record was altered or is missing: restore a backup.
             ConcurrencyError: another call started the chain at the same moment; retry.
         """
-        if not isinstance(officer, str) or not officer.strip():
-            raise ValidationError("officer_required", field="officer")
-        kept = self._reseal(f"officer:{officer.strip()}", only_unsealed=False)
+        kept = self._reseal(Officer.parse(officer).actor, only_unsealed=False)
         assert kept is not None  # noqa: S101 - None only with only_unsealed
         return kept
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from softtoken._facade import SoftToken
+    from softtoken.accounts._officer import Officer
 
 __all__ = ["add_audit_commands", "run_audit"]
 
@@ -44,7 +45,7 @@ def run_audit(
     args: argparse.Namespace,
     *,
     emit: Callable[[argparse.Namespace, Any], None],
-    officer: Callable[[], str],
+    officer: Callable[[], Officer | str],
 ) -> int:
     from softtoken.audit import AuditCheckpoint  # noqa: PLC0415 - keep `softtoken --help` fast
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from softtoken.accounts._officer import Officer
 from softtoken.cli._demo_state import CITIZEN_ID, EMAIL, USER_ID
 from softtoken.errors import SoftTokenError
 from softtoken.proofing.paotang import PaoTangProvider
@@ -129,9 +130,11 @@ def chapter_registration(demo: Demo) -> None:
     soft.registration.save(USER_ID)
     reg = soft.registration.confirm(USER_ID)
     demo.say(f"step 4: {reg.state.value}")
-    reg = soft.registration.approve(reg.registration_id, officer="cgd-officer-01")
+    officer = Officer(officer_id="cgd-officer-01", display_name="CGD officer 1")
+    reg = soft.registration.approve(reg.registration_id, officer=officer)
     demo.say(
-        f"an officer approved: {reg.state.value}, ready for activation: {reg.ready_for_activation}"
+        f"{officer.name} ({reg.decided_by}) approved: {reg.state.value}, "
+        f"ready for activation: {reg.ready_for_activation}"
     )
     demo.show_mail()
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from softtoken.accounts._identifiers import citizen_id_check_digit
+from softtoken.accounts._officer import Officer
 from softtoken.errors import SoftTokenError
 from softtoken.lifecycle.service_requests._form import ServiceRequestFormInvalid
 from softtoken.lifecycle.service_requests.machine import ServiceRequest
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SERVICE_REQUEST_CHAPTERS"]
 
-RECORDER, REVIEWER = "cgd.records", "cgd.reviewer"
+#: The two officers of dual control, as the portal's staff login would supply them.
+RECORDER = Officer(officer_id="cgd.records", display_name="CGD records desk", roles=["records"])
+REVIEWER = Officer(officer_id="cgd.reviewer", display_name="CGD reviewer", roles=["review"])
 
 
 def _harness(demo: Demo) -> Harness:
@@ -81,18 +84,22 @@ def _process(demo: Demo, form: dict[str, object]) -> ServiceRequest:
     )
     within = demo.softtoken.policy.service_request_answer_within
     demo.say(
-        f"{RECORDER} records request {made.request_id} ({made.purpose.label('en')}); "
+        f"{RECORDER.name} records request {made.request_id} ({made.purpose.label('en')}); "
         f"the answer is due by {made.due_at(within):%H:%M} UTC"
     )
     demo.say(
         f"  $ softtoken officer requests submit --form form.json --signed-form signed.pdf "
-        f"--officer {RECORDER}"
+        f"--officer {RECORDER.officer_id}"
     )
     requests.take(made.request_id, officer=REVIEWER)
     done = requests.approve(made.request_id, officer=REVIEWER)
-    demo.say(f"{REVIEWER} reviews and approves it:")
-    demo.say(f"  $ softtoken officer requests review {made.request_id} --officer {REVIEWER}")
-    demo.say(f"  $ softtoken officer requests approve {made.request_id} --officer {REVIEWER}")
+    demo.say(f"{REVIEWER.name} reviews and approves it:")
+    demo.say(
+        f"  $ softtoken officer requests review {made.request_id} --officer {REVIEWER.officer_id}"
+    )
+    demo.say(
+        f"  $ softtoken officer requests approve {made.request_id} --officer {REVIEWER.officer_id}"
+    )
     effects = done.effects
     if effects.revocation_reason:
         demo.say(
@@ -161,9 +168,9 @@ def outcome_1_forgot_pin(demo: Demo) -> None:
     try:
         requests.approve(made.request_id, officer=RECORDER)
     except SoftTokenError as error:
-        demo.say(f"{RECORDER} tries to approve it too: [{error.code}] {error.message('en')}")
+        demo.say(f"{RECORDER.name} tries to approve it too: [{error.code}] {error.message('en')}")
     requests.reject(made.request_id, officer=REVIEWER, reason="a copy was sent twice")
-    demo.say(f"{REVIEWER} rejects the duplicate with a reason, and processes the form:")
+    demo.say(f"{REVIEWER.name} rejects the duplicate with a reason, and processes the form:")
     demo.show_mail()
     _process(demo, service_request_form(person, "forgot_pin"))
     _register_again(demo, person)

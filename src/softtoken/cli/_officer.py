@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 
+from softtoken.accounts._officer import DEFAULT_OFFICER_ROLE, Officer
 from softtoken.cli._audit import add_audit_commands, run_audit
 from softtoken.lifecycle.registration.machine import Registration
 from softtoken.lifecycle.service_requests.machine import ServiceRequest
@@ -43,7 +44,16 @@ def open_deployment() -> SoftToken:
 
 def add_officer_commands(commands: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--officer", help="who acts (default: $SOFTTOKEN_OFFICER)")
+    common.add_argument("--officer", help="who acts, an officer ID (default: $SOFTTOKEN_OFFICER)")
+    common.add_argument(
+        "--officer-name", help="the officer's display name (default: $SOFTTOKEN_OFFICER_NAME)"
+    )
+    common.add_argument(
+        "--officer-role",
+        action="append",
+        help="a role the officer holds, repeatable (default: $SOFTTOKEN_OFFICER_ROLES, "
+        "comma-separated, else 'officer')",
+    )
     common.add_argument("--json", action="store_true", help="JSON instead of a table")
     officer = commands.add_parser(
         "officer", help="officer tasks (registrations, service requests, reset, CRL, audit)"
@@ -243,10 +253,19 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
     return 0
 
 
-def _checked_officer(args: argparse.Namespace) -> str:
-    from softtoken.lifecycle.service_requests._service import parse_officer  # noqa: PLC0415
+def _checked_officer(args: argparse.Namespace) -> Officer:
+    """The officer who acts, from the options or the environment.
 
-    return parse_officer(_officer(args))
+    Raises:
+        ValidationError: ``officer_required`` (no officer ID), ``invalid_value``.
+    """
+    env_roles = os.environ.get("SOFTTOKEN_OFFICER_ROLES", "")
+    roles = args.officer_role or [r for r in env_roles.split(",") if r.strip()]
+    return Officer(
+        officer_id=_officer(args),
+        display_name=args.officer_name or os.environ.get("SOFTTOKEN_OFFICER_NAME") or None,
+        roles=roles or [DEFAULT_OFFICER_ROLE],
+    )
 
 
 def _registrations(soft: SoftToken, args: argparse.Namespace) -> int:

@@ -6,6 +6,12 @@ document-store port with two adapters.
 * :class:`FileSystemDocumentStore` keeps them as files under a directory. A file is
   written before the transaction commits; if the transaction then fails, the file is an
   orphan nobody refers to (named by a random ID, never served), which is harmless.
+
+Services store uploads through :func:`keep_document` and drop the ones an upload
+replaces through :func:`drop_documents` (issue 12, L2: every repeated upload used to keep
+another document of up to 10 MB). Who owns each document is a small row of
+``st_document_owners`` in the same transaction, whichever store keeps the bytes, and
+``policy.documents_per_user_max`` caps how many one owner keeps.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from softtoken.errors import NotFound, TamperingDetected, ValidationError
+from softtoken.errors import Conflict, NotFound, TamperingDetected, ValidationError
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -34,6 +41,8 @@ __all__ = [
     "StoredDocument",
     "check_pdf",
     "check_scan",
+    "drop_documents",
+    "keep_document",
 ]
 
 PDF_MEDIA_TYPE = "application/pdf"
@@ -102,6 +111,55 @@ class DocumentStore(Protocol):
         """The bytes; NotFound when missing, TamperingDetected when they changed."""
         ...
 
+    def delete(self, uow: StorageUnitOfWork, document_id: str) -> None:
+        """Forget a document nothing refers to any more (a missing one is no error)."""
+        ...
+
+
+_OWNERS = "st_document_owners"
+
+
+def keep_document(
+    uow: StorageUnitOfWork,
+    store: DocumentStore,
+    *,
+    owner: str,
+    limit: int,
+    kind: str,
+    media_type: str,
+    content: bytes,
+    now: datetime,
+    replaces: tuple[str, ...] = (),
+) -> StoredDocument:
+    """Store an upload for ``owner`` (a user ID, or a proofing's subject), at most
+    ``limit`` documents per owner, counting the ``replaces`` ones as gone (the caller
+    drops them with :func:`drop_documents` once its transition succeeded).
+
+    Raises:
+        Conflict: ``document_limit_reached``.
+    """
+    held = uow.transaction.select(_OWNERS, [("owner", "=", owner)])
+    leaving = sum(1 for row in held if row["document_id"] in replaces)
+    if len(held) - leaving >= limit:
+        raise Conflict("document_limit_reached", detail=f"{len(held)} documents")
+    doc = store.put(uow, kind=kind, media_type=media_type, content=content, now=now)
+    uow.transaction.insert(
+        _OWNERS,
+        {"document_id": doc.document_id, "owner": owner, "kind": kind, "created_at": now},
+    )
+    return doc
+
+
+def drop_documents(
+    uow: StorageUnitOfWork, store: DocumentStore, document_ids: Iterable[str | None]
+) -> None:
+    """Delete replaced documents, in the caller's transaction (the database store; a
+    file store unlinks at once, so call it after the step that could still fail)."""
+    for document_id in document_ids:
+        if document_id is not None:
+            store.delete(uow, document_id)
+            uow.transaction.delete(_OWNERS, [("document_id", "=", document_id)])
+
 
 def _describe(kind: str, media_type: str, content: bytes) -> StoredDocument:
     return StoredDocument(
@@ -137,6 +195,9 @@ class DatabaseDocumentStore:
         if hashlib.sha256(content).hexdigest() != rows[0]["sha256"]:
             raise TamperingDetected(detail=f"document {document_id} changed")
         return content
+
+    def delete(self, uow: StorageUnitOfWork, document_id: str) -> None:
+        uow.transaction.delete(self.table, [("document_id", "=", document_id)])
 
 
 class FileSystemDocumentStore:
@@ -184,3 +245,8 @@ class FileSystemDocumentStore:
         if hashlib.sha256(content).hexdigest() != expected:
             raise TamperingDetected(detail=f"document {document_id} changed")
         return content
+
+    def delete(self, uow: StorageUnitOfWork, document_id: str) -> None:  # noqa: ARG002
+        path = self._path(document_id)
+        path.unlink(missing_ok=True)
+        path.with_suffix(".sha256").unlink(missing_ok=True)

@@ -14,6 +14,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._identifiers import CitizenId
+from softtoken.accounts._officer import Officer
 from softtoken.errors import (
     AuthenticationError,
     NotFound,
@@ -21,7 +22,12 @@ from softtoken.errors import (
     StateError,
     ValidationError,
 )
-from softtoken.proofing._documents_store import DocumentStore, check_scan
+from softtoken.proofing._documents_store import (
+    DocumentStore,
+    check_scan,
+    drop_documents,
+    keep_document,
+)
 from softtoken.proofing._provider import ProofingRegistry
 from softtoken.proofing._result import (
     ProofingChallenge,
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["ProofingService", "Refused"]
 
 T = TypeVar("T")
+_OWNER = "owner"  # in a proofing's state: whose documents they are (see ``begin_in``)
 
 
 @attrs.frozen
@@ -97,8 +104,10 @@ class ProofingService:
         citizen_id: CitizenId,
         subject: str,
         actor: str,
+        owner: str | None = None,
     ) -> ProofingChallenge:
-        """:meth:`begin` inside the caller's unit of work."""
+        """:meth:`begin` in the caller's unit of work; ``owner`` (a user ID, else the
+        subject) is whom uploads count for in ``policy.documents_per_user_max``."""
         chosen = self.registry.get(provider)
         now = self._ctx.clock.now()
         proofing_id = secrets.token_hex(16)
@@ -112,7 +121,7 @@ class ProofingService:
             subject=subject,
             citizen_id=citizen_id,
             lookup=started.lookup,
-            state=dict(started.state),
+            state={**started.state, **({_OWNER: owner} if owner else {})},
             created_at=now,
             expires_at=started.expires_at or default_expiry,
         )
@@ -259,11 +268,13 @@ class ProofingService:
         self, proofing_id: str, *, id_card_copy: bytes, signed_letter: bytes
     ) -> ProofingRecord:
         """Attach the two documents of a document-review proofing (PDF, PNG or JPEG, at
-        most ``policy.assignment_order_max_bytes`` each).
+        most ``policy.assignment_order_max_bytes`` each); sending them again deletes the
+        ones sent before. The owner keeps at most ``policy.documents_per_user_max``.
 
         Raises:
             ValidationError: ``document_empty``, ``document_too_large``, ``document_not_pdf``.
             StateError: the proofing is not a pending document review.
+            Conflict: ``document_limit_reached``.
         """
         limit = self._ctx.policy.assignment_order_max_bytes
         files = {
@@ -276,12 +287,22 @@ class ProofingService:
             record = self._document_review(table.get_by_key(proofing_id))
             now = self._ctx.clock.now()
             state = dict(record.state)
+            replaced = tuple(record.state[kind] for kind in files if kind in record.state)
             for kind, (content, media_type) in files.items():
-                stored = self.documents.put(
-                    uow, kind=kind, media_type=media_type, content=content, now=now
+                stored = keep_document(
+                    uow,
+                    self.documents,
+                    owner=record.state.get(_OWNER, record.subject),
+                    limit=self._ctx.policy.documents_per_user_max,
+                    kind=kind,
+                    media_type=media_type,
+                    content=content,
+                    now=now,
+                    replaces=replaced,
                 )
                 state[kind] = stored.document_id
             saved = table.update(attrs.evolve(record, state=state))
+            drop_documents(uow, self.documents, replaced)  # issue 12, L2
             self._ctx.audit(
                 uow,
                 actor="user",
@@ -319,15 +340,25 @@ class ProofingService:
             return self.documents.get(uow, record.state[kind])
 
     def confirm_documents(
-        self, proofing_id: str, *, officer: str, citizen_id: object, first_name: str, last_name: str
+        self,
+        proofing_id: str,
+        *,
+        officer: Officer | str,
+        citizen_id: object,
+        first_name: str,
+        last_name: str,
     ) -> VerifiedIdentity:
-        """The officer confirms who the documents show. Completes the proofing.
+        """The officer (an :class:`~softtoken.Officer`, or a bare officer ID) confirms who
+        the documents show. Completes the proofing.
 
         Raises:
-            StateError: ``proofing_documents_missing``, ``proofing_citizen_mismatch``.
+            ValidationError: ``officer_required``.
+            StateError: ``proofing_documents_missing``, ``proofing_citizen_mismatch``,
+                ``officer_own_account`` (the documents of the officer's own registration).
         """
+        who = Officer.parse(officer)
         confirmation = OfficerConfirmation(
-            officer=officer,
+            officer=who.officer_id,
             citizen_id=CitizenId.parse(citizen_id),
             first_name=first_name,
             last_name=last_name,
@@ -335,29 +366,33 @@ class ProofingService:
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
-            return self.complete_in(uow, record, confirmation, actor=f"officer:{officer}")
+            who.refuse_own_account(record.state.get(_OWNER, ""))  # nobody reviews their own
+            return self.complete_in(uow, record, confirmation, actor=who.actor)
 
         done = run_recording(self._ctx, work)
         assert done.result is not None  # noqa: S101 - a verified record has its result
         return done.result
 
-    def decline_documents(self, proofing_id: str, *, officer: str, reason: str) -> ProofingRecord:
-        """The officer does not accept the documents; the person starts proofing again."""
+    def decline_documents(
+        self, proofing_id: str, *, officer: Officer | str, reason: str
+    ) -> ProofingRecord:
+        """The officer does not accept the documents; the person starts proofing again.
+
+        Raises:
+            ValidationError: ``officer_required``, ``rejection_reason_required``.
+            StateError: ``officer_own_account``.
+        """
+        who = Officer.parse(officer)
         if not reason.strip():
             raise ValidationError("rejection_reason_required", field="reason")
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord:
             table = uow.repository(ProofingTable)
             record = table.get_by_key(proofing_id)
+            who.refuse_own_account(record.state.get(_OWNER, ""))  # nobody reviews their own
             saved = table.update(apply_declined(record, reason=reason, now=self._ctx.clock.now()))
-            self._ctx.audit(
-                uow,
-                actor=f"officer:{officer}",
-                action="proofing.decline",
-                subject=record.subject,
-                proofing_id=proofing_id,
-                reason=reason[:200],
-            )
+            self._ctx.audit(uow, actor=who.actor, action="proofing.decline", subject=record.subject,
+                            proofing_id=proofing_id, reason=reason[:200])  # fmt: skip
             return saved
 
         return self._ctx.transact(work)

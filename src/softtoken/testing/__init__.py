@@ -19,6 +19,7 @@ from softtoken.testing._documents import sample_pdf
 from softtoken.testing._forms import service_request_form
 from softtoken.testing._harness import Harness
 from softtoken.testing._people import (
+    TEST_OFFICER,
     Person,
     activate_soft_token,
     approve_registration,
@@ -34,6 +35,7 @@ from softtoken.testing._wallet import (
 
 __all__ = [
     "CONFIRMED_IN_APP",
+    "TEST_OFFICER",
     "ConsentRequired",
     "FakeClock",
     "Harness",

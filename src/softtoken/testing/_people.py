@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from softtoken.accounts._identifiers import UserId
+from softtoken.accounts._officer import Officer
 from softtoken.authenticator import Device, KdfParams
 from softtoken.errors import NotFound
 from softtoken.testing._documents import sample_pdf
@@ -17,7 +18,16 @@ from softtoken.testing._documents import sample_pdf
 if TYPE_CHECKING:
     from softtoken.testing._harness import Harness
 
-__all__ = ["Person", "activate_soft_token", "approve_registration", "soft_token_user"]
+__all__ = [
+    "TEST_OFFICER",
+    "Person",
+    "activate_soft_token",
+    "approve_registration",
+    "soft_token_user",
+]
+
+#: The officer who approves the helpers' registrations (never any test person's user ID).
+TEST_OFFICER = Officer(officer_id="officer.test", display_name="Test officer", roles=["officer"])
 
 _CODE = re.compile(r"\b(\d{6})\b")
 
@@ -93,7 +103,7 @@ def approve_registration(harness: Harness, person: Person | None = None) -> None
     soft.registration.save(who.user_id)
     registration = soft.registration.confirm(who.user_id)
     if soft.registration.ready_for_activation(who.user_id) is None:
-        soft.registration.approve(registration.registration_id, officer="officer.test")
+        soft.registration.approve(registration.registration_id, officer=TEST_OFFICER)
 
 
 def activate_soft_token(harness: Harness, person: Person | None = None) -> Device:

@@ -69,6 +69,8 @@ class WalletApp:
     last_name_en: str | None = None
     #: The profile: verified ("ยืนยันตัวตนแล้ว") or awaiting further verification.
     verified: bool = True
+    #: The assurance level the assertion states; None leaves the ``ial`` claim out.
+    ial: str | None = "ial2"
     consented: set[str] = attrs.field(factory=set)
     screen: str = ""
 
@@ -109,8 +111,9 @@ class WalletApp:
             "given_name": self.first_name,
             "family_name": self.last_name,
             "verification_status": "verified" if self.verified else "awaiting_verification",
-            "ial": "ial2",
         }
+        if self.ial is not None:
+            claims["ial"] = self.ial
         if self.first_name_en and self.last_name_en:
             claims |= {"given_name_en": self.first_name_en, "family_name_en": self.last_name_en}
         token = self.wallet.sign(claims)

@@ -11,7 +11,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from softtoken import Policy, StateError, ValidationError
+from softtoken import Officer, Policy, StateError, ValidationError
 from softtoken.lifecycle.service_requests import machine as m
 from softtoken.lifecycle.service_requests._form import parse_form
 from softtoken.lifecycle.service_requests.machine import (
@@ -76,15 +76,19 @@ def test_every_state_is_reachable_and_notified_is_the_end() -> None:
 
 def test_approval_path_and_dual_control() -> None:
     record = submitted()
-    taken, event = m.take(record, officer="officer:a", now=T0 + timedelta(minutes=5), note=" a ")
+    taken, event = m.take(
+        record, officer=Officer(officer_id="a"), now=T0 + timedelta(minutes=5), note=" a "
+    )
     assert (taken.state, taken.reviewer, taken.note) == (S.IN_REVIEW, "officer:a", "a")
     assert event.by == "officer:a"
     with pytest.raises(StateError) as dual:
-        m.approve(taken, officer="officer:a", now=T0, dual_control=True)
+        m.approve(taken, officer=Officer(officer_id="a"), now=T0, dual_control=True)
     assert dual.value.code == "service_request_dual_control"
-    alone, _ = m.approve(taken, officer="officer:a", now=T0, dual_control=False)
+    alone, _ = m.approve(taken, officer=Officer(officer_id="a"), now=T0, dual_control=False)
     assert alone.decision is Decision.APPROVED
-    approved, _ = m.approve(taken, officer="officer:b", now=T0 + HOUR, dual_control=True)
+    approved, _ = m.approve(
+        taken, officer=Officer(officer_id="b"), now=T0 + HOUR, dual_control=True
+    )
     assert (approved.state, approved.decided_by) == (S.APPROVED, "officer:b")
     assert approved.age(T0 + 5 * HOUR) == HOUR  # frozen at the decision
     effects = Effects(revoked_serials=("ab",), revocation_reason="lost_phone", crl_reason=1)
@@ -100,17 +104,19 @@ def test_approval_path_and_dual_control() -> None:
 
 @pytest.mark.parametrize("reason", [None, "", "   ", 5, "x" * 501, "bad\x00reason"])
 def test_a_rejection_needs_a_readable_reason(reason: object) -> None:
-    taken, _ = m.take(submitted(), officer="officer:b", now=T0)
+    taken, _ = m.take(submitted(), officer=Officer(officer_id="b"), now=T0)
     with pytest.raises(ValidationError) as caught:
-        m.reject(taken, officer="officer:b", reason=reason, now=T0)
+        m.reject(taken, officer=Officer(officer_id="b"), reason=reason, now=T0)
     assert caught.value.field == "reason"
 
 
 def test_rejection_is_allowed_to_the_recorder_and_keeps_the_reason() -> None:
-    taken, _ = m.take(submitted(), officer="officer:a", now=T0)
-    rejected, event = m.reject(taken, officer="officer:a", reason=" no  signature ", now=T0)
+    taken, _ = m.take(submitted(), officer=Officer(officer_id="a"), now=T0)
+    rejected, event = m.reject(
+        taken, officer=Officer(officer_id="a"), reason=" no  signature ", now=T0
+    )
     assert (rejected.decision, rejected.rejection_reason) == (Decision.REJECTED, "no signature")
-    assert event.detail == {"reason": "no signature"}
+    assert event.detail == {"reason": "no signature", "officer_roles": "officer"}
 
 
 def test_age_and_the_promised_hour() -> None:
@@ -119,9 +125,9 @@ def test_age_and_the_promised_hour() -> None:
     assert record.age(T0 + HOUR) == HOUR
     assert not record.overdue(T0 + HOUR, HOUR)
     assert record.overdue(T0 + HOUR + timedelta(microseconds=1), HOUR)
-    taken, _ = m.take(record, officer="officer:b", now=T0)
+    taken, _ = m.take(record, officer=Officer(officer_id="b"), now=T0)
     assert taken.overdue(T0 + 2 * HOUR, HOUR)
-    rejected, _ = m.reject(taken, officer="officer:b", reason="no", now=T0 + 2 * HOUR)
+    rejected, _ = m.reject(taken, officer=Officer(officer_id="b"), reason="no", now=T0 + 2 * HOUR)
     assert not rejected.overdue(T0 + 3 * HOUR, HOUR)
 
 
@@ -151,13 +157,14 @@ class OfficersAtWork(RuleBasedStateMachine):
     def take(self, officer: str, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
         before = self.record.state
-        self._try(lambda: m.take(self.record, officer=officer, now=self.now))
+        self._try(lambda: m.take(self.record, officer=Officer.parse(officer[8:]), now=self.now))
         assert (self.record.state is S.IN_REVIEW) == (before in OPEN_STATES)
 
     @rule(officer=st.sampled_from(["officer:a", "officer:b"]), dual=st.booleans())
     def approve(self, officer: str, dual: bool) -> None:
         before = self.record
-        self._try(lambda: m.approve(before, officer=officer, now=self.now, dual_control=dual))
+        who = Officer.parse(officer[8:])
+        self._try(lambda: m.approve(before, officer=who, now=self.now, dual_control=dual))
         if self.record is not before:
             assert before.state is S.IN_REVIEW
             assert not (dual and officer == "officer:a")
@@ -166,7 +173,8 @@ class OfficersAtWork(RuleBasedStateMachine):
     @rule(officer=st.sampled_from(["officer:a", "officer:b"]))
     def reject(self, officer: str) -> None:
         before = self.record
-        self._try(lambda: m.reject(before, officer=officer, reason="no", now=self.now))
+        who = Officer.parse(officer[8:])
+        self._try(lambda: m.reject(before, officer=who, reason="no", now=self.now))
         if self.record is not before:
             self.decisions.append(Decision.REJECTED)
 

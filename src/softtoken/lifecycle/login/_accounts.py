@@ -19,6 +19,7 @@ from softtoken.accounts._account import (
     validate_name,
 )
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email
+from softtoken.accounts._officer import Officer
 from softtoken.accounts._passwords import check_password_rules, normalize_password
 from softtoken.errors import PasswordRejected, ValidationError
 from softtoken.lifecycle.login._gate import (
@@ -294,10 +295,17 @@ class AccountService:
 
         return retry_stale(round_)
 
-    def enable(self, user_id: object, *, officer: str) -> Account:
-        """An officer re-enables an account disabled at the hard limit of failures."""
+    def enable(self, user_id: object, *, officer: Officer | str) -> Account:
+        """An officer re-enables an account disabled at the hard limit of failures.
+
+        Raises:
+            ValidationError: ``officer_required``.
+            StateError: ``officer_own_account``.
+        """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
+        who = Officer.parse(officer)
+        who.refuse_own_account(uid)
 
         def work(uow: StorageUnitOfWork) -> Account:
             account = uow.accounts.get(uid)
@@ -309,7 +317,7 @@ class AccountService:
                 updated_at=ctx.clock.now(),
             )
             stored = uow.accounts.update(updated)
-            ctx.audit(uow, actor=f"officer:{officer}", action="account.enable", subject=uid.value)
+            ctx.audit(uow, actor=who.actor, action="account.enable", subject=uid.value)
             return stored
 
         return ctx.transact(work)

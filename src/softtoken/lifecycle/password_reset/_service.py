@@ -34,6 +34,7 @@ import attrs
 from softtoken._context import ServiceContext
 from softtoken.accounts._account import AccountStatus, apply_new_password
 from softtoken.accounts._identifiers import CitizenId, Email, UserId, mask_email
+from softtoken.accounts._officer import Officer
 from softtoken.accounts._passwords import generate_password
 from softtoken.errors import (
     AuthenticationError,
@@ -324,10 +325,17 @@ class PasswordResetService:
             user_id=uid.value, sent_to=email.value, password_expires_at=expires_at
         )
 
-    def enable(self, user_id: object, *, officer: str) -> None:
-        """An officer re-enables the self-service path after 100 consecutive wrong codes."""
+    def enable(self, user_id: object, *, officer: Officer | str) -> None:
+        """An officer re-enables the self-service path after 100 consecutive wrong codes.
+
+        Raises:
+            ValidationError: ``officer_required``.
+            StateError: ``officer_own_account``.
+        """
         uid = self._ctx.user_id(user_id)
-        self._otp.enable(Purpose.PASSWORD_RESET.value, uid.value, officer=officer)
+        who = Officer.parse(officer)
+        who.refuse_own_account(uid)
+        self._otp.enable(Purpose.PASSWORD_RESET.value, uid.value, officer=who.officer_id)
 
 
 def _matches(account: Account | None, cid: CitizenId, address: Email) -> bool:

@@ -70,3 +70,18 @@ register_template(
         "Reference $reference",
     ),
 )
+
+register_template(
+    "registration_email_changed",
+    EmailTemplate(
+        subject_th="$portal: อีเมลที่ลงทะเบียนของท่านถูกเปลี่ยนแล้ว",
+        subject_en="$portal: your registered email was changed",
+        body_th="เรียน $name\n\nการลงทะเบียน Soft Token ที่ได้รับการอนุมัติได้เปลี่ยนอีเมลที่ลงทะเบียนของบัญชี "
+        "$user_id เป็น $masked อีเมลใหม่นี้จะใช้รับรหัสสำหรับตั้งรหัสผ่านใหม่\n\n"
+        "หากท่านไม่ได้เป็นผู้ลงทะเบียน กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด และแจ้งรหัสอ้างอิง $reference",
+        body_en="Dear $name,\n\nAn approved Soft Token registration changed the registered "
+        "email of account $user_id to $masked; password resets now go there.\n\n"
+        "If you did not register, contact the Comptroller General's Department at once and "
+        "quote reference $reference.",
+    ),
+)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from softtoken._context import ServiceContext
-from softtoken.accounts._identifiers import UserId
+from softtoken.accounts._identifiers import UserId, mask_email
+from softtoken.accounts._officer import Officer
 from softtoken.errors import NotFound, SoftTokenError, StateError
 from softtoken.lifecycle.registration import steps
 from softtoken.lifecycle.registration._mail import send_decision_email
@@ -20,6 +21,7 @@ from softtoken.lifecycle.registration.machine import (
     RegistrationEvent,
     RegistrationState,
     Transition,
+    next_state,
 )
 from softtoken.lifecycle.registration.store import EmailBindings, Registrations
 
@@ -69,38 +71,55 @@ class OfficerCalls:
                 RegistrationState.AWAITING_APPROVAL, limit=limit
             )
 
-    def approve(self, registration_id: str, *, officer: str) -> Registration:
+    def approve(self, registration_id: str, *, officer: Officer | str) -> Registration:
         """An officer approves: the account is marked registered and the person gets the
-        "registration status confirmed" email; step 4 shows "proceed".
+        "registration status confirmed" email; step 4 shows "proceed". ``officer`` is the
+        portal's :class:`~softtoken.Officer` (a bare officer ID is read as one).
 
         Raises:
+            ValidationError: ``officer_required``.
             StateError: ``wrong_step``, ``registration_closed``, ``proofing_pending``,
-                ``email_not_verified``.
+                ``email_not_verified``, ``officer_own_account`` (the officer's own
+                registration), ``citizen_id_not_on_file`` (the account has another
+                citizen ID now).
         """
+        who = Officer.parse(officer)
         return self._decide(
-            registration_id, lambda reg, now: steps.approve(reg, by=f"officer:{officer}", now=now)
+            registration_id, who, lambda reg, now: steps.approve(reg, by=who.actor, now=now)
         )
 
-    def reject(self, registration_id: str, *, officer: str, reason: str) -> Registration:
+    def reject(self, registration_id: str, *, officer: Officer | str, reason: str) -> Registration:
         """An officer rejects, with the reason the email gives; the person starts again
         at step 1.
 
         Raises:
-            ValidationError: ``rejection_reason_required``.
+            ValidationError: ``officer_required``, ``rejection_reason_required``.
+            StateError: ``officer_own_account``, and :meth:`approve`'s step errors.
         """
+        who = Officer.parse(officer)
         return self._decide(
             registration_id,
-            lambda reg, now: steps.reject(reg, by=f"officer:{officer}", reason=reason, now=now),
+            who,
+            lambda reg, now: steps.reject(reg, by=who.actor, reason=reason, now=now),
         )
 
     def _decide(
         self,
         registration_id: str,
+        officer: Officer,
         decision: Callable[[Registration, datetime], Transition],
     ) -> Registration:
+        roles = ",".join(sorted(officer.roles))
+
         def work(uow: StorageUnitOfWork) -> Registration:
             reg = uow.repository(Registrations).get_by_key(registration_id)
-            return self._store(uow, *decision(reg, self._ctx.clock.now()))
+            officer.refuse_own_account(reg.user_id)
+            new, events = decision(reg, self._ctx.clock.now())
+            named = tuple(
+                attrs.evolve(event, detail={**event.detail, "officer_roles": roles})
+                for event in events
+            )
+            return self._store(uow, new, named)
 
         return self._ctx.transact(work)
 
@@ -171,6 +190,25 @@ class OfficerCalls:
     def _abandoned_after(self) -> timedelta:
         return self._ctx.policy.registration_abandoned_after
 
+    @staticmethod
+    def _wrong_step(reg: Registration, event: Input) -> Registration:
+        next_state(reg, event)
+        return reg
+
+    def _act(
+        self,
+        user_id: object,
+        step: Callable[[StorageUnitOfWork, Registration, datetime], Transition],
+    ) -> Registration:
+        """One step of the person's open registration, in one unit of work."""
+        uid = self._ctx.user_id(user_id)
+
+        def work(uow: StorageUnitOfWork) -> Registration:
+            now = self._ctx.clock.now()
+            return self._store(uow, *step(uow, self._open(uow, uid, now), now))
+
+        return self._ctx.transact(work)
+
     def _open(self, uow: StorageUnitOfWork, uid: UserId, now: datetime) -> Registration:
         reg = uow.repository(Registrations).open_for(uid)
         if reg is None:
@@ -212,13 +250,35 @@ class OfficerCalls:
 
     def _on_approved(self, uow: StorageUnitOfWork, reg: Registration) -> None:
         """Mark the account: registration completed, citizen ID and email from the
-        registration (the password reset of chapter 4 needs them)."""
+        registration (the password reset of chapter 4 needs them).
+
+        A citizen ID on file is never overwritten: a different holder changes through a
+        service request (chapter 7). Moving the email moves the reset channel, so the
+        previous address is told (B4 4.1.2.1; ASVS 6.3.7).
+
+        Raises:
+            StateError: ``citizen_id_not_on_file``.
+        """
         assert reg.citizen_id is not None  # noqa: S101 - guaranteed above
         assert reg.email is not None  # noqa: S101 - guaranteed above
+        account = uow.accounts.get(reg.user_id)
+        if account.citizen_id is not None and account.citizen_id != reg.citizen_id:
+            raise StateError("citizen_id_not_on_file")
         uow.repository(EmailBindings).bind(
             reg.email, reg.citizen_id, registration_id=reg.registration_id, now=reg.updated_at
         )
-        account = uow.accounts.get(reg.user_id)
+        if account.email is not None and account.email != reg.email:
+            self._ctx.email(
+                uow,
+                "registration_email_changed",
+                account.email.value,
+                {
+                    "name": account.full_name,
+                    "user_id": account.user_id.value,
+                    "masked": mask_email(reg.email.value),
+                    "reference": reg.registration_id,
+                },
+            )
         uow.accounts.update(
             attrs.evolve(
                 account,

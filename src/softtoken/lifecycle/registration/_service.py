@@ -8,14 +8,13 @@ Each call is one unit of work: load the open registration, apply one transition 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._identifiers import CitizenId, Email, PhoneNumber
-from softtoken.errors import ConcurrencyError, Conflict, StateError
+from softtoken.errors import ConcurrencyError, Conflict, StateError, ValidationError
 from softtoken.lifecycle.registration import steps
 from softtoken.lifecycle.registration._officer import OfficerCalls
 from softtoken.lifecycle.registration.machine import (
@@ -23,13 +22,17 @@ from softtoken.lifecycle.registration.machine import (
     Registration,
     RegistrationState,
     Transition,
-    next_state,
     require_text,
 )
 from softtoken.lifecycle.registration.store import EmailBindings, Registrations
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, IssuedCode, OtpService
-from softtoken.proofing._documents_store import PDF_MEDIA_TYPE, check_pdf
+from softtoken.proofing._documents_store import (
+    PDF_MEDIA_TYPE,
+    check_pdf,
+    drop_documents,
+    keep_document,
+)
 from softtoken.proofing._result import ProofingChallenge, ProofingStatus
 from softtoken.proofing._service import ProofingService, Refused, run_recording
 
@@ -40,9 +43,6 @@ if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["RegistrationService"]
-
-T = TypeVar("T")
-_Step = Callable[["StorageUnitOfWork", Registration, "datetime"], Transition]
 
 
 class RegistrationService(OfficerCalls):
@@ -127,9 +127,11 @@ class RegistrationService(OfficerCalls):
         PDF of at most ``policy.assignment_order_max_bytes``, whatever its name).
 
         Raises:
-            ValidationError: ``invalid_citizen_id``, ``consent_required``,
-                ``consent_outdated``, ``assignment_order_required``, ``document_empty``,
-                ``document_too_large``, ``document_not_pdf``.
+            ValidationError: ``invalid_citizen_id``, ``citizen_id_not_on_file`` (the
+                account has another citizen ID: its holder changes by a service request),
+                ``consent_required``, ``consent_outdated``, ``assignment_order_required``,
+                ``document_empty``, ``document_too_large``, ``document_not_pdf``.
+            Conflict: ``document_limit_reached`` (``policy.documents_per_user_max``).
         """
         cid = CitizenId.parse(citizen_id)
         pdf = None
@@ -138,13 +140,28 @@ class RegistrationService(OfficerCalls):
             pdf = check_pdf(assignment_order, max_bytes=limit, field="assignment_order")
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
-            required = self.settings.order_required(uow.accounts.get(reg.user_id))
+            account = uow.accounts.get(reg.user_id)
+            # The holder on file registers; another person changes the holder first
+            # (chapter 7), never by proving their own citizen ID here (issue 12, M3).
+            if account.citizen_id is not None and account.citizen_id != cid:
+                raise ValidationError("citizen_id_not_on_file", field="citizen_id")
+            required = self.settings.order_required(account)
+            store = self.settings.document_store
             stored = None
+            replaced = reg.assignment_order if pdf is not None else None
             if pdf is not None:
-                stored = self.settings.document_store.put(
-                    uow, kind="assignment_order", media_type=PDF_MEDIA_TYPE, content=pdf, now=now
+                stored = keep_document(
+                    uow,
+                    store,
+                    owner=reg.user_id.value,
+                    limit=self._ctx.policy.documents_per_user_max,
+                    kind="assignment_order",
+                    media_type=PDF_MEDIA_TYPE,
+                    content=pdf,
+                    now=now,
+                    replaces=(replaced,) if replaced else (),
                 ).document_id
-            return steps.identify(
+            moved = steps.identify(
                 reg,
                 citizen_id=cid,
                 accepted=accept_consent is True,
@@ -154,6 +171,8 @@ class RegistrationService(OfficerCalls):
                 order_required=required,
                 now=now,
             )
+            drop_documents(uow, store, [replaced])  # the order it replaces (L2)
+            return moved
 
         return self._act(user_id, step)
 
@@ -179,6 +198,7 @@ class RegistrationService(OfficerCalls):
                 citizen_id=reg.citizen_id,
                 subject=reg.registration_id,
                 actor=f"user:{reg.user_id.value}",
+                owner=reg.user_id.value,
             )
             box[:] = [challenge]
             return steps.begin_proofing(
@@ -244,11 +264,12 @@ class RegistrationService(OfficerCalls):
         ministry: object = None,
     ) -> Registration:
         """Step 3: check and fill in. Only the fields given change; a new email must be
-        verified again with a new code.
+        verified again with a new code. Whether the email belongs to another citizen ID
+        is told only after its code is confirmed (:meth:`verify_email`), so this step is
+        no oracle of registered addresses.
 
         Raises:
             ValidationError: a malformed field (``field`` names it).
-            Conflict: ``email_taken`` (the email belongs to another citizen ID).
         """
         new_email = None if email is None else Email.parse(email)
         texts = {
@@ -266,27 +287,24 @@ class RegistrationService(OfficerCalls):
         if phone is not None:
             changes["phone"] = PhoneNumber.parse(phone, digits=self._ctx.policy.phone_digits)
 
-        def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
-            if new_email is not None and reg.citizen_id is not None:
-                uow.repository(EmailBindings).check_free(new_email, reg.citizen_id)
+        def step(_uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             details = attrs.evolve(reg.details, **changes)  # type: ignore[arg-type]
             return steps.update_details(reg, details=details, email=new_email, now=now)
 
         return self._act(user_id, step)
 
     def send_email_code(self, user_id: object) -> IssuedCode:
-        """Step 3, "send OTP" to the registration's email.
+        """Step 3, "send OTP" to the registration's email (also to an address another
+        citizen ID holds: only its reader learns that, at :meth:`verify_email`).
 
         Raises:
-            Conflict: ``email_taken``. RateLimited: ``otp_resend_too_soon``, ...
+            RateLimited: ``otp_resend_too_soon``, ...
         """
         box: list[IssuedCode] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             new, events = steps.send_email_code(reg, now=now)
             assert new.email is not None  # noqa: S101 - guaranteed above
-            assert reg.citizen_id is not None  # noqa: S101 - guaranteed above
-            uow.repository(EmailBindings).check_free(new.email, reg.citizen_id)
             box[:] = [
                 self._otp.issue_in(
                     uow,
@@ -305,10 +323,12 @@ class RegistrationService(OfficerCalls):
 
     def verify_email(self, user_id: object, code: object) -> Registration:
         """Step 3: the code from the email. A right code binds the email to the citizen ID.
+        ``email_taken`` is answered only after a right code: whoever can read the mailbox
+        may learn the address is registered, nobody else (issue 12, L3).
 
         Raises:
             StateError: ``email_code_not_sent`` (the email changed since the code).
-            Conflict: ``email_taken``.
+            Conflict: ``email_taken`` (after a right code; nothing is stored).
             AuthenticationError / RateLimited: the one-time code's errors (``otp_*``).
         """
         typed = normalize_code(code, digits=self._ctx.policy.otp_digits)
@@ -321,7 +341,6 @@ class RegistrationService(OfficerCalls):
             assert new.email is not None  # noqa: S101 - guaranteed above
             assert reg.citizen_id is not None  # noqa: S101 - guaranteed above
             bindings = uow.repository(EmailBindings)
-            bindings.check_free(new.email, reg.citizen_id)
             checked = self._otp.verify_in(
                 uow,
                 purpose=Purpose.EMAIL_VERIFICATION.value,
@@ -331,6 +350,8 @@ class RegistrationService(OfficerCalls):
             )
             if isinstance(checked, Failure):
                 return Refused(checked.error)
+            # Raising here undoes the code's use too: the address stays unverified.
+            bindings.check_free(new.email, reg.citizen_id)
             bindings.bind(new.email, reg.citizen_id, registration_id=reg.registration_id, now=now)
             return self._store(uow, new, events)
 
@@ -364,19 +385,3 @@ class RegistrationService(OfficerCalls):
     def cancel(self, user_id: object) -> Registration:
         """The person gives up; the account may start a new registration."""
         return self._act(user_id, lambda _uow, reg, now: steps.cancel(reg, now=now))
-
-    # --- internals --------------------------------------------------------------------
-
-    @staticmethod
-    def _wrong_step(reg: Registration, event: Input) -> Registration:
-        next_state(reg, event)
-        return reg
-
-    def _act(self, user_id: object, step: _Step) -> Registration:
-        uid = self._ctx.user_id(user_id)
-
-        def work(uow: StorageUnitOfWork) -> Registration:
-            now = self._ctx.clock.now()
-            return self._store(uow, *step(uow, self._open(uow, uid, now), now))
-
-        return self._ctx.transact(work)

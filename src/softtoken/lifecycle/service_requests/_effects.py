@@ -44,9 +44,9 @@ from softtoken.lifecycle.registration import steps as registration_steps
 from softtoken.lifecycle.registration.store import EmailBindings, Registrations
 from softtoken.lifecycle.revocation import end_soft_token
 from softtoken.lifecycle.service_requests._form import ServiceRequestForm
+from softtoken.lifecycle.service_requests._mail import TEMPLATES
 from softtoken.lifecycle.service_requests._purposes import Purpose, PurposeGroup
 from softtoken.lifecycle.service_requests.machine import Effects, ServiceRequest
-from softtoken.mail._templates import EmailTemplate, register_template
 
 if TYPE_CHECKING:
     from softtoken.accounts._account import Account
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NEEDS_SOFT_TOKEN",
     "REVOCATION_REASONS",
+    "TEMPLATES",
     "carry_out",
     "result_address",
     "send_rejection",
@@ -201,6 +202,7 @@ def _change_holder(
     goes, so the new holder proves their own at registration."""
     form, now, policy = request.form, ctx.clock.now(), ctx.policy
     email = form.new_password_email or form.email
+    _tell_previous_holder(ctx, uow, request, account, new_address=email)
     account = attrs.evolve(
         account, first_name=form.first_name, last_name=form.last_name, citizen_id=None, email=email
     )
@@ -223,6 +225,33 @@ def _change_holder(
         request_id=request.request_id,
     )
     return account, attrs.evolve(effects, temporary_password_sent_to=email.value), password
+
+
+def _tell_previous_holder(
+    ctx: ServiceContext,
+    uow: StorageUnitOfWork,
+    request: ServiceRequest,
+    account: Account,
+    *,
+    new_address: Email,
+) -> None:
+    """The previous holder hears of the change at the address on file, whether or not a
+    soft token was revoked (its revocation notice was the only mail before: issue 12,
+    L6), unless that address is where the result goes anyway."""
+    old = account.email
+    if old is None or old == new_address:
+        return
+    ctx.email(
+        uow,
+        "service_request_holder_changed",
+        old.value,
+        {
+            "name": account.full_name,
+            "user_id": account.user_id.value,
+            "new_holder": request.form.requester_name,
+            "reference": request.request_id,
+        },
+    )
 
 
 def _result_text(form: ServiceRequestForm, effects: Effects) -> tuple[str, str]:
@@ -295,72 +324,3 @@ def send_rejection(ctx: ServiceContext, uow: StorageUnitOfWork, request: Service
         },
     )
     return to
-
-
-register_template(
-    "service_request_received",
-    EmailTemplate(
-        subject_th="$portal: ได้รับแบบคำขอใช้บริการ Soft Token แล้ว ($reference)",
-        subject_en="$portal: your Soft Token service request was received ($reference)",
-        body_th="เรียน $name\n\nกรมบัญชีกลางได้รับแบบคำขอใช้บริการของบัญชี $user_id เรื่อง "
-        "$purpose_th แล้ว เจ้าหน้าที่จะแจ้งผลภายใน $due (UTC)\n\nรหัสอ้างอิง $reference",
-        body_en="Dear $name,\n\nThe Comptroller General's Department received the service "
-        "request of account $user_id ($purpose_en). An officer will answer by $due (UTC).\n\n"
-        "Reference $reference",
-    ),
-)
-
-register_template(
-    "service_request_done",
-    EmailTemplate(
-        subject_th="$portal: ผลการดำเนินการตามแบบคำขอใช้บริการ ($reference)",
-        subject_en="$portal: your service request was carried out ($reference)",
-        body_th="เรียน $name\n\nคำขอใช้บริการของบัญชี $user_id เรื่อง $purpose_th "
-        "ได้รับการอนุมัติและดำเนินการแล้วเมื่อ $when (UTC)\n$result_th\n\nรหัสอ้างอิง $reference",
-        body_en="Dear $name,\n\nThe service request of account $user_id ($purpose_en) was "
-        "approved and carried out at $when (UTC).\n$result_en\n\nReference $reference",
-    ),
-)
-
-register_template(
-    "service_request_new_holder_password",
-    EmailTemplate(
-        subject_th="$portal: ผลการเปลี่ยนผู้ถือบัญชีและรหัสผ่านใหม่ ($reference)",
-        subject_en="$portal: change of holder carried out, your new password ($reference)",
-        body_th="เรียน $name\n\nคำขอใช้บริการของบัญชี $user_id เรื่อง $purpose_th "
-        "ได้รับการอนุมัติและดำเนินการแล้วเมื่อ $when (UTC)\n$result_th\n\n"
-        "รหัสผ่านใหม่: $password\nต้องเปลี่ยนรหัสผ่านเมื่อเข้าสู่ระบบครั้งแรก และใช้ได้ถึง $expires (UTC)\n\n"
-        "หากท่านไม่ได้เป็นผู้ขอ กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด และแจ้งรหัสอ้างอิง $reference",
-        body_en="Dear $name,\n\nThe service request of account $user_id ($purpose_en) was "
-        "approved and carried out at $when (UTC).\n$result_en\n\nNew password: $password\n"
-        "You must change it when you first log in; it works until $expires (UTC).\n\n"
-        "If you did not ask for this, contact the Comptroller General's Department at once "
-        "and quote reference $reference.",
-    ),
-)
-
-register_template(
-    "service_request_rejected",
-    EmailTemplate(
-        subject_th="$portal: แบบคำขอใช้บริการไม่ได้รับการอนุมัติ ($reference)",
-        subject_en="$portal: your service request was not approved ($reference)",
-        body_th="เรียน $name\n\nคำขอใช้บริการของบัญชี $user_id เรื่อง $purpose_th "
-        "ไม่ได้รับการอนุมัติ เนื่องจาก: $reason\n\nรหัสอ้างอิง $reference",
-        body_en="Dear $name,\n\nThe service request of account $user_id ($purpose_en) was "
-        "not approved, for this reason: $reason\n\nReference $reference",
-    ),
-)
-
-register_template(
-    "service_request_email_changed",
-    EmailTemplate(
-        subject_th="$portal: อีเมลที่ลงทะเบียนของท่านถูกเปลี่ยนแล้ว",
-        subject_en="$portal: your registered email was changed",
-        body_th="เรียน $name\n\nอีเมลที่ลงทะเบียนของบัญชี $user_id เปลี่ยนเป็น $masked "
-        "ตามแบบคำขอใช้บริการ\n\nหากท่านไม่ได้เป็นผู้ขอ กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด "
-        "และแจ้งรหัสอ้างอิง $reference",
-        body_en="Dear $name,\n\nThe registered email of account $user_id is now $masked, "
-        "as a service request asked.\n\nIf you did not ask for this, contact the Comptroller "
-        "General's Department at once and quote reference $reference.",
-    ),
-)

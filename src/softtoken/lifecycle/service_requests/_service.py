@@ -8,13 +8,13 @@ an approval stores the decision, carries out the purpose's outcome
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from softtoken._context import ServiceContext
+from softtoken.accounts._officer import Officer
 from softtoken.errors import ValidationError
 from softtoken.lifecycle.service_requests import machine
 from softtoken.lifecycle.service_requests._effects import (
@@ -35,7 +35,12 @@ from softtoken.lifecycle.service_requests.machine import (
     ServiceRequest,
     Step,
 )
-from softtoken.proofing._documents_store import PDF_MEDIA_TYPE, DocumentStore, check_pdf
+from softtoken.proofing._documents_store import (
+    PDF_MEDIA_TYPE,
+    DocumentStore,
+    check_pdf,
+    keep_document,
+)
 
 if TYPE_CHECKING:
     from softtoken.ca._service import CaService
@@ -44,18 +49,16 @@ if TYPE_CHECKING:
 __all__ = ["ServiceRequestService", "parse_officer"]
 
 _Transition = Callable[[ServiceRequest, datetime], Step]
-_OFFICER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,55}")
 
 
-def parse_officer(raw: object) -> str:
-    """An officer's name as it appears in audit entries (``officer:<name>``).
+def parse_officer(raw: object) -> Officer:
+    """The officer who acts: an :class:`~softtoken.Officer`, or a bare officer ID read as
+    one (normalised, so ``Alice`` and ``alice`` are one officer).
 
     Raises:
         ValidationError: ``officer_required`` on ``officer``.
     """
-    if not isinstance(raw, str) or not _OFFICER.fullmatch(raw.strip()):
-        raise ValidationError("officer_required", field="officer")
-    return raw.strip()
+    return Officer.parse(raw)
 
 
 class ServiceRequestService:
@@ -78,7 +81,11 @@ class ServiceRequestService:
         return parse_form(form, policy=self._ctx.policy)
 
     def submit(
-        self, form: Mapping[str, object], *, signed_form: object, officer: object = None
+        self,
+        form: Mapping[str, object],
+        *,
+        signed_form: object,
+        officer: Officer | str | None = None,
     ) -> ServiceRequest:
         """Record a service request: the form's fields (see
         :mod:`softtoken.lifecycle.service_requests._form`) and the signed form as PDF bytes
@@ -96,9 +103,11 @@ class ServiceRequestService:
                 stored.
             NotFound: ``account_not_found``.
             ValidationError: ``officer_required``.
+            StateError: ``officer_own_account`` (an officer recording their own account's).
+            Conflict: ``document_limit_reached`` (``policy.documents_per_user_max``).
         """
         ctx = self._ctx
-        recorded_by = None if officer is None else f"officer:{parse_officer(officer)}"
+        recorder = None if officer is None else parse_officer(officer)
         errors: list[ValidationError] = []
         parsed: ServiceRequestForm | None = None
         try:
@@ -111,6 +120,9 @@ class ServiceRequestService:
         checked: ServiceRequestForm = parsed
         content: bytes = pdf
 
+        if recorder is not None:
+            recorder.refuse_own_account(checked.user_id)
+
         def work(uow: StorageUnitOfWork) -> ServiceRequest:
             now = ctx.clock.now()
             account = uow.accounts.get(checked.user_id)
@@ -120,8 +132,11 @@ class ServiceRequestService:
                 raise ServiceRequestFormInvalid(
                     (ValidationError("service_request_email_mismatch", field="email"),)
                 )
-            stored = self._documents.put(
+            stored = keep_document(
                 uow,
+                self._documents,
+                owner=checked.user_id.value,
+                limit=ctx.policy.documents_per_user_max,
                 kind="service_request_form",
                 media_type=PDF_MEDIA_TYPE,
                 content=content,
@@ -132,7 +147,7 @@ class ServiceRequestService:
                 form=checked,
                 signed_form=stored.document_id,
                 signed_form_sha256=stored.sha256,
-                recorded_by=recorded_by or f"user:{checked.user_id.value}",
+                recorded_by=f"user:{checked.user_id.value}" if recorder is None else recorder.actor,
                 now=now,
             )
             added = uow.repository(ServiceRequestTable).add(record)
@@ -170,19 +185,24 @@ class ServiceRequestService:
 
     # --- officers ---------------------------------------------------------------------
 
-    def take(self, request_id: str, *, officer: object, note: object = None) -> ServiceRequest:
+    def take(
+        self, request_id: str, *, officer: Officer | str, note: object = None
+    ) -> ServiceRequest:
         """An officer takes the request into review (or over from another officer).
 
         Raises:
             NotFound: ``service_request_not_found``.
-            StateError: ``service_request_closed``.
+            ValidationError: ``officer_required``.
+            StateError: ``service_request_closed``, ``officer_own_account``.
         """
-        who = f"officer:{parse_officer(officer)}"
+        who = parse_officer(officer)
         return self._step(
             request_id, lambda r, now: machine.take(r, officer=who, now=now, note=note)
         )
 
-    def approve(self, request_id: str, *, officer: object, note: object = None) -> ServiceRequest:
+    def approve(
+        self, request_id: str, *, officer: Officer | str, note: object = None
+    ) -> ServiceRequest:
         """Approve and carry out the purpose's outcome, then email the result, all in one
         transaction (see ``_service_request_effects`` for each purpose's effect).
 
@@ -190,12 +210,15 @@ class ServiceRequestService:
             StateError: ``service_request_not_in_review``, ``service_request_closed``
                 (it was decided already: nothing happens twice),
                 ``service_request_dual_control`` (the officer who recorded it),
+                ``officer_own_account`` (the officer's own account),
                 ``soft_token_not_active`` (nothing to revoke for a soft token purpose).
+            ValidationError: ``officer_required``.
             Conflict: ``email_taken`` (a new email bound to another citizen ID).
             NotFound: ``service_request_not_found``, ``account_not_found``.
         """
         ctx = self._ctx
-        who = f"officer:{parse_officer(officer)}"
+        officer_ = parse_officer(officer)
+        who = officer_.actor
 
         def work(uow: StorageUnitOfWork) -> ServiceRequest:
             table = uow.repository(ServiceRequestTable)
@@ -203,7 +226,7 @@ class ServiceRequestService:
             record = table.get_by_key(request_id)
             approved, event = machine.approve(
                 record,
-                officer=who,
+                officer=officer_,
                 now=now,
                 note=note,
                 dual_control=ctx.policy.service_request_dual_control,
@@ -223,21 +246,23 @@ class ServiceRequestService:
 
         return ctx.transact(work)
 
-    def reject(self, request_id: str, *, officer: object, reason: object) -> ServiceRequest:
+    def reject(self, request_id: str, *, officer: Officer | str, reason: object) -> ServiceRequest:
         """Reject with the reason the requester is emailed.
 
         Raises:
-            ValidationError: ``rejection_reason_required``.
-            StateError: ``service_request_not_in_review``, ``service_request_closed``.
+            ValidationError: ``officer_required``, ``rejection_reason_required``.
+            StateError: ``service_request_not_in_review``, ``service_request_closed``,
+                ``officer_own_account``.
         """
         ctx = self._ctx
-        who = f"officer:{parse_officer(officer)}"
+        officer_ = parse_officer(officer)
+        who = officer_.actor
 
         def work(uow: StorageUnitOfWork) -> ServiceRequest:
             table = uow.repository(ServiceRequestTable)
             now = ctx.clock.now()
             rejected, event = machine.reject(
-                table.get_by_key(request_id), officer=who, reason=reason, now=now
+                table.get_by_key(request_id), officer=officer_, reason=reason, now=now
             )
             self._audit(uow, event)
             to = send_rejection(ctx, uow, rejected)

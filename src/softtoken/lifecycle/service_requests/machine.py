@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from softtoken._clock import utc
+from softtoken.accounts._officer import Officer, same_officer
 from softtoken.errors import StateError, ValidationError
 from softtoken.lifecycle.service_requests._form import ServiceRequestForm
 from softtoken.lifecycle.service_requests._purposes import Purpose
@@ -284,55 +285,86 @@ def new_request(
     return record, event
 
 
-def take(record: ServiceRequest, *, officer: str, now: datetime, note: object = None) -> Step:
-    """An officer takes the request into review."""
+def _officer_detail(officer: Officer) -> dict[str, str]:
+    return {"officer_roles": ",".join(sorted(officer.roles))}
+
+
+def take(record: ServiceRequest, *, officer: Officer, now: datetime, note: object = None) -> Step:
+    """An officer takes the request into review.
+
+    Raises:
+        StateError: ``officer_own_account`` and :func:`next_state`'s errors.
+    """
+    officer.refuse_own_account(record.user_id)
+    next_state(record.state, E.TAKE)
     text = _note(note) or record.note
+    who = officer.actor
     return _move(
-        record, E.TAKE, by=officer, now=now, reviewer=officer, review_started_at=now, note=text
+        record,
+        E.TAKE,
+        by=who,
+        now=now,
+        detail=_officer_detail(officer),
+        reviewer=who,
+        review_started_at=now,
+        note=text,
     )
 
 
 def approve(
-    record: ServiceRequest, *, officer: str, now: datetime, dual_control: bool, note: object = None
+    record: ServiceRequest,
+    *,
+    officer: Officer,
+    now: datetime,
+    dual_control: bool,
+    note: object = None,
 ) -> Step:
-    """An officer approves. With dual control the officer who recorded it cannot.
+    """An officer approves. With dual control the officer who recorded it cannot (the
+    identities compared normalised); nobody approves a request for their own account.
 
     Raises:
-        StateError: ``service_request_dual_control`` and :func:`next_state`'s errors.
+        StateError: ``service_request_dual_control``, ``officer_own_account`` and
+            :func:`next_state`'s errors.
     """
+    officer.refuse_own_account(record.user_id)
     next_state(record.state, E.APPROVE)
-    if dual_control and officer == record.recorded_by:
+    if dual_control and same_officer(record.recorded_by, officer):
         raise StateError("service_request_dual_control")
+    who = officer.actor
     return _move(
         record,
         E.APPROVE,
-        by=officer,
+        by=who,
         now=now,
+        detail=_officer_detail(officer),
         decision=Decision.APPROVED,
-        decided_by=officer,
+        decided_by=who,
         decided_at=now,
         note=_note(note) or record.note,
     )
 
 
-def reject(record: ServiceRequest, *, officer: str, reason: object, now: datetime) -> Step:
+def reject(record: ServiceRequest, *, officer: Officer, reason: object, now: datetime) -> Step:
     """An officer rejects, with the reason the requester is told.
 
     Raises:
         ValidationError: ``rejection_reason_required`` on ``reason``.
+        StateError: ``officer_own_account`` and :func:`next_state`'s errors.
     """
+    officer.refuse_own_account(record.user_id)
     next_state(record.state, E.REJECT)
     why = _note(reason, "reason", required=True)
+    who = officer.actor
     return _move(
         record,
         E.REJECT,
-        by=officer,
+        by=who,
         now=now,
         decision=Decision.REJECTED,
-        decided_by=officer,
+        decided_by=who,
         decided_at=now,
         rejection_reason=why,
-        detail={"reason": why or ""},
+        detail={"reason": why or "", **_officer_detail(officer)},
     )
 
 

@@ -11,7 +11,8 @@ Claims (all required unless marked optional)::
     sub                  the proven 13-digit citizen ID
     given_name, family_name            names in Thai, as on the ID card
     given_name_en, family_name_en      names in English (optional)
-    ial                  "ial1", "ial2" or "ial3" (optional detail in "ial_detail")
+    ial                  "ial1", "ial2" or "ial3" (optional; absent means ial1, the
+                         lowest: an assurance nobody stated is never assumed)
     verification_status  "verified", or "awaiting_verification" (manual chapter 1 D)
 
 :func:`check_assertion` is pure: the token, the keys, what was expected and ``now`` in;
@@ -175,8 +176,11 @@ def check_assertion(
     sub = _text(claims, "sub")
     if sub != citizen_id.value:
         raise StateError("proofing_citizen_mismatch")
+    # A missing level is the lowest one: assuming IAL2 let an assertion that said nothing
+    # pass ``approve_when_assured(IAL2)`` (issue 12, L7).
+    raw_level = claims.get("ial")
     try:
-        level = AssuranceLevel(str(claims.get("ial", "ial2")))
+        level = AssuranceLevel.IAL1 if raw_level is None else AssuranceLevel(str(raw_level))
     except ValueError:
         raise _malformed("ial is not known") from None
     first, last = _text(claims, "given_name"), _text(claims, "family_name")

@@ -16,6 +16,7 @@ __all__ = [
     "audit_head",
     "certificates",
     "crl_numbers",
+    "document_owners",
     "documents",
     "email_bindings",
     "otp_codes",
@@ -270,5 +271,17 @@ documents = sa.Table(
         sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb"),
         nullable=False,
     ),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Who each uploaded document belongs to (an account's user ID, or the proofing's subject),
+# whichever store keeps the bytes: the per-owner cap (``policy.documents_per_user_max``)
+# counts these small rows inside the upload's transaction, never the blobs.
+document_owners = sa.Table(
+    "st_document_owners",
+    metadata,
+    sa.Column("document_id", sa.String(32), primary_key=True),
+    sa.Column("owner", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
