@@ -13,6 +13,7 @@
     ├── ConcurrencyError            another call changed the record first; retry the call
     ├── DeliveryError               a mail or push could not be handed to its server
     ├── StorageUnavailable          the database could not be reached
+    ├── ProviderUnavailable         an outside service (an identity provider) did not answer
     ├── TamperingDetected           a hash chain or signature over stored data is broken
     └── ConfigurationError          the deployment's settings are unusable
 
@@ -38,6 +39,7 @@ __all__ = [
     "Language",
     "NotFound",
     "PasswordRejected",
+    "ProviderUnavailable",
     "RateLimited",
     "SoftTokenError",
     "StateError",
@@ -169,6 +171,13 @@ class DeliveryError(SoftTokenError):
 
 class StorageUnavailable(SoftTokenError):
     default_code = "storage_unavailable"
+
+
+class ProviderUnavailable(SoftTokenError):
+    """An outside service the call needs (an identity provider) could not be reached or
+    answered with a server error. Nothing was written but the audit entry; try again later."""
+
+    default_code = "proofing_provider_unavailable"
 
 
 class TamperingDetected(SoftTokenError):
