@@ -21,9 +21,11 @@ import httpx
 import pytest
 from joserfc.jwk import RSAKey
 
+from softtoken import RegistrationSettings
 from softtoken.policy import Policy
+from softtoken.ports import Storage
 from softtoken.proofing import AssuranceLevel
-from softtoken.proofing.oidc import OidcConfig, OidcProvider, thaid
+from softtoken.proofing.oidc import HttpClient, OidcConfig, OidcProvider, thaid
 from softtoken.testing import FakeClock, Harness, in_memory
 
 from .registration import CITIZEN, FIRST, LAST, OTHER_CITIZEN
@@ -104,9 +106,16 @@ class TestProvider:
 
     __test__ = False  # not a test class
 
-    def __init__(self, *, keys: Sequence[dict[str, object]], code_ttl: int = 60) -> None:
+    def __init__(
+        self,
+        *,
+        keys: Sequence[dict[str, object]],
+        code_ttl: int = 60,
+        id_token_claims: bool = False,
+    ) -> None:
         self.keys = list(keys)
         self.code_ttl = code_ttl
+        self.id_token_claims = id_token_claims
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self.start()
@@ -125,6 +134,7 @@ class TestProvider:
             "accounts": ACCOUNTS,
             "acrValues": [ACR_IAL1, ACR_IAL2, "urn:example:unknown-level"],
             "codeTtl": self.code_ttl,
+            "idTokenClaims": self.id_token_claims,
         }
         node = shutil.which("node")
         assert node is not None
@@ -178,24 +188,18 @@ class TestProvider:
 def thaid_harness(
     provider: TestProvider,
     *,
-    storage: object = None,
-    http: object = None,
+    http: HttpClient,
+    storage: Storage | None = None,
+    policy: Policy | None = None,
     **changes: object,
 ) -> tuple[Harness, OidcProvider]:
     """A SoftToken whose proofing providers include ``thaid`` at ``provider``; its fake
     clock starts at the real time, which the provider's tokens carry."""
-    from softtoken import RegistrationSettings
-
-    policy = Policy.for_tests()
-    adapter = OidcProvider(
-        provider.config(**changes),
-        name="thaid",
-        policy=policy,
-        **({"http": http} if http is not None else {}),  # type: ignore[arg-type]
-    )
+    policy = policy or Policy.for_tests()
+    adapter = OidcProvider(provider.config(**changes), name="thaid", policy=policy, http=http)
     harness = in_memory(
         policy=policy,
-        storage=storage,  # type: ignore[arg-type]
+        storage=storage,
         clock=FakeClock(datetime.now(UTC)),
         registration=RegistrationSettings(providers=[adapter]),
     )

@@ -36,7 +36,7 @@ from softtoken.policy import Policy
 from softtoken.proofing._provider import Started
 from softtoken.proofing._result import AssuranceLevel, ProofingRecord, VerifiedIdentity
 from softtoken.proofing.oidc._config import OidcConfig
-from softtoken.proofing.oidc._http import HttpClient, HttpResponse
+from softtoken.proofing.oidc._http import HttpClient, HttpResponse, HttpxClient
 from softtoken.proofing.oidc._metadata import MetadataCache, ProviderMetadata
 from softtoken.proofing.oidc._tokens import (
     check_id_token,
@@ -71,10 +71,9 @@ class OidcProvider:
         name: str = "oidc",
         policy: Policy | None = None,
     ) -> None:
+        self._owned: HttpxClient | None = None
         if http is None:
-            from softtoken.proofing.oidc._http import HttpxClient  # noqa: PLC0415
-
-            http = HttpxClient()
+            http = self._owned = HttpxClient()
         self.config = config
         self.policy = policy or Policy()
         self._http = http
@@ -84,6 +83,11 @@ class OidcProvider:
     @property
     def name(self) -> str:
         return self._name
+
+    def close(self) -> None:
+        """Close the HTTP client this provider made (not one passed in)."""
+        if self._owned is not None:
+            self._owned.close()
 
     # --- start ----------------------------------------------------------------------
 
