@@ -136,6 +136,60 @@ def test_walk_chapter2_step2_with_thaid(
     assert (reg.state, reg.step) == (S.CONFIRM_DATA, 3)
 
 
+class WatchedStorage(MemoryStorage):
+    """Memory storage that knows how many transactions are open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open = 0
+
+    def begin(self):  # type: ignore[no-untyped-def]
+        tx = super().begin()
+        self.open += 1
+        for name in ("commit", "rollback"):
+            done = getattr(tx, name)
+
+            def end(done=done) -> None:  # type: ignore[no-untyped-def]
+                self.open -= 1
+                done()
+
+            setattr(tx, name, end)
+        return tx
+
+
+class WatchingHttp:
+    """The real transport, noting for each request whether a transaction was open."""
+
+    def __init__(self, inner: HttpClient, storage: WatchedStorage) -> None:
+        self.inner = inner
+        self.storage = storage
+        self.seen: list[tuple[str, int]] = []
+
+    def get(self, url: str, *, headers: Mapping[str, str]) -> HttpResponse:
+        self.seen.append((url, self.storage.open))
+        return self.inner.get(url, headers=headers)
+
+    def post_form(
+        self, url: str, form: Mapping[str, str], *, headers: Mapping[str, str]
+    ) -> HttpResponse:
+        self.seen.append((url, self.storage.open))
+        return self.inner.post_form(url, form, headers=headers)
+
+
+def test_the_callback_talks_to_the_provider_outside_the_unit_of_work(
+    thaid_provider: TestProvider, http: HttpxClient
+) -> None:
+    storage = WatchedStorage()
+    watching = WatchingHttp(http, storage)
+    harness, _ = thaid_harness(thaid_provider, http=watching, storage=storage)
+    callback = query(sign_in(at_step_2(harness)))
+    watching.seen.clear()
+    harness.softtoken.proofing.callback("thaid", callback)
+    paths = [urlsplit(url).path for url, _ in watching.seen]
+    assert paths == ["/token", "/jwks", "/me"]
+    assert all(open_transactions == 0 for _, open_transactions in watching.seen)
+
+
 def test_callback_given_as_the_whole_url(thaid_provider: TestProvider, http: HttpxClient) -> None:
     harness, _ = thaid_harness(thaid_provider, http=http)
     callback = sign_in(at_step_2(harness))

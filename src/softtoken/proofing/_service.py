@@ -145,6 +145,11 @@ class ProofingService:
         """
         chosen = self.registry.get(provider)
         actor = f"provider:{chosen.name}"
+        prepare = getattr(chosen, "prepare", None)
+        if callable(prepare):
+            # A provider that fetches its answer over the network (OpenID Connect redeems
+            # a code) does it here, before the unit of work: no transaction waits on it.
+            evidence = prepare(evidence, now=self._ctx.clock.now())
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             try:

@@ -23,7 +23,6 @@ refuses a code twice. HTTP goes through the :class:`HttpClient` port.
 
 from __future__ import annotations
 
-import base64
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -36,21 +35,18 @@ from softtoken.policy import Policy
 from softtoken.proofing._provider import Started
 from softtoken.proofing._result import AssuranceLevel, ProofingRecord, VerifiedIdentity
 from softtoken.proofing.oidc._config import OidcConfig
-from softtoken.proofing.oidc._http import HttpClient, HttpResponse, HttpxClient
-from softtoken.proofing.oidc._metadata import MetadataCache, ProviderMetadata
+from softtoken.proofing.oidc._exchange import OidcAnswer, fetch_answer
+from softtoken.proofing.oidc._http import HttpClient, HttpxClient
+from softtoken.proofing.oidc._metadata import MetadataCache
 from softtoken.proofing.oidc._tokens import (
     check_id_token,
     digest,
     pkce_pair,
     read_callback,
-    redeemed_code,
     text_claim,
-    token_key_id,
 )
 
 __all__ = ["OidcProvider"]
-
-_CLIENT_ERROR = 400
 
 
 class OidcProvider:
@@ -126,7 +122,24 @@ class OidcProvider:
         return Started(qr_payload=url, lookup=digest(state), state={"nonce_sha256": digest(nonce)})
 
     def lookup(self, evidence: object) -> str | None:
+        if isinstance(evidence, OidcAnswer):
+            return digest(evidence.state)
         return digest(read_callback(evidence)["state"])
+
+    def prepare(self, evidence: object, *, now: datetime) -> object:
+        """Fetch the provider's answer for a callback: redeem the code, fetch the keys and
+        the userinfo. The proofing service calls this before its unit of work, so no
+        database transaction waits on the provider; ``verify`` then only checks.
+
+        Never raises for the provider's refusals or absence: they travel in the answer
+        and ``verify`` raises them, so they are audited against the proofing they are
+        for. A callback that cannot be read is returned as it is (``lookup`` refuses it).
+        """
+        try:
+            params = read_callback(evidence)
+        except ValidationError:
+            return evidence
+        return fetch_answer(self.config, self._http, self._cache, params, now=now)
 
     def poll(self, record: ProofingRecord, *, now: datetime) -> object | None:  # noqa: ARG002
         # The answer comes back through the browser's redirect only.
@@ -150,19 +163,27 @@ class OidcProvider:
                 ``proofing_assertion_expired``, ``proofing_userinfo_mismatch``.
             ProviderUnavailable: the provider did not answer.
         """
-        params = read_callback(evidence)
-        state = params["state"]
+        params: dict[str, str] = {}
+        if isinstance(evidence, OidcAnswer):
+            state = evidence.state
+        else:
+            params = read_callback(evidence)
+            state = params["state"]
+        # The state first: an answer for another proofing is refused before anything else
+        # (and, when nothing was fetched yet, before any request to the provider).
         if record.lookup is None or not hmac.compare_digest(digest(state), record.lookup):
             raise AuthenticationError("proofing_nonce_mismatch", detail="state")
-        metadata = self._cache.metadata(now=now)
-        code = redeemed_code(params, issuer=self.config.issuer, iss_required=metadata.iss_parameter)
-        verifier, _ = pkce_pair(self.config.pkce_key(), state)
-        tokens = self._redeem(metadata, code, verifier)
-        id_token = tokens.get("id_token")
-        keys = self._cache.keys(now=now, kid=token_key_id(id_token))
+        answer = (
+            evidence
+            if isinstance(evidence, OidcAnswer)
+            else fetch_answer(self.config, self._http, self._cache, params, now=now)
+        )
+        if answer.error is not None:
+            raise answer.error
+        assert answer.keys is not None  # noqa: S101 - an answer without error has them
         claims = check_id_token(
-            id_token,
-            keys=keys,
+            answer.id_token,
+            keys=answer.keys,
             algorithms=self.config.algorithms,
             issuer=self.config.issuer,
             client_id=self.config.client_id,
@@ -171,60 +192,12 @@ class OidcProvider:
             skew=self.policy.oidc_clock_skew,
             max_age=self.policy.oidc_id_token_max_age,
         )
-        if any(claims.get(name) is None for name in self.config.claims.required()):
-            claims = {**self._userinfo(metadata, tokens, claims), **claims}
+        if answer.userinfo is not None:
+            # Core 5.3.4: the userinfo's sub must be the ID token's, or it is someone else.
+            if answer.userinfo.get("sub") != claims.get("sub"):
+                raise AuthenticationError("proofing_userinfo_mismatch")
+            claims = {**answer.userinfo, **claims}
         return self._identity(record, claims, now=now)
-
-    def _redeem(self, metadata: ProviderMetadata, code: str, verifier: str) -> dict[str, object]:
-        form = {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": self.config.redirect_uri,
-            "code_verifier": verifier,
-        }
-        headers = {"accept": "application/json"}
-        method = self.config.token_auth_method
-        if method == "client_secret_basic":
-            # RFC 6749 2.3.1: both halves form-encoded before base64.
-            secret = self.config.client_secret or ""
-            pair = f"{quote(self.config.client_id, safe='')}:{quote(secret, safe='')}"
-            headers["authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-        elif method == "client_secret_post":
-            form["client_id"] = self.config.client_id
-            form["client_secret"] = self.config.client_secret or ""
-        else:
-            form["client_id"] = self.config.client_id
-        answer = self._http.post_form(metadata.token_endpoint, form, headers=headers)
-        body = answer.json()
-        if answer.status >= _CLIENT_ERROR:
-            _token_error(answer, body)
-        if not isinstance(body.get("id_token"), str):
-            raise ValidationError("proofing_malformed", field="token", detail="no id_token")
-        return body
-
-    def _userinfo(
-        self,
-        metadata: ProviderMetadata,
-        tokens: Mapping[str, object],
-        claims: Mapping[str, object],
-    ) -> dict[str, object]:
-        access_token = tokens.get("access_token")
-        if metadata.userinfo_endpoint is None or not isinstance(access_token, str):
-            raise ValidationError(
-                "proofing_malformed", field="claims", detail="claims missing, no userinfo"
-            )
-        answer = self._http.get(
-            metadata.userinfo_endpoint,
-            headers={"authorization": f"Bearer {access_token}", "accept": "application/json"},
-        )
-        if answer.status >= _CLIENT_ERROR:
-            answer.json()  # a server error raises ProviderUnavailable
-            raise AuthenticationError("proofing_provider_error", detail=f"userinfo {answer.status}")
-        info = answer.json()
-        # Core 5.3.4: the userinfo's sub must be the ID token's, or it is someone else.
-        if info.get("sub") != claims.get("sub"):
-            raise AuthenticationError("proofing_userinfo_mismatch")
-        return info
 
     def _identity(
         self, record: ProofingRecord, claims: Mapping[str, object], *, now: datetime
@@ -267,12 +240,3 @@ class OidcProvider:
 
 def _optional(claims: Mapping[str, object], name: str | None) -> str | None:
     return None if name is None else text_claim(claims, name, optional=True)
-
-
-def _token_error(answer: HttpResponse, body: Mapping[str, object]) -> None:
-    error = str(body.get("error", ""))[:64]
-    detail = f"token endpoint {answer.status} {error}"
-    if error == "invalid_grant":
-        # RFC 6749 5.2: the code expired, was used already, or the verifier is not its own.
-        raise AuthenticationError("proofing_code_rejected", detail=detail)
-    raise AuthenticationError("proofing_provider_error", detail=detail)
