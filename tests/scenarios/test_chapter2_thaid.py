@@ -190,6 +190,31 @@ def test_the_callback_talks_to_the_provider_outside_the_unit_of_work(
     assert all(open_transactions == 0 for _, open_transactions in watching.seen)
 
 
+def test_forged_replayed_or_late_callbacks_cost_no_request(
+    thaid_provider: TestProvider, http: HttpxClient
+) -> None:
+    storage = WatchedStorage()
+    watching = WatchingHttp(http, storage)
+    harness, _ = thaid_harness(thaid_provider, http=watching, storage=storage)
+    soft = harness.softtoken
+    callback = query(sign_in(at_step_2(harness)))
+    soft.proofing.callback("thaid", callback)
+    watching.seen.clear()
+    for forged in (callback, {"code": "x", "state": "not-ours"}, "not even a callback"):
+        with pytest.raises(SoftTokenError):
+            soft.proofing.callback("thaid", forged)
+    assert watching.seen == []
+    late = harness.softtoken.proofing.begin("thaid", citizen_id=CITIZEN, subject="late")
+    assert late.qr_payload is not None
+    late_callback = query(sign_in(late.qr_payload))
+    harness.clock.advance(soft.policy.proofing_request_lifetime)
+    watching.seen.clear()
+    with pytest.raises(AuthenticationError) as caught:
+        soft.proofing.callback("thaid", late_callback)
+    assert caught.value.code == "proofing_expired"
+    assert watching.seen == []
+
+
 def test_callback_given_as_the_whole_url(thaid_provider: TestProvider, http: HttpxClient) -> None:
     harness, _ = thaid_harness(thaid_provider, http=http)
     callback = sign_in(at_step_2(harness))

@@ -29,7 +29,13 @@ from softtoken.proofing._result import (
     ProofingStatus,
     VerifiedIdentity,
 )
-from softtoken.proofing._store import ProofingTable, apply_declined, apply_verified, check_pending
+from softtoken.proofing._store import (
+    ProofingTable,
+    apply_declined,
+    apply_verified,
+    awaits_answer,
+    check_pending,
+)
 from softtoken.proofing.documents._review import (
     DOCUMENT_KINDS,
     DocumentReviewProvider,
@@ -149,7 +155,11 @@ class ProofingService:
         if callable(prepare):
             # A provider that fetches its answer over the network (OpenID Connect redeems
             # a code) does it here, before the unit of work: no transaction waits on it.
-            evidence = prepare(evidence, now=self._ctx.clock.now())
+            # Only for a pending proofing, so forged or replayed callbacks cost no request.
+            with self._ctx.unit_of_work() as uow:
+                waiting = awaits_answer(uow, chosen, evidence, now=self._ctx.clock.now())
+            if waiting:
+                evidence = prepare(evidence, now=self._ctx.clock.now())
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             try:
