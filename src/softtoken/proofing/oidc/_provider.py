@@ -12,10 +12,14 @@ The ceremony, in the proofing service's terms:
   redirects the person's browser there (or shows it as a QR code for a phone).
 - ``callback``: the provider sends the browser back to the portal's ``redirect_uri``
   with ``code`` and ``state`` (or ``error``); the portal passes those parameters in.
-- ``verify``: the callback's checks, the code redeemed at the token endpoint with the
-  verifier, the ID token checked (``_tokens.py``), the userinfo endpoint asked for the
-  claims the ID token does not carry, then the citizen ID must be the one entered at
-  step 1 and ``acr`` must name a level the deployment accepts.
+- ``prepare`` (called by the service before its unit of work, for a pending proofing):
+  the callback's error and ``iss`` checks, the code redeemed at the token endpoint with
+  the verifier, the signing keys and (for claims the ID token lacks) the userinfo
+  fetched (``_exchange.py``). Refusals travel in the answer.
+- ``verify`` (inside the unit of work): the state must be the proofing's, the ID token
+  is checked (``_tokens.py``), the userinfo must be about the same ``sub``, the citizen
+  ID must be the one entered at step 1 and ``acr`` must name a level the deployment
+  accepts. Given the raw callback instead of a prepared answer, it fetches it itself.
 
 An answer counts once: the service marks the proofing verified, and the provider
 refuses a code twice. HTTP goes through the :class:`HttpClient` port.
