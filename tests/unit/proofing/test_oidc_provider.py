@@ -128,6 +128,17 @@ def code_of(provider: OidcProvider, record: ProofingRecord, callback: object) ->
     return caught.value.code
 
 
+def test_evidence_reference_never_carries_the_citizen_id() -> None:
+    provider, recorded, record, callback = prepared()
+    recorded.id_claims = {**NAMES, "acr": "urn:ial2", "sub": CITIZEN}  # sub is the pid
+    reference = provider.verify(record, callback, now=NOW).evidence_reference
+    assert CITIZEN not in reference
+    assert reference.startswith("thaid:sub:")
+    provider, recorded, record, callback = prepared()
+    recorded.id_claims = {**NAMES, "acr": "urn:ial2", "jti": "tx-42"}
+    assert provider.verify(record, callback, now=NOW).evidence_reference == "thaid:jti:tx-42"
+
+
 def test_userinfo_about_someone_else_is_refused() -> None:
     provider, recorded, record, callback = prepared()
     recorded.id_claims = {"acr": "urn:ial2"}

@@ -220,7 +220,12 @@ class OidcProvider:
         first, last = text_claim(claims, names.first_name), text_claim(claims, names.last_name)
         assert first is not None  # noqa: S101 - text_claim raised otherwise
         assert last is not None  # noqa: S101 - text_claim raised otherwise
-        reference = claims.get("jti") or f"{claims['sub']}:{claims['iat']}"
+        # The provider's record of this proofing, for audits: the token's ID, or the
+        # subject's hash and the issue time (a provider may use the citizen ID as ``sub``,
+        # which the audit log must not carry in clear).
+        jti = claims.get("jti")
+        subject = digest(str(claims["sub"]))[:32]
+        reference = f"jti:{jti}" if isinstance(jti, str) else f"sub:{subject}:{claims['iat']}"
         return VerifiedIdentity(
             citizen_id=record.citizen_id,
             first_name=first,
