@@ -4,6 +4,7 @@ the token endpoint's errors, userinfo, acr levels, and the httpx adapter's limit
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
@@ -14,7 +15,12 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from softtoken.accounts._identifiers import CitizenId
-from softtoken.errors import ProviderUnavailable, SoftTokenError, ValidationError
+from softtoken.errors import (
+    ConfigurationError,
+    ProviderUnavailable,
+    SoftTokenError,
+    ValidationError,
+)
 from softtoken.proofing import AssuranceLevel, ProofingRecord
 from softtoken.proofing.oidc import HttpResponse, HttpxClient, OidcProvider, thaid
 
@@ -200,3 +206,12 @@ def test_httpx_adapter_limits() -> None:
             client.post_form("https://idp.example.go.th/token", {"a": "b"}, headers={})
     finally:
         client.close()
+
+
+def test_without_httpx_the_default_client_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "httpx", None)  # as if not installed
+    with pytest.raises(ConfigurationError) as caught:
+        HttpxClient()
+    assert "softtoken[oidc]" in str(caught.value.detail)

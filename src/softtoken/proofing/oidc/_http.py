@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from softtoken.errors import ProviderUnavailable, ValidationError
+from softtoken.errors import ConfigurationError, ProviderUnavailable, ValidationError
 
 if TYPE_CHECKING:
     import httpx
@@ -85,7 +85,12 @@ class HttpxClient:
         timeout: float = 10.0,
         max_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
-        import httpx  # noqa: PLC0415 - an optional dependency, needed only here
+        try:
+            import httpx  # noqa: PLC0415 - an optional dependency, needed only here
+        except ImportError:
+            raise ConfigurationError(
+                detail="the OpenID Connect adapter needs httpx: pip install 'softtoken[oidc]'"
+            ) from None
 
         self._httpx = httpx
         self._client = client or httpx.Client(timeout=timeout, follow_redirects=False)
