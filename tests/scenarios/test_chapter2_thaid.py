@@ -188,6 +188,17 @@ def test_the_callback_talks_to_the_provider_outside_the_unit_of_work(
     paths = [urlsplit(url).path for url, _ in watching.seen]
     assert paths == ["/token", "/jwks", "/me"]
     assert all(open_transactions == 0 for _, open_transactions in watching.seen)
+    # The same when the portal completes a proofing it knows by ID.
+    started = harness.softtoken.proofing.begin("thaid", citizen_id=CITIZEN, subject="by-id")
+    assert started.qr_payload is not None
+    answer = query(sign_in(started.qr_payload))
+    watching.seen.clear()
+    identity = harness.softtoken.proofing.complete(
+        started.proofing_id, answer, expected_citizen_id=CITIZEN
+    )
+    assert identity.provider == "thaid"
+    assert [urlsplit(url).path for url, _ in watching.seen] == ["/token", "/me"]  # keys cached
+    assert all(open_transactions == 0 for _, open_transactions in watching.seen)
 
 
 def test_forged_replayed_or_late_callbacks_cost_no_request(

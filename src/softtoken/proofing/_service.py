@@ -22,7 +22,7 @@ from softtoken.errors import (
     ValidationError,
 )
 from softtoken.proofing._documents_store import DocumentStore, check_scan
-from softtoken.proofing._provider import ProofingRegistry
+from softtoken.proofing._provider import ProofingProvider, ProofingRegistry
 from softtoken.proofing._result import (
     ProofingChallenge,
     ProofingRecord,
@@ -151,15 +151,7 @@ class ProofingService:
         """
         chosen = self.registry.get(provider)
         actor = f"provider:{chosen.name}"
-        prepare = getattr(chosen, "prepare", None)
-        if callable(prepare):
-            # A provider that fetches its answer over the network (OpenID Connect redeems
-            # a code) does it here, before the unit of work: no transaction waits on it.
-            # Only for a pending proofing, so forged or replayed callbacks cost no request.
-            with self._ctx.unit_of_work() as uow:
-                waiting = awaits_answer(uow, chosen, evidence, now=self._ctx.clock.now())
-            if waiting:
-                evidence = prepare(evidence, now=self._ctx.clock.now())
+        evidence = self._prepared(chosen, evidence)
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             try:
@@ -182,6 +174,17 @@ class ProofingService:
 
         return run_recording(self._ctx, work)
 
+    def _prepared(self, provider: ProofingProvider, evidence: object) -> object:
+        """A provider that fetches its answer over the network (OpenID Connect redeems a
+        code) does it here, before the unit of work, so no transaction waits on it; only
+        for a pending proofing, so forged or replayed answers cost no request."""
+        prepare = getattr(provider, "prepare", None)
+        if not callable(prepare):
+            return evidence
+        with self._ctx.unit_of_work() as uow:
+            waiting = awaits_answer(uow, provider, evidence, now=self._ctx.clock.now())
+        return prepare(evidence, now=self._ctx.clock.now()) if waiting else evidence
+
     def complete(
         self, proofing_id: str, evidence: object, *, expected_citizen_id: object
     ) -> VerifiedIdentity:
@@ -197,6 +200,7 @@ class ProofingService:
                 ``proofing_assertion_expired``, ``proofing_expired``, ``proofing_replayed``.
         """
         expected = CitizenId.parse(expected_citizen_id)
+        evidence = self._prepared(self.registry.get(self.get(proofing_id).provider), evidence)
 
         def work(uow: StorageUnitOfWork) -> ProofingRecord | Refused:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
