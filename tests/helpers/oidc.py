@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,12 +139,14 @@ class TestProvider:
         }
         node = shutil.which("node")
         assert node is not None
+        # The provider's log goes to a file: a pipe nobody reads would fill and stall it.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         process = subprocess.Popen(  # noqa: S603 - node runs the provider script
             [node, "--no-warnings", "provider.js"],
             cwd=PROVIDER_DIR,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
         )
         assert process.stdin is not None
         assert process.stdout is not None
@@ -152,7 +155,9 @@ class TestProvider:
         line = process.stdout.readline().decode()
         if not line.startswith("listening "):
             process.kill()
-            error = process.stderr.read().decode() if process.stderr else ""
+            process.wait()
+            self._log.seek(0)
+            error = self._log.read().decode(errors="replace")
             pytest.fail(f"oidc-provider did not start: {line!r} {error[-500:]}")
         self.port = int(line.split()[1])
         self._process = process
@@ -165,10 +170,10 @@ class TestProvider:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-            for stream in (self._process.stdout, self._process.stderr):
-                if stream is not None:
-                    stream.close()
+            if self._process.stdout is not None:
+                self._process.stdout.close()
             self._process = None
+            self._log.close()
 
     def config(self, **changes: object) -> OidcConfig:
         fields: dict[str, object] = {
