@@ -175,7 +175,8 @@ class StorageUnavailable(SoftTokenError):
 
 class ProviderUnavailable(SoftTokenError):
     """An outside service the call needs (an identity provider) could not be reached or
-    answered with a server error. Nothing was written but the audit entry; try again later."""
+    answered with a server error. Nothing was changed (a refused answer is audited); try
+    again later."""
 
     default_code = "proofing_provider_unavailable"
 

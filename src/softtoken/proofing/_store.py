@@ -13,11 +13,11 @@ from softtoken.accounts._identifiers import CitizenId
 from softtoken.errors import AuthenticationError, SoftTokenError, StateError
 from softtoken.ports import Row
 from softtoken.proofing._result import ProofingRecord, ProofingStatus, VerifiedIdentity
+from softtoken.storage._repositories import VersionedTable, row_datetime
 
 if TYPE_CHECKING:
     from softtoken.proofing._provider import ProofingProvider
     from softtoken.storage._unit_of_work import StorageUnitOfWork
-from softtoken.storage._repositories import VersionedTable, row_datetime
 
 __all__ = ["ProofingTable", "apply_declined", "apply_verified", "awaits_answer", "check_pending"]
 
