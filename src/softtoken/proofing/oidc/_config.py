@@ -32,7 +32,8 @@ TokenAuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
 #: Asymmetric algorithms only: an HMAC-signed ID token (``HS256``) would be keyed with
 #: the client secret, which the portal also holds, and ``none`` is never accepted.
 SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256", "ES384", "RS384", "PS384", "EdDSA")
-#: The scopes a ThaID agreement usually lists: ThaID discloses each claim by its scope.
+#: The default scopes for ThaID, named like the claims they disclose; a deployment uses
+#: the ones its agreement with the Department of Provincial Administration lists.
 THAID_SCOPES = ("openid", "pid", "given_name", "family_name", "given_name_en", "family_name_en")
 
 
