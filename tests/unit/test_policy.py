@@ -101,6 +101,9 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"oidc_id_token_max_age": timedelta(minutes=11)},
         {"oidc_metadata_lifetime": timedelta(days=2)},
         {"oidc_jwks_refetch_interval": timedelta(hours=2)},
+        {"oidc_clock_skew": timedelta(seconds=-1)},
+        {"oidc_metadata_lifetime": timedelta(0)},
+        {"oidc_jwks_refetch_interval": timedelta(0)},
         {"password_min_length_single_factor": 14},
         {"password_max_length": 63},
         {"argon2_memory_cost_kib": 19_455},  # t=2 needs 19,456 KiB
