@@ -31,6 +31,7 @@ ADAPTERS = (
     "softtoken.mail.smtp",
     "softtoken.ca.keys._pkcs11",
     "softtoken.proofing.paotang",
+    "softtoken.proofing.oidc",
 )
 #: The composition roots and the packages that exist to wire or drive adapters.
 NOT_CORE = (

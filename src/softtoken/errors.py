@@ -14,6 +14,7 @@
     │   └── Busy                    still losing after every retry: try again in a moment
     ├── DeliveryError               a mail or push could not be handed to its server
     ├── StorageUnavailable          the database could not be reached
+    ├── ProviderUnavailable         an outside service (an identity provider) did not answer
     ├── TamperingDetected           a hash chain or signature over stored data is broken
     └── ConfigurationError          the deployment's settings are unusable
 
@@ -40,6 +41,7 @@ __all__ = [
     "Language",
     "NotFound",
     "PasswordRejected",
+    "ProviderUnavailable",
     "RateLimited",
     "SoftTokenError",
     "StateError",
@@ -181,6 +183,14 @@ class DeliveryError(SoftTokenError):
 
 class StorageUnavailable(SoftTokenError):
     default_code = "storage_unavailable"
+
+
+class ProviderUnavailable(SoftTokenError):
+    """An outside service the call needs (an identity provider) could not be reached or
+    answered with a server error. Nothing was changed (a refused answer is audited); try
+    again later."""
+
+    default_code = "proofing_provider_unavailable"
 
 
 class TamperingDetected(SoftTokenError):

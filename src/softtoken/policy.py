@@ -139,6 +139,20 @@ class Policy:
     #: 5.0.0 5.2.4: a maximum number of files per user, so nobody fills the storage.
     documents_per_user_max: int = 20
 
+    # --- OpenID Connect proofing: ThaID and others (OpenID Connect Core 1.0 3.1.3.7) ----
+    #: Clock skew allowed on an ID token's ``exp`` and ``iat`` (Core 3.1.3.7 items 9-10
+    #: leave it to the client; one minute, as for the Pao Tang assertions). At most 5 min.
+    oidc_clock_skew: timedelta = timedelta(seconds=60)
+    #: An ID token issued longer ago is refused (Core 3.1.3.7 item 10): the portal redeems
+    #: the code as soon as the browser comes back, so an older token is a replay.
+    oidc_id_token_max_age: timedelta = _minutes(10)
+    #: How long the discovery document and the provider's JWKS are cached (Core 10.1.1:
+    #: a provider publishes a new key before signing with it). At most a day.
+    oidc_metadata_lifetime: timedelta = timedelta(hours=1)
+    #: A token signed with a key ID not in the cached JWKS refetches it (a rotation), at
+    #: most this often, so forged key IDs cannot make the portal hammer the provider.
+    oidc_jwks_refetch_interval: timedelta = timedelta(seconds=30)
+
     # --- service requests (manual chapter 7) ---------------------------------------------
     service_request_answer_within: timedelta = timedelta(hours=1)
     service_request_form_max_bytes: int = 10 * 1024 * 1024
@@ -275,6 +289,16 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
     ("certificate_validity",
      lambda p: p.certificate_validity > timedelta(days=p.renewal_notice_days),
      "must be longer than the renewal notice window"),
+    ("oidc_clock_skew", lambda p: timedelta(0) <= p.oidc_clock_skew <= _minutes(5),
+     "between 0 and 5 minutes"),
+    ("oidc_id_token_max_age", lambda p: _MIN <= p.oidc_id_token_max_age <= _TEN_MINUTES,
+     "between 1 and 10 minutes (OpenID Connect Core 3.1.3.7)"),
+    ("oidc_metadata_lifetime",
+     lambda p: timedelta(0) < p.oidc_metadata_lifetime <= timedelta(days=1),
+     "positive, at most a day"),
+    ("oidc_jwks_refetch_interval",
+     lambda p: timedelta(0) < p.oidc_jwks_refetch_interval <= p.oidc_metadata_lifetime,
+     "positive, at most oidc_metadata_lifetime"),
     ("rsa_min_bits", lambda p: p.rsa_min_bits >= 3072, "at least 3072 (ASVS 11.2.3)"),
     ("transaction_attempts", lambda p: 1 <= p.transaction_attempts <= 100,
      "between 1 and 100"),

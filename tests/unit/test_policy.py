@@ -74,6 +74,10 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "rsa_min_bits": 3072,  # ASVS 11.2.3
     "proofing_request_lifetime": timedelta(minutes=10),
     "registration_abandoned_after": timedelta(days=30),
+    "oidc_clock_skew": timedelta(seconds=60),  # OpenID Connect Core 3.1.3.7
+    "oidc_id_token_max_age": timedelta(minutes=10),  # Core 3.1.3.7 item 10
+    "oidc_metadata_lifetime": timedelta(hours=1),  # Core 10.1.1
+    "oidc_jwks_refetch_interval": timedelta(seconds=30),
     "service_request_form_max_bytes": 10 * 1024 * 1024,
     "service_request_dual_control": True,
     # retention (docs/privacy.md gives each period's reason)
@@ -112,6 +116,13 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
     "changes",
     [
         {"password_min_length": 7},
+        {"oidc_clock_skew": timedelta(minutes=6)},
+        {"oidc_id_token_max_age": timedelta(minutes=11)},
+        {"oidc_metadata_lifetime": timedelta(days=2)},
+        {"oidc_jwks_refetch_interval": timedelta(hours=2)},
+        {"oidc_clock_skew": timedelta(seconds=-1)},
+        {"oidc_metadata_lifetime": timedelta(0)},
+        {"oidc_jwks_refetch_interval": timedelta(0)},
         {"password_min_length_single_factor": 14},
         {"password_max_length": 63},
         {"argon2_memory_cost_kib": 19_455},  # t=2 needs 19,456 KiB

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from softtoken.accounts._identifiers import CitizenId
-from softtoken.errors import AuthenticationError, StateError
+from softtoken.errors import AuthenticationError, SoftTokenError, StateError
 from softtoken.ports import Row
 from softtoken.proofing._result import ProofingRecord, ProofingStatus, VerifiedIdentity
 from softtoken.storage._repositories import VersionedTable, row_datetime
 
-__all__ = ["ProofingTable", "apply_declined", "apply_verified", "check_pending"]
+if TYPE_CHECKING:
+    from softtoken.proofing._provider import ProofingProvider
+    from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["ProofingTable", "apply_declined", "apply_verified", "awaits_answer", "check_pending"]
 
 
 def check_pending(record: ProofingRecord, *, now: datetime) -> None:
@@ -43,6 +48,24 @@ def apply_verified(
 def apply_declined(record: ProofingRecord, *, reason: str, now: datetime) -> ProofingRecord:
     check_pending(record, now=now)
     return attrs.evolve(record, status=ProofingStatus.FAILED, failure=reason[:64], completed_at=now)
+
+
+def awaits_answer(
+    uow: StorageUnitOfWork, provider: ProofingProvider, evidence: object, *, now: datetime
+) -> bool:
+    """True when ``evidence`` names a pending, unexpired proofing of ``provider`` (read
+    without trusting it): whether fetching the answer it refers to is worth a request."""
+    try:
+        lookup = provider.lookup(evidence)
+    except SoftTokenError:
+        return False
+    found = None if lookup is None else uow.repository(ProofingTable).by_lookup(lookup)
+    return (
+        found is not None
+        and found.provider == provider.name
+        and found.status is ProofingStatus.PENDING
+        and now < found.expires_at
+    )
 
 
 _when = row_datetime
