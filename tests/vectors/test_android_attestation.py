@@ -161,7 +161,11 @@ def test_outside_the_certificates_validity_is_refused() -> None:
 def test_a_revoked_serial_in_googles_status_format_is_refused() -> None:
     s = sample()
     serial = format(s.chain[1].serial_number, "x")  # the device's attestation key
-    other = {"entries": {"8350192447815228107": {"status": "REVOKED", "reason": "KEY_COMPROMISE"}}}
+    other = {
+        "entries": {
+            "c35747a084470c3135aeefe2b8d40cd6": {"status": "REVOKED", "reason": "KEY_COMPROMISE"}
+        }
+    }
     unrelated = StatusList.from_json(json.dumps(other))
     assert check(AndroidKeyAttestation(status_list=unrelated), s).trust == "hardware"
     revoked = {"entries": {serial: {"status": "REVOKED", "reason": "KEY_COMPROMISE"}}}
