@@ -24,7 +24,7 @@ from pathlib import Path
 
 import attrs
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
 from softtoken.errors import AuthenticationError, ConfigurationError
@@ -104,16 +104,21 @@ def decode_chain(value: object, *, encoding: str = "base64") -> list[x509.Certif
         if len(der) > _MAX_CERTIFICATE_BYTES:
             raise _invalid("a certificate is too large")
         try:
-            chain.append(x509.load_der_x509_certificate(der))
-        except ValueError as exc:
+            cert = x509.load_der_x509_certificate(der)
+            # cryptography parses some fields only when they are read: read every field
+            # the checks use now, so a malformed one is refused here as malformed.
+            _ = (cert.subject, cert.issuer, cert.extensions, cert.public_key())
+            _ = (cert.not_valid_before_utc, cert.not_valid_after_utc, cert.serial_number)
+        except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
             raise _invalid(f"a certificate does not parse: {exc}") from None
+        chain.append(cert)
     return chain
 
 
 def _signed_by(subject: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         subject.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 
