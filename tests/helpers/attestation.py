@@ -4,15 +4,18 @@ The published samples (tests/vectors/attestation/) certify keys whose private ha
 nobody has, for challenges fixed long ago, so they cannot enroll a device through
 activation. To test the wiring, this module plays the keystore: a test root, an
 attestation key, and a leaf for the device's own key whose KeyDescription (encoded with
-pyasn1, as Android's page specifies it) carries the activation's challenge.
+pyasn1, as Android's page specifies it) carries the activation's challenge; and Apple's
+attestation service, which attests an App Attest key for a client data hash.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
+import cbor2
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,7 +24,7 @@ from pyasn1.codec.der import encoder
 from pyasn1.type import tag, univ
 
 from softtoken.protocol._jws import DevicePublicKey
-from softtoken.protocol.attestation import KEY_DESCRIPTION_OID
+from softtoken.protocol.attestation import KEY_DESCRIPTION_OID, NONCE_OID
 
 
 def _explicit(value: Any, number: int) -> Any:
@@ -134,3 +137,58 @@ class FakeKeystore:
         return [
             base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in chain
         ]
+
+
+class FakeAppAttest:
+    """Apple's side of App Attest, played with a test root: it attests a fresh App
+    Attest key for a client data hash, as ``DCAppAttestService.attestKey`` would."""
+
+    def __init__(self, now: datetime, *, app_id: str, development: bool = False) -> None:
+        self.now = now
+        self.app_id = app_id
+        self.aaguid = b"appattestdevelop" if development else b"appattest" + bytes(7)
+        self.keystore = FakeKeystore(now)  # a root and a CA to sign credCerts with
+        self.root = self.keystore.root
+
+    def attest(self, client_data_hash: bytes) -> tuple[str, str]:
+        """(key ID, attestation object), both base64 as the app sends them."""
+        key = ec.generate_private_key(ec.SECP256R1()).public_key()
+        point = key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        key_id = hashlib.sha256(point).digest()
+        auth_data = (
+            hashlib.sha256(self.app_id.encode()).digest()
+            + b"\x40"  # attested credential data included
+            + bytes(4)  # counter 0
+            + self.aaguid
+            + len(key_id).to_bytes(2, "big")
+            + key_id
+        )
+        nonce = hashlib.sha256(auth_data + client_data_hash).digest()
+        extension = _sequence(_explicit(univ.OctetString(nonce), 1))
+        cred_cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, key_id.hex())]))
+            .issuer_name(self.keystore.intermediate.subject)
+            .public_key(key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(self.now - timedelta(days=1))
+            .not_valid_after(self.now + timedelta(days=300))
+            .add_extension(
+                x509.UnrecognizedExtension(NONCE_OID, bytes(encoder.encode(extension))),
+                critical=False,
+            )
+            .sign(self.keystore.attestation_key, hashes.SHA256())
+        )
+        der = serialization.Encoding.DER
+        document = {
+            "fmt": "apple-appattest",
+            "attStmt": {
+                "x5c": [cred_cert.public_bytes(der), self.keystore.intermediate.public_bytes(der)],
+                "receipt": b"a receipt for Apple's fraud metric service",
+            },
+            "authData": auth_data,
+        }
+        attestation = base64.b64encode(cbor2.dumps(document)).decode()
+        return base64.b64encode(key_id).decode(), attestation

@@ -6,7 +6,8 @@ a published sample cannot attest a key the test holds for a fresh activation."""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from typing import Any, Literal
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -17,6 +18,8 @@ from softtoken.lifecycle.activation import ActivationState
 from softtoken.protocol import ENROLL_TYP, ActivationPayload, EnrollmentClaims, sign
 from softtoken.protocol.attestation import (
     AndroidKeyAttestation,
+    AppleAppAttestation,
+    app_attest_client_data,
     attestation_challenge,
     device_id_for,
 )
@@ -24,10 +27,11 @@ from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
 from softtoken.testing import Harness, Person, approve_registration, in_memory
 
-from ...helpers.attestation import FakeKeystore, key_description
+from ...helpers.attestation import FakeAppAttest, FakeKeystore, key_description
 from ...helpers.devices import PIN, new_phone
 
 USER = Person().user_id
+APP_ID = "ABCDE12345.th.go.cgd.softtoken"
 
 
 def ready(harness: Harness) -> FakeKeystore:
@@ -52,16 +56,46 @@ def android_enrollment(
     key = ec.generate_private_key(ec.SECP256R1())
     challenge = attestation_challenge(payload.activation_id, secret_for_challenge or payload.secret)
     chain = keystore.attest(key.public_key(), key_description(challenge, **description))
+    evidence = {"fmt": "android-key", "x5c": chain}
+    return (
+        payload.activation_id,
+        signed_enrollment(harness, payload, key, evidence, "android"),
+        key,
+    )
+
+
+def signed_enrollment(
+    harness: Harness,
+    payload: ActivationPayload,
+    key: ec.EllipticCurvePrivateKey,
+    attestation: dict[str, Any],
+    platform: Literal["android", "ios"],
+) -> str:
     claims = EnrollmentClaims(
         activation_id=payload.activation_id,
         secret=payload.secret,
         csr_der=device_csr(key),
-        platform="android",
+        platform=platform,
         biometrics=False,
-        attestation={"fmt": "android-key", "x5c": chain},
+        attestation=attestation,
         issued_at=harness.clock.now(),
     )
-    return payload.activation_id, sign(claims.to_claims(), key, typ=ENROLL_TYP), key
+    return sign(claims.to_claims(), key, typ=ENROLL_TYP)
+
+
+def ios_enrollment(
+    harness: Harness, apple: FakeAppAttest, *, bind_to: ec.EllipticCurvePrivateKey | None = None
+) -> tuple[str, str, ec.EllipticCurvePrivateKey]:
+    """An iPhone: a Secure Enclave device key, and an App Attest key attested for
+    ``SHA-256(challenge || thumbprint of the device key)`` (of ``bind_to`` if given)."""
+    start = harness.softtoken.activation.begin(USER)
+    payload = ActivationPayload.parse(start.qr_payload)
+    key = ec.generate_private_key(ec.SECP256R1())
+    challenge = attestation_challenge(payload.activation_id, payload.secret)
+    client_data = app_attest_client_data(challenge, (bind_to or key).public_key())
+    key_id, attestation = apple.attest(hashlib.sha256(client_data).digest())
+    evidence = {"fmt": "apple-appattest", "key_id": key_id, "attestation": attestation}
+    return payload.activation_id, signed_enrollment(harness, payload, key, evidence, "ios"), key
 
 
 def completion(harness: Harness) -> dict[str, object]:
@@ -156,3 +190,34 @@ def test_the_hardware_policy_default_is_preferred_and_other_words_are_refused() 
     assert Policy().attestation_hardware == "preferred"
     with pytest.raises(ConfigurationError):
         Policy(attestation_hardware="sometimes")  # type: ignore[arg-type]
+
+
+def ready_for_ios(harness: Harness) -> FakeAppAttest:
+    approve_registration(harness)
+    apple = FakeAppAttest(harness.clock.now(), app_id=APP_ID)
+    team, bundle = APP_ID.split(".", 1)
+    harness.softtoken.activation.attestation.register(
+        AppleAppAttestation(team_id=team, bundle_id=bundle, roots=[apple.root])
+    )
+    return apple
+
+
+def test_an_app_attest_attestation_enrolls_an_iphone(harness: Harness) -> None:
+    apple = ready_for_ios(harness)
+    _, message, key = ios_enrollment(harness, apple)
+    verified = harness.softtoken.activation.enroll(message)
+    assert verified.device_id == device_id_for(key.public_key())
+    details = completion(harness)
+    assert (details["attestation"], details["attestation_trust"]) == ("apple-appattest", "hardware")
+
+
+def test_an_app_attest_attestation_bound_to_another_device_key_is_refused(
+    harness: Harness,
+) -> None:
+    apple = ready_for_ios(harness)
+    other = ec.generate_private_key(ec.SECP256R1())
+    activation_id, message, _ = ios_enrollment(harness, apple, bind_to=other)
+    with pytest.raises(AuthenticationError) as caught:
+        harness.softtoken.activation.enroll(message)
+    assert caught.value.code == "attestation_challenge_mismatch"
+    still_pending(harness, activation_id)
