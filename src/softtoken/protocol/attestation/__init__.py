@@ -28,6 +28,7 @@ from softtoken.protocol.attestation._port import (
     attestation_challenge,
     device_id_for,
 )
+from softtoken.protocol.attestation._settings import AttestationSettings
 
 __all__ = [
     "DEVICE_ID_LENGTH",
@@ -37,6 +38,7 @@ __all__ = [
     "AppAttestStatement",
     "AppleAppAttestation",
     "AttestationResult",
+    "AttestationSettings",
     "AttestationVerifier",
     "AuthorizationList",
     "HardwareRequirement",

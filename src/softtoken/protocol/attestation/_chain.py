@@ -70,7 +70,10 @@ def load_roots(source: RootsSource | None, *, packaged: str) -> tuple[x509.Certi
     elif isinstance(source, bytes):
         data = source
     elif isinstance(source, str | os.PathLike):
-        data = Path(source).read_bytes()
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise ConfigurationError("attestation_roots_invalid", detail=str(exc)) from None
     else:
         roots = tuple(source)
         if not roots:
@@ -202,7 +205,11 @@ class StatusList:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> StatusList:
         """The status list saved from Google's status endpoint, read from ``path``."""
-        return cls.from_json(Path(path).read_bytes())
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ConfigurationError("attestation_status_list_invalid", detail=str(exc)) from None
+        return cls.from_json(data)
 
     def check(self, chain: Sequence[x509.Certificate]) -> None:
         """Raises:

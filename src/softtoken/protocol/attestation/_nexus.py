@@ -43,6 +43,11 @@ class NexusAttestation:
     def register(self, verifier: AttestationVerifier) -> None:
         self._verifiers[verifier.format] = verifier
 
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The ``fmt`` values a verifier is registered for."""
+        return tuple(sorted(self._verifiers))
+
     def verify(
         self,
         evidence: Mapping[str, Any],
