@@ -31,8 +31,9 @@ def _explicit(value: Any, number: int) -> Any:
     return value.subtype(explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatConstructed, number))
 
 
-def _sequence(*items: Any) -> univ.Sequence:
-    seq = univ.Sequence()
+def _sequence(*items: Any, tagged: int | None = None) -> univ.Sequence:
+    # A constructed value loses its components in subtype(), so tag the empty one first.
+    seq = univ.Sequence() if tagged is None else _explicit(univ.Sequence(), tagged)
     for position, item in enumerate(items):
         seq.setComponentByPosition(position, item)
     return seq
@@ -50,8 +51,9 @@ def key_description(
     root_of_trust = _sequence(
         univ.OctetString(bytes(32)),
         univ.Boolean(locked),
-        univ.Enumerated(0 if locked else 2),
+        univ.Enumerated(0 if locked else 2),  # Verified, or Unverified
         univ.OctetString(bytes(32)),
+        tagged=704,
     )
     package_info = _sequence(univ.OctetString(package.encode()), univ.Integer(1))
     infos = univ.SetOf()
@@ -60,7 +62,7 @@ def key_description(
     digests.setComponentByPosition(0, univ.OctetString(bytes(32)))
     app_id = encoder.encode(_sequence(infos, digests))
     software = _sequence(_explicit(univ.OctetString(app_id), 709))
-    hardware = _sequence(_explicit(univ.Integer(origin), 702), _explicit(root_of_trust, 704))
+    hardware = _sequence(_explicit(univ.Integer(origin), 702), root_of_trust)
     return bytes(
         encoder.encode(
             _sequence(
@@ -84,7 +86,7 @@ def _name(serial: str) -> x509.Name:
 class FakeKeystore:
     """A root and an attestation key, like a device's factory-provisioned ones."""
 
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, now: datetime, *, ca_constraints: bool = True) -> None:
         self.now = now
         self.root_key = ec.generate_private_key(ec.SECP384R1())
         self.root = self._certificate(
@@ -93,7 +95,7 @@ class FakeKeystore:
         self.attestation_key = ec.generate_private_key(ec.SECP256R1())
         self.intermediate = self._certificate(
             _name("test-attestation-key"), self.attestation_key.public_key(), _name("test-root"),
-            ca=True,
+            ca=ca_constraints,
         )  # fmt: skip
 
     def _certificate(
@@ -150,8 +152,11 @@ class FakeAppAttest:
         self.keystore = FakeKeystore(now)  # a root and a CA to sign credCerts with
         self.root = self.keystore.root
 
-    def attest(self, client_data_hash: bytes) -> tuple[str, str]:
-        """(key ID, attestation object), both base64 as the app sends them."""
+    def attest(
+        self, client_data_hash: bytes, *, counter: int = 0, credential_id: bytes | None = None
+    ) -> tuple[str, str]:
+        """(key ID, attestation object), both base64 as the app sends them; ``counter``
+        and ``credential_id`` make authenticator data Apple would never sign."""
         key = ec.generate_private_key(ec.SECP256R1()).public_key()
         point = key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
@@ -160,10 +165,10 @@ class FakeAppAttest:
         auth_data = (
             hashlib.sha256(self.app_id.encode()).digest()
             + b"\x40"  # attested credential data included
-            + bytes(4)  # counter 0
+            + counter.to_bytes(4, "big")
             + self.aaguid
-            + len(key_id).to_bytes(2, "big")
-            + key_id
+            + len(credential_id or key_id).to_bytes(2, "big")
+            + (credential_id or key_id)
         )
         nonce = hashlib.sha256(auth_data + client_data_hash).digest()
         extension = _sequence(_explicit(univ.OctetString(nonce), 1))
