@@ -144,3 +144,27 @@ def test_refused_device_messages_are_logged_without_their_content(
     [record] = caplog.records
     assert record.getMessage() == "login.push_answer refused: device_message_malformed"
     assert token not in caplog.text
+
+
+def test_optional_hardware_lets_unknown_formats_enroll_as_software_but_not_bad_software() -> None:
+    public = key()
+    result = NexusAttestation().verify(
+        {"fmt": "tpm"},
+        public_key=public,
+        platform="android",
+        challenge=CHALLENGE,
+        now=NOW,
+        requirement="optional",
+    )
+    assert (result.trust, result.refused) == ("software", "attestation_format_unsupported")
+    assert result.device_id == thumbprint(public)[:22]
+    with pytest.raises(AuthenticationError) as caught:
+        NexusAttestation().verify(
+            {"fmt": "software", "device_id": "someone-else"},
+            public_key=public,
+            platform="android",
+            challenge=CHALLENGE,
+            now=NOW,
+            requirement="optional",
+        )
+    assert caught.value.code == "attestation_invalid"
