@@ -26,6 +26,7 @@ from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
 from softtoken.proofing._service import ProofingService
+from softtoken.protocol.attestation import NexusAttestation
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["SoftToken"]
@@ -67,6 +68,7 @@ class SoftToken:
         device_api_url: str = "https://localhost/softtoken/device",
         push_notifier: PushNotifier | None = None,
         registration: RegistrationSettings | None = None,
+        attestation: NexusAttestation | None = None,
     ) -> None:
         self._context = context
         self.storage = storage
@@ -87,6 +89,7 @@ class SoftToken:
             ca=self.ca,
             totp=self.totp,
             registration=self.registration,
+            attestation=attestation,
             server_url=device_api_url,
         )
         self.push_login = PushLoginService(

@@ -22,6 +22,7 @@ from softtoken.mail.memory import MemoryMailbox
 from softtoken.mail.smtp import SmtpSender
 from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
+from softtoken.protocol.attestation import AttestationSettings
 from softtoken.storage import open_storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 from softtoken.storage.sql._audit_upgrade import adds_audit_head_seal
@@ -48,6 +49,9 @@ class Config:
             written into every activation QR code (``docs/protocol.md``).
         registration: identity proofing providers (Pao Tang's issuer, audience, keys,
             callback URL), the consent version, the assignment-order and approval rules.
+        attestation: the device attestation verifiers: Google's and Apple's roots, Google's
+            status list file, the Android package and the Apple App ID
+            (``docs/device.md``, "Platform attestation").
     """
 
     secret_key: bytes = attrs.field(repr=False)
@@ -59,11 +63,13 @@ class Config:
     ca: CaConfig | None = None
     device_api_url: str = "https://localhost/softtoken/device"
     registration: RegistrationSettings = attrs.field(factory=RegistrationSettings)
+    attestation: AttestationSettings = attrs.field(factory=AttestationSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         """Read ``SOFTTOKEN_SECRET_KEY`` (base64), ``SOFTTOKEN_STORAGE_URL`` and
-        ``SOFTTOKEN_SMTP_HOST``/``_PORT``/``_SENDER``/``_SECURITY``/``_USERNAME``/``_PASSWORD``."""
+        ``SOFTTOKEN_SMTP_HOST``/``_PORT``/``_SENDER``/``_SECURITY``/``_USERNAME``/``_PASSWORD``,
+        the CA's variables and ``SOFTTOKEN_ATTESTATION_*`` (:class:`AttestationSettings`)."""
         env = os.environ if environ is None else environ
         raw = env.get("SOFTTOKEN_SECRET_KEY")
         if not raw:
@@ -90,6 +96,7 @@ class Config:
             storage_url=env.get("SOFTTOKEN_STORAGE_URL", "sqlite:///softtoken.db"),
             smtp=smtp,
             ca=CaConfig.from_env(env),
+            attestation=AttestationSettings.from_env(env),
         )
 
 
@@ -149,6 +156,7 @@ def build(
         device_api_url=config.device_api_url,
         push_notifier=push_notifier,
         registration=config.registration,
+        attestation=config.attestation.build(),
     )
     if seal_head:
         soft.audit.seal_upgraded_head()

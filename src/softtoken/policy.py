@@ -23,9 +23,10 @@ import attrs
 
 from softtoken.errors import ConfigurationError
 
-__all__ = ["MatchingMode", "Policy"]
+__all__ = ["HardwareAttestation", "MatchingMode", "Policy"]
 
 MatchingMode = Literal["confirm", "select", "enter"]
+HardwareAttestation = Literal["required", "preferred", "optional"]
 
 _MIN = timedelta(minutes=1)
 
@@ -129,6 +130,12 @@ class Policy:
     device_key_types: tuple[str, ...] = ("ec-p256", "ec-p384", "ed25519")
     allow_rsa_device_keys: bool = False
     rsa_min_bits: int = 3072
+    #: Device attestation (NIST SP 800-63B r3 5.2.4, B4 3.2.4: the verifier decides
+    #: whether and how it uses an authenticator's attestation): ``required`` enrolls
+    #: only keys a platform attests in a TEE, StrongBox or Secure Enclave; ``preferred``
+    #: checks every hardware attestation sent and accepts software keys (the manual's
+    #: app); ``optional`` lets a failed hardware attestation enroll as a software key.
+    attestation_hardware: HardwareAttestation = "preferred"
 
     # --- registration (manual chapter 2) --------------------------------------------------
     assignment_order_max_bytes: int = 10 * 1024 * 1024  # 10 MB
@@ -307,6 +314,9 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
     ("transaction_backoff_max",
      lambda p: p.transaction_backoff_first <= p.transaction_backoff_max <= timedelta(seconds=5),
      "between transaction_backoff_first and 5 seconds (a call must not hang)"),
+    ("attestation_hardware",
+     lambda p: p.attestation_hardware in ("required", "preferred", "optional"),
+     "required, preferred or optional"),
     ("device_key_types",
      lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
      "a non-empty subset of ec-p256, ec-p384, ed25519"),

@@ -38,6 +38,7 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "totp_period_seconds": 30,  # RFC 6238
     "totp_digits": 6,
     "totp_algorithm": "SHA1",
+    "attestation_hardware": "preferred",  # r3 5.2.4 / B4 3.2.4: the verifier's choice
     "totp_window_steps": 1,
     "challenge_lifetime": timedelta(minutes=2),  # r3 5.1.3.2: <= 10 min, shorter default
     "challenge_nonce_bytes": 16,  # ASVS 11.5.1: 128 bits

@@ -74,6 +74,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "อุปกรณ์ต้องเก็บกุญแจไว้ในฮาร์ดแวร์ที่ปลอดภัย",
         "The device must keep its key in secure hardware.",
     ),
+    "attestation_certificate_expired": (
+        "ใบรับรองในการรับรองอุปกรณ์หมดอายุหรือยังไม่เริ่มใช้",
+        "A certificate of the device attestation is expired or not yet valid.",
+    ),
+    "attestation_signature_invalid": (
+        "ลายมือชื่อในสายใบรับรองของการรับรองอุปกรณ์ไม่ถูกต้อง",
+        "A signature in the device attestation's certificate chain does not verify.",
+    ),
+    "attestation_untrusted_root": (
+        "การรับรองอุปกรณ์ไม่ได้ออกโดยผู้ผลิตที่เชื่อถือได้",
+        "The device attestation does not chain to a trusted root.",
+    ),
+    "attestation_revoked": (
+        "กุญแจรับรองของอุปกรณ์นี้ถูกเพิกถอนแล้ว",
+        "The device's attestation key has been revoked.",
+    ),
+    "attestation_challenge_mismatch": (
+        "การรับรองอุปกรณ์ไม่ได้ทำขึ้นสำหรับการเปิดใช้งานครั้งนี้",
+        "The device attestation was not made for this activation.",
+    ),
+    "attestation_key_mismatch": (
+        "การรับรองอุปกรณ์รับรองกุญแจอื่น ไม่ใช่กุญแจที่ขอใบรับรอง",
+        "The device attestation vouches for another key than the enrolled one.",
+    ),
+    "attestation_app_mismatch": (
+        "การรับรองอุปกรณ์มาจากแอปพลิเคชันอื่น",
+        "The device attestation comes from another app.",
+    ),
+    "attestation_roots_invalid": (
+        "ไฟล์ใบรับรองหลักสำหรับการรับรองอุปกรณ์ไม่ถูกต้อง",
+        "The attestation root certificates could not be read.",
+    ),
+    "attestation_status_list_invalid": (
+        "ไฟล์รายการสถานะการเพิกถอนของการรับรองอุปกรณ์ไม่ถูกต้อง",
+        "The attestation status (revocation) list could not be read.",
+    ),
     "soft_token_not_active": (
         "บัญชีนี้ยังไม่มี Soft Token ที่ใช้งานได้",
         "This account has no active soft token.",

@@ -37,7 +37,6 @@ from softtoken.authenticator._views import ChallengeView, challenge_view
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
 from softtoken.protocol import _jws
-from softtoken.protocol._attestation import device_id_for
 from softtoken.protocol._messages import (
     APPROVAL_TYP,
     ENROLL_TYP,
@@ -47,6 +46,7 @@ from softtoken.protocol._messages import (
     EnrollmentClaims,
     RenewalClaims,
 )
+from softtoken.protocol.attestation import device_id_for
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,5 +1,6 @@
 """The device protocol: compact JWS messages, the activation QR payload, the pictures of
-picture matching. Specified in ``docs/protocol.md``."""
+picture matching, device attestation (``softtoken.protocol.attestation``). Specified in
+``docs/protocol.md``."""
 
 from softtoken.protocol._jws import SignedMessage, read, sign, thumbprint, verify
 from softtoken.protocol._messages import (
@@ -15,6 +16,15 @@ from softtoken.protocol._messages import (
     RenewalClaims,
 )
 from softtoken.protocol._pictures import PICTURES, Picture, choose_pictures, picture
+from softtoken.protocol.attestation import (
+    AndroidKeyAttestation,
+    AppleAppAttestation,
+    AttestationResult,
+    AttestationVerifier,
+    NexusAttestation,
+    SoftwareAttestation,
+    attestation_challenge,
+)
 
 __all__ = [
     "APPROVAL_TYP",
@@ -24,12 +34,19 @@ __all__ = [
     "PROTOCOL_VERSION",
     "RENEWAL_TYP",
     "ActivationPayload",
+    "AndroidKeyAttestation",
+    "AppleAppAttestation",
     "ApprovalClaims",
+    "AttestationResult",
+    "AttestationVerifier",
     "EnrollmentClaims",
+    "NexusAttestation",
     "Picture",
     "PollClaims",
     "RenewalClaims",
     "SignedMessage",
+    "SoftwareAttestation",
+    "attestation_challenge",
     "choose_pictures",
     "picture",
     "read",

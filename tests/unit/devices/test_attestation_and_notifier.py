@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,11 +11,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from softtoken import AuthenticationError, ValidationError
 from softtoken.protocol import thumbprint
-from softtoken.protocol._attestation import AttestationResult, NexusAttestation
 from softtoken.protocol._jws import DevicePublicKey
+from softtoken.protocol.attestation import AttestationResult, NexusAttestation
 from softtoken.testing import Person, approve_registration, in_memory
 
 from ...helpers.devices import PIN, new_phone
+
+NOW = datetime(2026, 1, 5, tzinfo=UTC)
+CHALLENGE = bytes(32)
 
 
 def key() -> DevicePublicKey:
@@ -26,12 +30,20 @@ def test_software_attestation_links_the_device_id_to_the_key() -> None:
     public = key()
     device_id = thumbprint(public)[:22]
     result = nexus.verify(
-        {"fmt": "software", "device_id": device_id}, public_key=public, platform="android"
+        {"fmt": "software", "device_id": device_id},
+        public_key=public,
+        platform="android",
+        challenge=CHALLENGE,
+        now=NOW,
     )
     assert result == AttestationResult(format="software", trust="software", device_id=device_id)
     with pytest.raises(AuthenticationError) as caught:
         nexus.verify(
-            {"fmt": "software", "device_id": "someone-else"}, public_key=public, platform="android"
+            {"fmt": "software", "device_id": "someone-else"},
+            public_key=public,
+            platform="android",
+            challenge=CHALLENGE,
+            now=NOW,
         )
     assert caught.value.code == "attestation_invalid"
 
@@ -39,7 +51,9 @@ def test_software_attestation_links_the_device_id_to_the_key() -> None:
 def test_unknown_formats_and_required_hardware_are_refused() -> None:
     public = key()
     with pytest.raises(ValidationError) as unknown:
-        NexusAttestation().verify({"fmt": "android-key"}, public_key=public, platform="android")
+        NexusAttestation().verify(
+            {"fmt": "tpm"}, public_key=public, platform="android", challenge=CHALLENGE, now=NOW
+        )
     assert unknown.value.code == "attestation_format_unsupported"
     strict = NexusAttestation(require_hardware=True)
     with pytest.raises(AuthenticationError) as soft_key:
@@ -47,6 +61,8 @@ def test_unknown_formats_and_required_hardware_are_refused() -> None:
             {"fmt": "software", "device_id": thumbprint(public)[:22]},
             public_key=public,
             platform="ios",
+            challenge=CHALLENGE,
+            now=NOW,
         )
     assert soft_key.value.code == "attestation_not_hardware"
 
@@ -62,6 +78,8 @@ class _HardwareStub:
         *,
         public_key: DevicePublicKey,  # noqa: ARG002 - the protocol's signature
         platform: str,
+        challenge: bytes,  # noqa: ARG002 - the protocol's signature
+        now: datetime,  # noqa: ARG002 - the protocol's signature
     ) -> AttestationResult:
         assert platform == "android"
         return AttestationResult(
@@ -73,7 +91,11 @@ def test_a_registered_platform_verifier_satisfies_required_hardware() -> None:
     strict = NexusAttestation(require_hardware=True)
     strict.register(_HardwareStub())
     result = strict.verify(
-        {"fmt": "android-key", "device_id": "hw-device-1"}, public_key=key(), platform="android"
+        {"fmt": "android-key", "device_id": "hw-device-1"},
+        public_key=key(),
+        platform="android",
+        challenge=CHALLENGE,
+        now=NOW,
     )
     assert result.trust == "hardware"
 
@@ -122,3 +144,27 @@ def test_refused_device_messages_are_logged_without_their_content(
     [record] = caplog.records
     assert record.getMessage() == "login.push_answer refused: device_message_malformed"
     assert token not in caplog.text
+
+
+def test_optional_hardware_lets_unknown_formats_enroll_as_software_but_not_bad_software() -> None:
+    public = key()
+    result = NexusAttestation().verify(
+        {"fmt": "tpm"},
+        public_key=public,
+        platform="android",
+        challenge=CHALLENGE,
+        now=NOW,
+        requirement="optional",
+    )
+    assert (result.trust, result.refused) == ("software", "attestation_format_unsupported")
+    assert result.device_id == thumbprint(public)[:22]
+    with pytest.raises(AuthenticationError) as caught:
+        NexusAttestation().verify(
+            {"fmt": "software", "device_id": "someone-else"},
+            public_key=public,
+            platform="android",
+            challenge=CHALLENGE,
+            now=NOW,
+            requirement="optional",
+        )
+    assert caught.value.code == "attestation_invalid"

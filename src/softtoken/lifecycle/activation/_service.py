@@ -32,13 +32,13 @@ from softtoken.lifecycle.bindings import (
 )
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.protocol import _jws
-from softtoken.protocol._attestation import NexusAttestation
 from softtoken.protocol._messages import (
     ENROLL_TYP,
     PROTOCOL_VERSION,
     ActivationPayload,
     EnrollmentClaims,
 )
+from softtoken.protocol.attestation import NexusAttestation, attestation_challenge
 
 if TYPE_CHECKING:
     from softtoken.ca._service import CaService
@@ -191,7 +191,8 @@ class ActivationService:
             ValidationError: ``device_message_malformed``, the CSR's codes,
                 ``attestation_format_unsupported``.
             AuthenticationError: ``device_signature_invalid``, ``enrollment_key_mismatch``,
-                ``attestation_invalid``, ``activation_secret_invalid``,
+                ``attestation_invalid`` and the other ``attestation_*`` codes of
+                ``softtoken.protocol.attestation``, ``activation_secret_invalid``,
                 ``activation_expired``, ``activation_used``.
             NotFound: ``activation_not_found``.
             Conflict: ``certificate_key_compromised`` (the key was revoked as lost),
@@ -212,7 +213,13 @@ class ActivationService:
         if checked.key_fingerprint != key_fingerprint(signed.embedded_key):
             raise AuthenticationError("enrollment_key_mismatch")
         proven = self.attestation.verify(
-            claims.attestation, public_key=signed.embedded_key, platform=claims.platform
+            claims.attestation,
+            public_key=signed.embedded_key,
+            platform=claims.platform,
+            # Bound to this QR code; a wrong secret is refused in the transaction below.
+            challenge=attestation_challenge(claims.activation_id, claims.secret),
+            now=ctx.clock.now(),
+            requirement=ctx.policy.attestation_hardware,
         )
         presented = self._mac(claims.activation_id, claims.secret)
 
@@ -282,6 +289,8 @@ class ActivationService:
                 serial=record.serial,
                 platform=claims.platform,
                 attestation=proven.format,
+                attestation_trust=proven.trust,
+                attestation_refused=proven.refused,
                 biometrics=claims.biometrics,
             )
             if account.email:
