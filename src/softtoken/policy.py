@@ -126,6 +126,21 @@ class Policy:
     service_request_form_max_bytes: int = 10 * 1024 * 1024
     service_request_dual_control: bool = True
 
+    # --- sessions after sign-in (NIST SP 800-63B r3 4.1.3, 4.2.3) ------------------------
+    #: AAL2 (password + soft token): reauthenticate at least every 12 hours, and after
+    #: 30 minutes without activity (r3 4.2.3). A deployment may shorten them.
+    session_absolute_timeout_aal2: timedelta = timedelta(hours=12)
+    session_idle_timeout_aal2: timedelta = _minutes(30)
+    #: AAL1 (a password alone): reauthenticate at least every 30 days (r3 4.1.3); AAL1
+    #: sets no idle limit, so the portal's own idle timeout applies.
+    session_absolute_timeout_aal1: timedelta = timedelta(days=30)
+
+    # --- the device HTTP API (softtoken.web) ----------------------------------------
+    #: The largest request body the device endpoints read. A JWS with a three-certificate
+    #: ``x5c`` chain is about 6 KB and an OCSP request a few hundred bytes; the limit is
+    #: checked before anything is parsed, so a huge body costs no memory or CPU.
+    device_request_max_bytes: int = 64 * 1024
+
     #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
     insecure_for_tests: bool = False
 
@@ -231,13 +246,14 @@ _AT_LEAST_ONE = (
     "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes",
-    "temporary_password_length",
+    "temporary_password_length", "device_request_max_bytes",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
     "temporary_password_lifetime", "login_lockout", "otp_lockout", "reset_lockout",
     "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
+    "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
 )  # fmt: skip
 
 

@@ -76,6 +76,10 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "service_request_form_max_bytes": 10 * 1024 * 1024,
     "service_request_dual_control": True,
     "insecure_for_tests": False,
+    "session_absolute_timeout_aal2": timedelta(hours=12),  # r3 4.2.3
+    "session_idle_timeout_aal2": timedelta(minutes=30),  # r3 4.2.3
+    "session_absolute_timeout_aal1": timedelta(days=30),  # r3 4.1.3
+    "device_request_max_bytes": 64 * 1024,
 }
 
 
