@@ -81,8 +81,8 @@ class PushLoginService:
 
         Raises:
             the password step's errors (see ``soft.login.password``);
-            StateError: ``soft_token_not_active``, ``renewal_required`` (the certificate
-                expired: renew before logging in, manual chapter 6);
+            StateError: ``soft_token_not_active``, ``soft_token_expired`` (renew before
+                logging in, manual chapter 6);
             AuthenticationError: ``certificate_revoked``;
             RateLimited: ``too_many_pushes`` with ``retry_after``.
         """
@@ -149,15 +149,13 @@ class PushLoginService:
         self, uow: StorageUnitOfWork, binding: DeviceBinding, now: datetime
     ) -> CertificateRecord:
         """The certificate the soft token stands on, if a login may go on with it
-        (manual chapter 6: expired, or less than a day left, stops the login)."""
+        (manual chapter 6: only an expired one stops the login)."""
         record = uow.repository(CertificateTable).get_by_key(binding.current_serial)
         if record.status is not CertificateStatus.ACTIVE:
             raise AuthenticationError(f"certificate_{record.status.value}")
         notice = certificate_notice(record.not_after, now, self._ctx.policy)
         if notice is CertificateNotice.EXPIRED:
             raise StateError("soft_token_expired")
-        if notice is CertificateNotice.RENEW_NOW:
-            raise StateError("renewal_required")
         return record
 
     def check(self, challenge_id: object, *, user_id: object) -> SoftTokenLogin:
@@ -196,7 +194,7 @@ class PushLoginService:
 
         Raises:
             StateError: ``offline_login_not_allowed``, ``soft_token_not_active``,
-                ``renewal_required``; the password step's and ``soft.totp.verify``'s errors.
+                ``soft_token_expired``; the password step's and ``soft.totp.verify``'s errors.
         """
         ctx = self._ctx
         if not ctx.policy.totp_offline_fallback:
