@@ -16,7 +16,7 @@ signal only says "look now".
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from typing import Protocol
@@ -27,6 +27,11 @@ __all__ = ["AnswerSignal", "Listener", "LocalSignal"]
 class Listener(Protocol):
     def wait(self, seconds: float) -> bool:
         """Sleep until a signal came (True) or ``seconds`` passed (False)."""
+        ...
+
+    def on_set(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from the publishing thread) when the signal comes, or now
+        if it came already: how an event loop waits without holding a thread."""
         ...
 
 
@@ -44,9 +49,22 @@ class AnswerSignal(Protocol):
 class _Event:
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
 
     def set(self) -> None:
-        self._event.set()
+        with self._lock:
+            self._event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def on_set(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
 
     def wait(self, seconds: float) -> bool:
         return self._event.wait(max(0.0, seconds))

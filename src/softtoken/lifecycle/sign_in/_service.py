@@ -226,6 +226,16 @@ class SignInService:
         with self._ctx.unit_of_work() as uow:
             return uow.repository(ChallengeTable).get_by_key(challenge_id).expires_at
 
+    @staticmethod
+    def signal_key(handle: object) -> str:
+        """What :attr:`signal` is published under when the phone answers ``handle``'s
+        challenge (for waiters of another kind: an event loop, a server-sent stream).
+
+        Raises:
+            NotFound: ``sign_in_handle_invalid``.
+        """
+        return _parse_handle(handle)[1]
+
     def wait(self, handle: object, *, timeout: float = 25.0) -> SignInResult:
         """Block until the phone answers or ``timeout`` seconds pass. An answer stored by
         this process wakes the wait at once; on PostgreSQL so does one stored by any
