@@ -226,6 +226,23 @@ class SignInService:
         with self._ctx.unit_of_work() as uow:
             return uow.repository(ChallengeTable).get_by_key(challenge_id).expires_at
 
+    def state(self, handle: object) -> str:
+        """Where the phone's side stands, without completing anything: ``pending``,
+        ``approved``, ``declined``, ``failed`` (wrong picture or code), ``expired``,
+        ``superseded`` or ``completed``. For a page's live status (server-sent events);
+        the sign-in itself completes only through :meth:`poll`, :meth:`wait` or
+        :meth:`offline`.
+
+        Raises:
+            NotFound: ``sign_in_handle_invalid``, ``challenge_not_found``.
+        """
+        user_id, challenge_id = _parse_handle(handle)
+        with self._ctx.unit_of_work() as uow:
+            challenge = uow.repository(ChallengeTable).get_by_key(challenge_id)
+        if challenge.user_id != user_id:
+            raise NotFound("challenge_not_found")
+        return challenge.state_at(self._ctx.clock.now()).value
+
     @staticmethod
     def signal_key(handle: object) -> str:
         """What :attr:`signal` is published under when the phone answers ``handle``'s
