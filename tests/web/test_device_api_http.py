@@ -30,6 +30,7 @@ from softtoken.errors import (
     ValidationError,
 )
 from softtoken.policy import Policy
+from softtoken.protocol import PICTURES
 from softtoken.testing import Harness, Person, approve_registration, in_memory
 from softtoken.web import asgi_app, wsgi_app
 
@@ -165,6 +166,18 @@ def test_revocation_notice_crl_and_ocsp_over_http(rig: Rig) -> None:
     assert crl.headers["content-type"] == "application/pkix-crl"
     revoked = x509.load_der_x509_crl(crl.content)
     assert revoked.get_revoked_certificate_by_serial_number(leaf.serial_number) is not None
+
+
+def test_pictures_as_data(rig: Rig) -> None:
+    response = rig.client.get(f"{MOUNT}/device/pictures")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "max-age=86400"
+    document = response.json()
+    assert document["v"] == 1
+    assert len(document["pictures"]) == len(PICTURES) == 30
+    first = document["pictures"][0]
+    assert first == {"id": "red-circle", "label": {"th": "วงกลมสีแดง", "en": "red circle"},
+                     "colour": "#d62828", "shape": "circle", "svg": PICTURES[0].svg()}  # fmt: skip
 
 
 def test_a_bad_ocsp_request_is_answered_malformed_in_a_200(rig: Rig) -> None:

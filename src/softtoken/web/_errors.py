@@ -112,11 +112,16 @@ def error_body(error: SoftTokenError) -> dict[str, Any]:
 
 
 def json_response(
-    status: int, content: object, extra: tuple[tuple[str, str], ...] = ()
+    status: int,
+    content: object,
+    extra: tuple[tuple[str, str], ...] = (),
+    *,
+    cache: str = "no-store",
 ) -> Response:
     body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
-    # Answers carry challenges and certificates for one device: never cached.
-    headers = (("content-type", JSON), ("cache-control", "no-store"), *extra)
+    # Answers carry challenges and certificates for one device: never cached, unless
+    # the caller says it is the same for everyone (the pictures).
+    headers = (("content-type", JSON), ("cache-control", cache), *extra)
     return Response(status=status, headers=headers, body=body)
 
 

@@ -11,6 +11,7 @@ OCSP URLs ``https://<host>/softtoken/ca/crl`` and ``.../ca/ocsp``)::
     GET  /device/poll?serial=<hex>             -> 200 JSON list of waiting items
     POST /device/answer     application/jose   -> 200 JSON {"v", "cid", "decision"}
     POST /device/renewal    application/jose   -> 200 JSON renewal answer
+    GET  /device/pictures                      -> 200 JSON the pictures, labels and SVG
     GET  /ca/crl                               -> 200 application/pkix-crl
     GET  /ca/ocsp/<base64 of DER, URL-encoded> -> 200 application/ocsp-response
     POST /ca/ocsp           application/ocsp-request -> 200 application/ocsp-response
@@ -31,12 +32,13 @@ from urllib.parse import parse_qs, unquote
 
 from softtoken.errors import SoftTokenError, ValidationError
 from softtoken.protocol._messages import PROTOCOL_VERSION
+from softtoken.protocol._pictures import PICTURES
 from softtoken.web._errors import HttpRefusal, Response, error_response, json_response
 
 if TYPE_CHECKING:
     from softtoken._facade import SoftToken
 
-__all__ = ["JOSE", "OCSP_REQUEST", "DeviceApi", "Headers"]
+__all__ = ["JOSE", "OCSP_REQUEST", "DeviceApi", "Headers", "pictures_document"]
 
 _log = logging.getLogger("softtoken.web")
 
@@ -56,6 +58,7 @@ _ROUTES: dict[str, dict[str, str | None]] = {
     "/device/poll": {"GET": None},
     "/device/answer": {"POST": JOSE},
     "/device/renewal": {"POST": JOSE},
+    "/device/pictures": {"GET": None},
     "/ca/crl": {"GET": None},
     "/ca/ocsp": {"POST": OCSP_REQUEST},
 }
@@ -149,6 +152,9 @@ class DeviceApi:
             ("POST", "/device/renewal"): lambda: json_response(
                 200, soft.renewal.complete(_text(body)).answer
             ),
+            ("GET", "/device/pictures"): lambda: json_response(
+                200, pictures_document(), cache="max-age=86400"
+            ),
             ("GET", "/ca/crl"): lambda: Response(
                 status=200,
                 headers=(("content-type", PKIX_CRL), ("cache-control", "no-cache")),
@@ -171,6 +177,19 @@ class DeviceApi:
             headers=(("content-type", OCSP_RESPONSE), ("cache-control", "no-cache")),
             body=self.soft.ca.ocsp_response(request),
         )
+
+
+def pictures_document() -> dict[str, object]:
+    """Every picture of picture matching as data, so an app in any language draws the
+    same one: ID, Thai and English labels, colour, shape and a 100x100 SVG."""
+    return {
+        "v": PROTOCOL_VERSION,
+        "pictures": [
+            {"id": p.id, "label": {"th": p.label_th, "en": p.label_en}, "colour": p.colour,
+             "shape": p.shape, "svg": p.svg()}
+            for p in PICTURES
+        ],
+    }  # fmt: skip
 
 
 def _text(body: bytes) -> str:
