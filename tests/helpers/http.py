@@ -100,10 +100,10 @@ class HttpPhone:
         )
 
     def enroll(self, qr_payload: str) -> httpx.Response:
-        message = self.device.enroll(self.device.scan(qr_payload), pin=self.pin)
-        response = self.post("enroll", message)
+        payload = self.device.scan(qr_payload)
+        response = self.post("enroll", self.device.enroll(payload, pin=self.pin))
         if response.status_code == 200:
-            self.device.install(response.json(), pin=self.pin)
+            self.device.install(response.json(), pin=self.pin, ca_pin=payload.ca_pin)
         return response
 
     def poll(self) -> list[dict[str, Any]]:

@@ -11,6 +11,8 @@ from urllib.parse import quote
 import attrs
 import httpx
 import pytest
+import qrcode
+import qrcode.constants
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
@@ -30,8 +32,14 @@ from softtoken.errors import (
     ValidationError,
 )
 from softtoken.policy import Policy
-from softtoken.protocol import PICTURES
-from softtoken.testing import Harness, Person, approve_registration, in_memory
+from softtoken.protocol import PICTURES, ca_key_pin
+from softtoken.testing import (
+    Harness,
+    Person,
+    approve_registration,
+    in_memory,
+    make_test_authority,
+)
 from softtoken.web import asgi_app, wsgi_app
 
 from ..helpers.http import MOUNT, HttpPhone, mount_asgi, mount_wsgi, serve_asgi, serve_wsgi
@@ -283,3 +291,25 @@ def test_every_error_status_over_http(kind: str, caplog: pytest.LogCaptureFixtur
                 assert response.headers["retry-after"] == "1"
             assert "a bug" not in response.text
     assert "device API GET /device/poll failed" in caplog.text
+
+
+def test_the_activation_code_pins_the_ca_and_the_app_checks_it(rig: Rig) -> None:
+    approve_registration(rig.harness, PERSON)
+    soft = rig.harness.softtoken
+    start = soft.activation.begin(PERSON.user_id)
+    payload = Device.scan(start.qr_payload)
+    assert payload.ca_pin == ca_key_pin(soft.ca.authority.root)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(start.qr_payload)
+    code.make(fit=True)
+    assert code.version <= 10
+    phone = _phone(rig)
+    message = phone.device.enroll(payload, pin=PERSON.pin)
+    answer = phone.post("enroll", message).json()
+    other_ca = make_test_authority(now=rig.harness.clock.now(), name="someone else")
+    with pytest.raises(AuthenticationError) as untrusted:
+        phone.device.install(answer, pin=PERSON.pin, ca_pin=ca_key_pin(other_ca.root))
+    assert untrusted.value.code == "certificate_untrusted"
+    assert not phone.device.activated
+    phone.device.install(answer, pin=PERSON.pin, ca_pin=payload.ca_pin)
+    assert phone.device.activated

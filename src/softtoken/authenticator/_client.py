@@ -46,6 +46,7 @@ from softtoken.protocol._messages import (
     EnrollmentClaims,
     RenewalClaims,
     b64url,
+    ca_key_pin,
 )
 from softtoken.protocol._pictures import Picture, picture
 
@@ -195,14 +196,19 @@ class Device:
         )
         return _jws.sign(claims.to_claims(), key, typ=ENROLL_TYP)
 
-    def install(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
+    def install(
+        self, answer: Mapping[str, Any], *, pin: str | None = None, ca_pin: str | None = None
+    ) -> None:
         """Keep what the server answered to the enrollment or renewal: the certificate
         chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed
-        (sealed under the PIN, which is then needed here)."""
+        (sealed under the PIN, which is then needed here). With ``ca_pin`` (the
+        activation code's ``p``) a root without that key is ``certificate_untrusted``."""
         chain = answer.get("x5c")
         if not isinstance(chain, list) or not chain:
             raise ValidationError("device_message_malformed", field="answer")
         certificates = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in chain]
+        if ca_pin is not None and ca_key_pin(certificates[-1]) != ca_pin:
+            raise AuthenticationError("certificate_untrusted", detail="not the pinned CA")
         self.chain_pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates]
         offline = answer.get("totp")
         if isinstance(offline, dict):

@@ -13,6 +13,7 @@ from softtoken.protocol._messages import (
     EnrollmentClaims,
     PollClaims,
     RenewalClaims,
+    ca_key_pin,
 )
 from softtoken.protocol._pictures import PICTURES, Picture, choose_pictures, picture
 
@@ -30,6 +31,7 @@ __all__ = [
     "PollClaims",
     "RenewalClaims",
     "SignedMessage",
+    "ca_key_pin",
     "choose_pictures",
     "picture",
     "read",

@@ -38,6 +38,7 @@ from softtoken.protocol._messages import (
     PROTOCOL_VERSION,
     ActivationPayload,
     EnrollmentClaims,
+    ca_key_pin,
 )
 
 if TYPE_CHECKING:
@@ -159,6 +160,7 @@ class ActivationService:
             activation_id=record.activation_id,
             secret=box[0],
             expires_at=record.expires_at,
+            ca_pin=ca_key_pin(self._ca.authority.root),
         )
         return ActivationStart(
             activation_id=record.activation_id,
