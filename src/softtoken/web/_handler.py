@@ -27,7 +27,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
 
 from softtoken.errors import SoftTokenError, ValidationError
@@ -179,7 +179,7 @@ class DeviceApi:
         )
 
 
-def pictures_document() -> dict[str, object]:
+def pictures_document() -> dict[str, Any]:
     """Every picture of picture matching as data, so an app in any language draws the
     same one: ID, Thai and English labels, colour, shape and a 100x100 SVG."""
     return {
