@@ -135,6 +135,13 @@ class Policy:
     #: sets no idle limit, so the portal's own idle timeout applies.
     session_absolute_timeout_aal1: timedelta = timedelta(days=30)
 
+    # --- sign-in throttling by client (soft.sign_in) ----------------------------------
+    #: Failed sign-ins from one client (the portal's client key), across accounts:
+    #: every 20th locks that client for 5 minutes, against password spraying and
+    #: credential stuffing (ASVS 5.0 6.3.1), which per-account limits do not see.
+    client_max_failures: int = 20
+    client_lockout: timedelta = _minutes(5)
+
     # --- the device HTTP API (softtoken.web) ----------------------------------------
     #: The largest request body the device endpoints read. A JWS with a three-certificate
     #: ``x5c`` chain is about 6 KB and an OCSP request a few hundred bytes; the limit is
@@ -246,7 +253,7 @@ _AT_LEAST_ONE = (
     "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes",
-    "temporary_password_length", "device_request_max_bytes",
+    "temporary_password_length", "device_request_max_bytes", "client_max_failures",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
@@ -254,6 +261,7 @@ _POSITIVE_DURATIONS = (
     "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
     "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
+    "client_lockout",
 )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from softtoken import AuthenticationError, Policy, StateError
+from softtoken import AuthenticationError, Policy, StateError, ValidationError
 from softtoken.authenticator import Device
 from softtoken.lifecycle.sign_in import (
     ChangePassword,
@@ -282,3 +282,36 @@ def test_wait_falls_back_to_a_bounded_poll_across_processes_on_sqlite(tmp_path: 
     other = _second_process(harness, open_file())
     # Nothing crosses between the two: the waiter reads again every 250 ms.
     assert _wake_delay(harness, other, phone) < 0.25 + 0.15
+
+
+# --- throttling by client ----------------------------------------------------------------
+
+
+def test_a_client_that_keeps_failing_is_locked_across_accounts(storage: Storage) -> None:
+    harness = in_memory(storage=storage, policy=Policy.for_tests(client_max_failures=3))
+    soft_token_user(harness)
+    password = _password_account(harness)
+    sign_in = harness.softtoken.sign_in
+    spray = "203.0.113.50"
+    for user in ("T05005000000201", PASSWORD_USER, "T05005000000999"):
+        with pytest.raises(AuthenticationError):
+            sign_in.begin(user, "Winter2026 is here", client=spray)
+    # The sprayer's next try is refused before any password is checked, even a right one.
+    locked = sign_in.begin(PASSWORD_USER, password, client=spray)
+    assert isinstance(locked, Locked)
+    assert locked.code == "client_locked"
+    assert locked.retry_after == 300
+    # Another client, and a caller without a client key, are not affected.
+    assert isinstance(sign_in.begin(PASSWORD_USER, password, client="198.51.100.1"), SignedIn)
+    assert isinstance(sign_in.begin(PASSWORD_USER, password), SignedIn)
+    harness.clock.advance(timedelta(minutes=5))
+    assert isinstance(sign_in.begin(PASSWORD_USER, password, client=spray), SignedIn)
+    with harness.softtoken.unit_of_work() as uow:
+        rows = uow.transaction.select("st_attempt_counters", [])
+    assert spray not in repr(rows)  # only an HMAC of the client key is stored
+
+
+def test_a_client_key_must_be_short_text(memory_harness: Harness) -> None:
+    with pytest.raises(ValidationError) as bad:
+        memory_harness.softtoken.sign_in.begin(WHO.user_id, WHO.password, client="x" * 257)
+    assert bad.value.field == "client"

@@ -24,6 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "รายการเข้าสู่ระบบไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",
         "This sign-in is not valid or has ended; sign in again.",
     ),
+    "client_locked": (
+        "มีการเข้าสู่ระบบไม่สำเร็จจากเครื่องนี้หลายครั้ง กรุณารอสักครู่แล้วลองใหม่",
+        "Too many failed sign-ins from this client; wait a while and try again.",
+    ),
     "token_key_sign_in_external": (
         "บัญชีนี้เข้าสู่ระบบด้วย Token Key ซึ่งตรวจสอบโดยระบบงาน",
         "This account signs in with a Token Key, which the portal checks itself.",

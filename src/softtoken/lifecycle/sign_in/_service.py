@@ -3,8 +3,9 @@
 Theory of operation::
 
     begin(user_id, password)
-        wrong password ................... AuthenticationError (as soft.login.password)
-        locked ........................... Locked(retry_after)
+        wrong password ................... AuthenticationError (as soft.login.password),
+                                           counted for the client
+        locked (account or client) ....... Locked(code, retry_after)
         password account, must change .... ChangePassword(rules)
         password account ................. SignedIn(aal=1)
         soft token, expired .............. RenewalRequired (renewal begun after this password)
@@ -58,6 +59,7 @@ from softtoken.lifecycle.sign_in._results import (
     SignInResult,
     StillWaiting,
 )
+from softtoken.lifecycle.sign_in._throttle import ClientThrottle
 from softtoken.storage._signals import AnswerSignal, LocalSignal
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ class SignInService:
         self._renewal = renewal
         self._totp = totp
         self.signal: AnswerSignal = signal or LocalSignal()
+        self._throttle = ClientThrottle(context)
         push.on_answer = self.signal.publish
 
     # --- the session's numbers ------------------------------------------------------
@@ -140,8 +143,10 @@ class SignInService:
         """The login page's "sign in": user ID and password.
 
         Args:
-            client: what identifies the caller (an IP address, a device cookie); written
-                to the log beside the outcome, never a secret.
+            client: what identifies the caller (the portal's view of its address, a
+                device cookie): its failures are counted across accounts, and every
+                ``policy.client_max_failures``-th locks it for ``policy.client_lockout``
+                (``Locked(code="client_locked")``). Only an HMAC of it is stored.
 
         Raises:
             the password step's errors (``invalid_credentials``, ``password_expired``,
@@ -149,11 +154,18 @@ class SignInService:
             ``token_key_sign_in_external``, ``renewal_grace_over``;
             AuthenticationError: ``certificate_revoked``.
         """
+        client_mac = self._throttle.key(client)
         try:
+            self._throttle.check(client_mac)
             step = self._login.password(user_id, password)
         except RateLimited as limited:
+            if limited.code != "client_locked":
+                self._throttle.failed(client_mac)
             _log.info("sign-in locked: %s client=%s", limited.code, client)
             return Locked(code=limited.code, retry_after=limited.retry_after)
+        except AuthenticationError:
+            self._throttle.failed(client_mac)
+            raise
         account = step.account
         uid = account.user_id.value
         _log.info("sign-in password step passed: user=%s client=%s", uid, client)

@@ -70,13 +70,13 @@ class PostgresSignal:
 
     def _start(self) -> None:
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="softtoken-listen", daemon=True
-                )
-                self._thread.start()
-        # LISTEN before the first read, so nothing notified after it is lost; a server
-        # that does not answer in time leaves the waiter on its poll slice.
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, name="softtoken-listen", daemon=True)
+            self._thread.start()
+        # The first waiter lets LISTEN begin before its first read, so nothing notified
+        # after that read is lost. A server that does not answer in time (or later drops
+        # the connection) leaves waiters on their poll slice; none waits for it again.
         self._ready.wait(self.poll_slice.total_seconds())
 
     def _run(self) -> None:
