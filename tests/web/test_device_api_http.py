@@ -306,10 +306,21 @@ def test_the_activation_code_pins_the_ca_and_the_app_checks_it(rig: Rig) -> None
     phone = _phone(rig)
     message = phone.device.enroll(payload, pin=PERSON.pin)
     answer = phone.post("enroll", message).json()
+    assert phone.device.ca_pin == payload.ca_pin  # kept from the code, with the state
+    assert Device.from_json(phone.device.to_json()).ca_pin == payload.ca_pin
     other_ca = make_test_authority(now=rig.harness.clock.now(), name="someone else")
+    phone.device.ca_pin = ca_key_pin(other_ca.root)
     with pytest.raises(AuthenticationError) as untrusted:
-        phone.device.install(answer, pin=PERSON.pin, ca_pin=ca_key_pin(other_ca.root))
+        phone.device.install(answer, pin=PERSON.pin)
     assert untrusted.value.code == "certificate_untrusted"
-    assert not phone.device.activated
-    phone.device.install(answer, pin=PERSON.pin, ca_pin=payload.ca_pin)
+    assert phone.device.chain_pem == []  # nothing kept
+    phone.device.ca_pin = payload.ca_pin
+    phone.device.install(answer, pin=PERSON.pin)
     assert phone.device.activated
+    # A renewal answer is checked against the same pin.
+    soft.renewal.begin(PERSON.user_id)
+    [request] = soft.device_poll(phone.device.certificate_serial)
+    renewed = phone.post("renewal", phone.device.accept_renewal(request, pin=PERSON.pin))
+    phone.device.ca_pin = ca_key_pin(other_ca.root)
+    with pytest.raises(AuthenticationError):
+        phone.device.install_renewal(renewed.json(), pin=PERSON.pin)

@@ -85,6 +85,8 @@ class Device:
     #: A renewal's new key between "Accept" and the new certificate, sealed like the
     #: main key (under the PIN, or the biometric secret when unlocked that way).
     pending_key: SealedKey | None = None
+    #: The activation code's CA pin (``p``): every chain installed must end at that key.
+    ca_pin: str | None = None
 
     # --- creating and unlocking -----------------------------------------------------
 
@@ -185,6 +187,7 @@ class Device:
     ) -> str:
         """The enrollment message for ``payload`` ("Activate"), signed with the new key."""
         key = self._unlock(pin, biometric)
+        self.ca_pin = payload.ca_pin
         claims = EnrollmentClaims(
             activation_id=payload.activation_id,
             secret=payload.secret,
@@ -196,18 +199,16 @@ class Device:
         )
         return _jws.sign(claims.to_claims(), key, typ=ENROLL_TYP)
 
-    def install(
-        self, answer: Mapping[str, Any], *, pin: str | None = None, ca_pin: str | None = None
-    ) -> None:
+    def install(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
         """Keep what the server answered to the enrollment or renewal: the certificate
         chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed
-        (sealed under the PIN, which is then needed here). With ``ca_pin`` (the
-        activation code's ``p``) a root without that key is ``certificate_untrusted``."""
+        (sealed under the PIN, which is then needed here). A chain whose root lacks the
+        pinned key (:attr:`ca_pin`) is ``certificate_untrusted``."""
         chain = answer.get("x5c")
         if not isinstance(chain, list) or not chain:
             raise ValidationError("device_message_malformed", field="answer")
         certificates = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in chain]
-        if ca_pin is not None and ca_key_pin(certificates[-1]) != ca_pin:
+        if self.ca_pin is not None and ca_key_pin(certificates[-1]) != self.ca_pin:
             raise AuthenticationError("certificate_untrusted", detail="not the pinned CA")
         self.chain_pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates]
         offline = answer.get("totp")
@@ -367,7 +368,7 @@ class Device:
             "max_wrong_pins": self.max_wrong_pins, "pin_digits": self.pin_digits,
             "wrong_pins": self.wrong_pins, "locked": self.locked, "chain": self.chain_pem,
             "totp": self.totp, "revoked_reason": self.revoked_reason,
-            "pending_key": sealed(self.pending_key),
+            "pending_key": sealed(self.pending_key), "ca_pin": self.ca_pin,
         }, indent=2)  # fmt: skip
 
     @classmethod
@@ -388,7 +389,7 @@ class Device:
                 wrong_pins=data["wrong_pins"], locked=data["locked"],
                 chain_pem=list(data["chain"]), totp=data["totp"],
                 revoked_reason=data["revoked_reason"],
-                pending_key=sealed(data.get("pending_key")),
+                pending_key=sealed(data.get("pending_key")), ca_pin=data.get("ca_pin"),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError, AssertionError):
             raise ValidationError(
