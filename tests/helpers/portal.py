@@ -13,7 +13,7 @@ from typing import Any
 from softtoken import SoftToken, SoftTokenError
 from softtoken.aio import AsyncSoftToken
 from softtoken.lifecycle.sign_in import SignedIn, SignInResult
-from softtoken.web import SSE_HEADERS, asgi_app, error_body, sign_in_events, status_of, wsgi_app
+from softtoken.web import asgi_app, error_body, sign_in_events_app, status_of, wsgi_app
 
 from .http import MOUNT
 
@@ -62,6 +62,7 @@ async def _body(receive: Any) -> bytes:
 
 def portal_asgi(soft: SoftToken) -> Any:
     aio, device, sessions = AsyncSoftToken(soft), asgi_app(soft), Sessions(soft)
+    events = sign_in_events_app(aio, lambda scope: scope["session"].get("handle"), max_seconds=10)
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["path"].startswith(MOUNT + "/"):
@@ -72,11 +73,7 @@ def portal_asgi(soft: SoftToken) -> Any:
         cookie = [("set-cookie", f"sid={sid}; HttpOnly; SameSite=Strict; Path=/")]
         route = (scope["method"], scope["path"])
         if route == ("GET", "/login/events"):
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(k.encode(), v.encode()) for k, v in SSE_HEADERS]})  # fmt: skip
-            async for chunk in sign_in_events(aio, session.get("handle"), max_seconds=10):
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+            await events({**scope, "session": session}, receive, send)
             return
         body = await _body(receive)
         status, out = 404, {"error": "endpoint_not_found"}

@@ -9,7 +9,7 @@ nothing beyond softtoken; the ``softtoken[web]`` extra only brings a server to r
 
 from softtoken.web._asgi import AsgiDeviceApp, asgi_app
 from softtoken.web._errors import ERROR_STATUS, Response, error_body, status_of
-from softtoken.web._events import SSE_HEADERS, sign_in_events
+from softtoken.web._events import SSE_HEADERS, sign_in_events, sign_in_events_app
 from softtoken.web._handler import JOSE, OCSP_REQUEST, DeviceApi
 from softtoken.web._wsgi import WsgiDeviceApp, wsgi_app
 
@@ -25,6 +25,7 @@ __all__ = [
     "asgi_app",
     "error_body",
     "sign_in_events",
+    "sign_in_events_app",
     "status_of",
     "wsgi_app",
 ]

@@ -22,16 +22,17 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from softtoken.errors import SoftTokenError
 from softtoken.web._errors import error_body
 
 if TYPE_CHECKING:
     from softtoken.aio import AsyncSoftToken
+    from softtoken.web._asgi import Receive, Scope, Send
 
-__all__ = ["SSE_HEADERS", "sign_in_events"]
+__all__ = ["SSE_HEADERS", "sign_in_events", "sign_in_events_app"]
 
 SSE_HEADERS: tuple[tuple[str, str], ...] = (
     ("content-type", "text/event-stream; charset=utf-8"),
@@ -89,3 +90,29 @@ async def sign_in_events(
 def _complete(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+def sign_in_events_app(
+    aio: AsyncSoftToken,
+    handle_of: Callable[[Scope], object],
+    *,
+    max_seconds: float = 120.0,
+    keepalive: float = 15.0,
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The stream as an ASGI application, for portals without a streaming response of
+    their own. ``handle_of(scope)`` takes the sign-in handle from the portal's
+    server-side session (e.g. ``scope["session"]["sign_in_handle"]`` under Starlette's
+    ``SessionMiddleware``); None or a wrong handle gives an ``error`` event."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        del receive  # the stream reads nothing from the browser
+        headers = [(k.encode(), v.encode()) for k, v in SSE_HEADERS]
+        start: dict[str, Any] = {"type": "http.response.start", "status": 200, "headers": headers}
+        await send(start)
+        events = sign_in_events(aio, handle_of(scope), max_seconds=max_seconds,
+                                keepalive=keepalive)  # fmt: skip
+        async for chunk in events:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
