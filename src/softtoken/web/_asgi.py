@@ -68,6 +68,8 @@ class AsgiDeviceApp:
         response = self.api.precheck(method, path, headers, length)
         if response is None:
             body = await _read(receive, self.api.max_body_bytes)
+            if body is _GONE:
+                return  # the client went away mid-body: nobody to answer
             if body is None:
                 response = error_response(HttpRefusal("request_too_large", status=413))
             else:
@@ -80,14 +82,18 @@ class AsgiDeviceApp:
         await send_response(send, response)
 
 
+_GONE = b"\x00gone"  # a marker no body compares identical to
+
+
 async def _read(receive: Receive, limit: int) -> bytes | None:
-    """The body, or None once it passes ``limit`` (the rest is not read)."""
+    """The body, or None once it passes ``limit`` (the rest is not read), or ``_GONE``
+    when the client disconnected first."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b"".join(chunks)
+            return _GONE
         chunk = bytes(message.get("body", b""))
         size += len(chunk)
         if size > limit:

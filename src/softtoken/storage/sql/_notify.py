@@ -80,8 +80,12 @@ class PostgresSignal:
         self._ready.wait(self.poll_slice.total_seconds())
 
     def _run(self) -> None:
-        import psycopg  # noqa: PLC0415 - the postgres extra's driver, needed only here
-        from psycopg import sql  # noqa: PLC0415
+        try:
+            import psycopg  # noqa: PLC0415 - the postgres extra's driver, needed only here
+            from psycopg import sql  # noqa: PLC0415
+        except ImportError:  # pragma: no cover - a deployment on another driver
+            _log.warning("LISTEN needs psycopg 3 (softtoken[postgres]); waiters poll instead")
+            return
 
         url = self._engine.url.set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
