@@ -27,7 +27,7 @@ def test_a_client_gone_mid_body_gets_no_answer() -> None:
     app = asgi_app(in_memory().softtoken)
     scope = {"type": "http", "method": "POST", "path": "/device/answer", "root_path": "",
              "headers": [(b"content-type", b"application/jose")], "query_string": b""}  # fmt: skip
-    incoming = [{"type": "http.request", "body": b"abc", "more_body": True},
+    incoming: list[dict[str, Any]] = [{"type": "http.request", "body": b"abc", "more_body": True},
                 {"type": "http.disconnect"}]  # fmt: skip
     assert _run(app, scope, incoming) == []
     app.executor.shutdown()
