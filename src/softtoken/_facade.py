@@ -22,6 +22,7 @@ from softtoken.lifecycle.revocation._service import RevocationService
 from softtoken.lifecycle.service_requests._service import ServiceRequestService
 from softtoken.lifecycle.sign_in import AnswerSignal, LocalSignal, SignInService
 from softtoken.mail._outbox import MailDispatcher
+from softtoken.maintenance import MaintenanceService
 from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
@@ -125,6 +126,7 @@ class SoftToken:
         self.service_requests = ServiceRequestService(
             context, ca=self.ca, documents=settings.document_store
         )
+        self.maintenance = MaintenanceService(context)
 
     @property
     def policy(self) -> Policy:

@@ -148,6 +148,19 @@ class Policy:
     #: checked before anything is parsed, so a huge body costs no memory or CPU.
     device_request_max_bytes: int = 64 * 1024
 
+    # --- retention (Thai PDPA s. 37(3); ASVS 5.0 14.2.7: keep no longer than needed) ----
+    # How long a row outlives its use before ``soft.maintenance.purge`` removes it; each
+    # period's reason is in docs/privacy.md.
+    retention_one_time_codes: timedelta = timedelta(days=1)
+    retention_attempt_counters: timedelta = timedelta(days=1)
+    retention_challenges: timedelta = timedelta(days=30)
+    retention_activations: timedelta = timedelta(days=30)
+    retention_renewal_requests: timedelta = timedelta(days=90)
+    retention_delivered_mail: timedelta = timedelta(days=7)
+    retention_undeliverable_mail: timedelta = timedelta(days=90)
+    #: Rows one purge transaction removes at most: short transactions beside live traffic.
+    purge_batch_size: int = 500
+
     #: Set only by :meth:`for_tests`; lifts the argon2 minimums so tests run fast.
     insecure_for_tests: bool = False
 
@@ -254,6 +267,7 @@ _AT_LEAST_ONE = (
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes",
     "temporary_password_length", "device_request_max_bytes", "client_max_failures",
+    "purge_batch_size",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
@@ -262,6 +276,9 @@ _POSITIVE_DURATIONS = (
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
     "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
     "client_lockout",
+    "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
+    "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
+    "retention_undeliverable_mail",
 )  # fmt: skip
 
 

@@ -28,7 +28,24 @@ def test_db_init_creates_the_tables(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["db", "init", "--url", url]) == 0  # idempotent
     tables = sa.inspect(sa.create_engine(url)).get_table_names()
     assert {"st_accounts", "st_outbox", "st_audit_events", "st_audit_head"} <= set(tables)
-    assert "tables created" in capsys.readouterr().out
+    assert "is at revision" in capsys.readouterr().out
+
+
+def test_db_upgrade_brings_a_0_1_database_to_this_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from softtoken.storage.sql import metadata, migrations
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)  # what 0.1's `db init` did: tables, no version
+    engine.dispose()
+    assert main(["db", "current", "--url", url]) == 0
+    assert capsys.readouterr().out.startswith("unversioned")
+    assert main(["db", "upgrade", "--url", url]) == 0
+    assert main(["db", "current", "--url", url]) == 0
+    head = migrations.head_revision()
+    assert capsys.readouterr().out.splitlines()[-1].startswith(f"{head}; this version: {head}")
 
 
 def test_policy_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -74,3 +91,19 @@ def test_a_short_secret_is_refused() -> None:
 
     with pytest.raises(ConfigurationError):
         build(Config(secret_key=b"short", storage_url="memory://"))
+
+
+def test_db_purge_reports_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import base64
+    import json
+
+    monkeypatch.setenv("SOFTTOKEN_SECRET_KEY", base64.b64encode(b"k" * 32).decode())
+    monkeypatch.setenv("SOFTTOKEN_STORAGE_URL", f"sqlite:///{tmp_path / 'p.db'}")
+    assert main(["db", "purge", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["deleted"]) >= {"one_time_codes", "outbox", "login_challenges"}
+    assert sum(report["deleted"].values()) == 0
+    assert main(["db", "purge", "--batch-size", "0"]) == 2
+    assert "invalid_batch_size" in capsys.readouterr().err

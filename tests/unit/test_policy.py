@@ -75,6 +75,15 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "registration_abandoned_after": timedelta(days=30),
     "service_request_form_max_bytes": 10 * 1024 * 1024,
     "service_request_dual_control": True,
+    # retention (docs/privacy.md gives each period's reason)
+    "retention_one_time_codes": timedelta(days=1),
+    "retention_attempt_counters": timedelta(days=1),
+    "retention_challenges": timedelta(days=30),
+    "retention_activations": timedelta(days=30),
+    "retention_renewal_requests": timedelta(days=90),
+    "retention_delivered_mail": timedelta(days=7),
+    "retention_undeliverable_mail": timedelta(days=90),
+    "purge_batch_size": 500,
     "insecure_for_tests": False,
     "session_absolute_timeout_aal2": timedelta(hours=12),  # r3 4.2.3
     "session_idle_timeout_aal2": timedelta(minutes=30),  # r3 4.2.3
@@ -122,6 +131,9 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"user_id_pattern": "("},
         {"reset_lockout": timedelta(0)},
         {"totp_window_steps": 2},
+        {"retention_one_time_codes": timedelta(0)},
+        {"retention_delivered_mail": timedelta(seconds=-1)},
+        {"purge_batch_size": 0},
     ],
 )
 def test_values_past_a_hard_limit_are_refused(changes: dict[str, Any]) -> None:

@@ -28,6 +28,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The first or last name is not valid.",
     ),
     "invalid_value": ("ข้อมูลไม่ถูกต้อง", "The value is not valid."),
+    "invalid_batch_size": (
+        "จำนวนรายการต่อรอบต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป",
+        "The batch size must be a whole number of at least 1.",
+    ),
+    "invalid_time": (
+        "เวลาไม่ถูกต้อง ต้องเป็นวันเวลาที่ระบุเขตเวลา",
+        "The time is not valid: it must be a date and time with a time zone.",
+    ),
     "required": ("กรุณากรอกข้อมูลที่จำเป็น", "This field is required."),
     # passwords
     "password_rejected": (

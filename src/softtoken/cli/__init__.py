@@ -28,11 +28,66 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     init = db_commands.add_parser("init", help="create softtoken's tables (idempotent)")
     init.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    upgrade = db_commands.add_parser(
+        "upgrade", help="bring a database of any released version to this schema"
+    )
+    upgrade.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    upgrade.add_argument("--revision", default="head", help="stop at this revision")
+    current = db_commands.add_parser("current", help="the database's schema revision")
+    current.add_argument("--url", required=True, help="SQLAlchemy URL, e.g. sqlite:///st.db")
+    purge = db_commands.add_parser(
+        "purge",
+        help="delete what has outlived its retention period (the deployment from "
+        "SOFTTOKEN_SECRET_KEY and SOFTTOKEN_STORAGE_URL)",
+    )
+    purge.add_argument("--batch-size", type=int, help="rows per transaction (policy default)")
+    purge.add_argument("--json", action="store_true", help="the counts as JSON")
 
     commands.add_parser("policy", help="print the default policy as JSON")
     add_device_commands(commands)
     add_officer_commands(commands)
     return parser
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from softtoken.cli._officer import open_deployment  # noqa: PLC0415
+
+    soft = open_deployment()
+    try:
+        report = soft.maintenance.purge(batch_size=args.batch_size)
+    finally:
+        soft.close()
+    if args.json:
+        print(json.dumps({"at": report.at.isoformat(), "deleted": dict(report.deleted)}))
+    else:
+        for rule, count in report.deleted.items():
+            print(f"{rule:<24} {count:>8}")
+        print(f"{'total':<24} {report.total:>8}")
+    return 0
+
+
+def _database(args: argparse.Namespace) -> int:
+    if args.db_command == "purge":
+        return _purge(args)
+    from softtoken.storage.sql import SqlStorage, migrations  # noqa: PLC0415
+
+    storage = SqlStorage(args.url)
+    try:
+        if args.db_command == "current":
+            revision = migrations.current_revision(storage.engine)
+            head = migrations.head_revision()
+            print(f"{revision or 'unversioned (empty, or made by 0.1)'}; this version: {head}")
+        elif args.db_command == "upgrade" and args.revision != "head":
+            migrations.upgrade(storage.engine, args.revision)
+            print(f"{args.url} is at revision {migrations.current_revision(storage.engine)}")
+        else:
+            # init and upgrade to head: an empty database gets the tables, an older one
+            # (0.1's has no version table) is stamped and upgraded.
+            storage.create_schema()
+            print(f"{args.url} is at revision {migrations.current_revision(storage.engine)}")
+    finally:
+        storage.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
@@ -43,13 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
 
             return run_demo(sys.stdout, workdir=args.dir, storage_url=args.storage_url)
         if args.command == "db":
-            from softtoken.storage.sql import SqlStorage  # noqa: PLC0415
-
-            storage = SqlStorage(args.url)
-            storage.create_schema()
-            storage.close()
-            print(f"tables created at {args.url}")
-            return 0
+            return _database(args)
         if args.command == "device":
             return run_device(args)
         if args.command == "officer":

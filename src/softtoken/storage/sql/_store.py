@@ -25,24 +25,29 @@ from softtoken.storage.sql.schema import metadata as default_metadata
 __all__ = ["SqlStorage"]
 
 
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # Write-ahead logging: one fsync per commit instead of two, and readers never
+    # wait for the writer. synchronous stays FULL, so a commit survives power loss.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_begin_immediate(engine: Engine) -> None:
     # pysqlite's own transaction handling starts transactions lazily and never with
-    # IMMEDIATE; take it over, as SQLAlchemy's documentation recommends.
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        # Write-ahead logging: one fsync per commit instead of two, and readers never
-        # wait for the writer. synchronous stays FULL, so a commit survives power loss.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # IMMEDIATE; take it over, as SQLAlchemy's documentation recommends. Once per
+    # engine: a second SqlStorage on the same engine must not begin twice.
+    if not event.contains(engine, "begin", _sqlite_begin):
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
 
 
 def _is_concurrency_failure(error: exc.DBAPIError) -> bool:
@@ -107,11 +112,24 @@ class SqlStorage:
         return SqlTransaction(connection, self._statements)
 
     def create_schema(self) -> None:
-        self.metadata.create_all(self.engine)
+        """Bring the tables to this version's schema: create them in an empty database,
+        upgrade an older one (``softtoken.storage.sql.migrations``). Tables of a
+        metadata of the host's own are created where missing, as ``create_all`` does."""
+        if self.metadata is not default_metadata:
+            self.metadata.create_all(self.engine)
+            return
+        from softtoken.storage.sql import migrations  # noqa: PLC0415 - Alembic loads lazily
+
+        migrations.ensure_current(self.engine)
 
     def drop_schema(self) -> None:
         """Drop every softtoken table: for test suites that share a database."""
         self.metadata.drop_all(self.engine)
+        if self.metadata is default_metadata:
+            from softtoken.storage.sql.migrations import VERSION_TABLE  # noqa: PLC0415
+
+            with self.engine.begin() as connection:
+                connection.execute(sa.text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,96 @@
+"""``soft.maintenance``: purge what has outlived its retention period.
+
+Bounded batches, each in a transaction of its own that deletes and audits the count (never
+content), so a purge can run beside live traffic and from several processes at once: two
+purgers that read the same batch delete each row once (the second delete matches nothing),
+and the audit records add up to what went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from softtoken._clock import utc
+from softtoken._context import ServiceContext
+from softtoken.errors import ValidationError
+from softtoken.maintenance._rules import RULES, RetentionRule
+from softtoken.ports import Predicate, Row
+from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["MaintenanceService", "PurgeReport"]
+
+
+@attrs.frozen(kw_only=True)
+class PurgeReport:
+    """How many rows each rule removed, by rule name."""
+
+    at: datetime
+    deleted: Mapping[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+
+class MaintenanceService:
+    def __init__(self, context: ServiceContext) -> None:
+        self._ctx = context
+
+    def purge(self, now: datetime | None = None, *, batch_size: int | None = None) -> PurgeReport:
+        """Delete every row past its retention period (``policy.retention_*``).
+
+        ``now`` defaults to the clock's; pass a time to purge as of then (a purge can
+        only remove rows older than it, so a later ``now`` is never needed by tests).
+
+        Raises:
+            ValidationError: ``invalid_batch_size`` (``batch_size`` below 1),
+                ``invalid_time`` (``now`` not an aware datetime).
+        """
+        ctx = self._ctx
+        size = ctx.policy.purge_batch_size if batch_size is None else batch_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValidationError("invalid_batch_size", field="batch_size")
+        if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
+            raise ValidationError("invalid_time", field="now")
+        at = ctx.clock.now() if now is None else utc(now)
+        deleted = {rule.name: self._purge_rule(rule, at, size) for rule in RULES}
+        return PurgeReport(at=at, deleted=deleted)
+
+    def _purge_rule(self, rule: RetentionRule, now: datetime, size: int) -> int:
+        total = 0
+        for where in rule.conditions(self._ctx.policy, now):
+
+            def batch(
+                uow: StorageUnitOfWork, where: Sequence[Predicate] = where
+            ) -> tuple[int, int]:
+                return self._batch(uow, rule, where, size)
+
+            while True:
+                read, gone = self._ctx.transact(batch)
+                total += gone
+                if read < size:
+                    break
+        return total
+
+    def _batch(
+        self, uow: StorageUnitOfWork, rule: RetentionRule, where: Sequence[Predicate], size: int
+    ) -> tuple[int, int]:
+        tx = uow.transaction
+        rows = tx.select(rule.table, where, order_by=rule.keys, limit=size)
+        gone = sum(tx.delete(rule.table, [*_key(rule, row), *where]) for row in rows)
+        if gone:
+            self._ctx.audit(
+                uow,
+                actor="system:purge",
+                action="maintenance.purge",
+                subject=rule.name,
+                deleted=gone,
+            )
+        return len(rows), gone
+
+
+def _key(rule: RetentionRule, row: Row) -> list[Predicate]:
+    return [(column, "=", row[column]) for column in rule.keys]

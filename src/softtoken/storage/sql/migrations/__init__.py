@@ -1,0 +1,122 @@
+"""The schema's history, as Alembic revisions, and the calls that move a database along it.
+
+``upgrade(engine)`` brings a database of any released version to the current schema;
+``ensure_current(engine)`` is what :meth:`SqlStorage.create_schema` runs on start: an
+empty database gets the tables at once (and is stamped current), a versioned one is
+upgraded, and a 0.1 database (made by ``create_all``, so it has no version table) is
+stamped at the baseline and upgraded.
+
+Revisions live in ``versions/``; the version is kept in its own table
+(:data:`VERSION_TABLE`) so a host application's own ``alembic_version`` never clashes.
+Host applications that run Alembic themselves can instead include
+:data:`softtoken.storage.sql.metadata` in their ``target_metadata`` (``docs/storage.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from softtoken.storage.sql.schema import metadata
+
+__all__ = [
+    "BASELINE",
+    "VERSION_TABLE",
+    "alembic_config",
+    "current_revision",
+    "ensure_current",
+    "head_revision",
+    "stamp",
+    "upgrade",
+]
+
+VERSION_TABLE = "st_schema_version"
+#: The revision of the schema softtoken 0.1 made with ``create_all``.
+BASELINE = "0001"
+#: Any id works, as long as every process uses the same one.
+_LOCK_ID = 0x50F7_70CE
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for softtoken's revisions, run on ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", "softtoken.storage.sql:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The revision this version of the library's tables are at."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None  # noqa: S101 - there is always a baseline
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision, or None for an unversioned (empty or 0.1) database."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
+
+
+@contextmanager
+def _schema_lock(engine: Engine) -> Iterator[Connection]:
+    """One connection holding the deployment's schema lock, so processes starting
+    together do not both create tables or stamp the version twice. SQLite's write lock
+    (``BEGIN IMMEDIATE`` on the adapter's engine) does the same there."""
+    with engine.connect() as connection:
+        name = engine.dialect.name
+        if name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _LOCK_ID})
+        elif name in {"mysql", "mariadb"}:
+            connection.execute(sa.text("SELECT GET_LOCK('softtoken_schema', 60)"))
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            if name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _LOCK_ID})
+            elif name in {"mysql", "mariadb"}:
+                connection.execute(sa.text("SELECT RELEASE_LOCK('softtoken_schema')"))
+            connection.commit()
+
+
+def _run(engine: Engine, action: str, revision: str) -> None:
+    with _schema_lock(engine) as connection:
+        getattr(command, action)(alembic_config(connection), revision)
+        connection.commit()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the revisions after the database's own, up to ``revision``."""
+    _run(engine, "upgrade", revision)
+
+
+def stamp(engine: Engine, revision: str) -> None:
+    """Record ``revision`` as the database's, changing no table."""
+    _run(engine, "stamp", revision)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Bring the database to the current schema, whatever it holds now."""
+    with _schema_lock(engine) as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        config = alembic_config(connection)
+        if VERSION_TABLE in tables:
+            command.upgrade(config, "head")
+        elif tables & set(metadata.tables):
+            command.stamp(config, BASELINE)
+            command.upgrade(config, "head")
+        else:
+            metadata.create_all(connection)
+            command.stamp(config, "head")
+        connection.commit()
