@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import softtoken._facade
 from softtoken import AuthenticationError, Policy, StateError, ValidationError
 from softtoken.authenticator import Device
 from softtoken.lifecycle.sign_in import (
+    AnswerSignal,
     ChangePassword,
     Locked,
     RenewalRequired,
@@ -25,6 +28,27 @@ from softtoken.storage.sql import SqlStorage
 from softtoken.testing import Harness, Person, in_memory, soft_token_user
 
 WHO = Person()
+
+
+@pytest.fixture(autouse=True)
+def _close_signals(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Stop the LISTEN threads of the PostgreSQL tests with them, before the test
+    database is dropped under them."""
+    made: list[AnswerSignal] = []
+    chooser = softtoken._facade._answer_signal_for
+
+    def recording(storage: Storage) -> AnswerSignal:
+        made.append(chooser(storage))
+        return made[-1]
+
+    monkeypatch.setattr(softtoken._facade, "_answer_signal_for", recording)
+    yield
+    for signal in made:
+        close = getattr(signal, "close", None)
+        if close is not None:
+            close()
+
+
 PASSWORD_USER = "P05005000000301"
 LONG_PASSWORD = "correct horse battery staple"
 
@@ -264,11 +288,7 @@ def test_wait_wakes_within_100_ms_across_processes_on_postgres(pg_storage: Stora
     harness = in_memory(storage=pg_storage, policy=Policy.for_tests(matching_mode="confirm"))
     phone = soft_token_user(harness)
     other = _second_process(harness, pg_storage)
-    try:
-        assert _wake_delay(harness, other, phone) < 0.1
-    finally:
-        other.softtoken.sign_in.signal.close()  # type: ignore[attr-defined]
-        harness.softtoken.sign_in.signal.close()  # type: ignore[attr-defined]
+    assert _wake_delay(harness, other, phone) < 0.1
 
 
 def test_wait_falls_back_to_a_bounded_poll_across_processes_on_sqlite(tmp_path: Path) -> None:
