@@ -31,6 +31,7 @@ from softtoken.errors import (
     StorageUnavailable,
     ValidationError,
 )
+from softtoken.lifecycle.sign_in import ChangePassword, SecondFactorRequired
 from softtoken.policy import Policy
 from softtoken.protocol import PICTURES, ca_key_pin
 from softtoken.testing import (
@@ -324,3 +325,22 @@ def test_the_activation_code_pins_the_ca_and_the_app_checks_it(rig: Rig) -> None
     phone.device.ca_pin = ca_key_pin(other_ca.root)
     with pytest.raises(AuthenticationError):
         phone.device.install_renewal(renewed.json(), pin=PERSON.pin)
+
+
+def test_enroll_poll_answer_on_every_storage(harness: Harness) -> None:
+    """The server's threads share one SoftToken on each adapter (SQLite and the servers
+    included), as a deployment's workers do."""
+    with (
+        serve_asgi(mount_asgi(asgi_app(harness.softtoken))) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        phone = _activated(Rig(harness=harness, client=client))
+        started = harness.softtoken.sign_in.begin(PERSON.user_id, PERSON.password)
+        assert isinstance(started, SecondFactorRequired)
+        [item] = phone.poll()
+        assert phone.approve(item, started.code).status_code == 200
+        result = harness.softtoken.sign_in.wait(started.handle, timeout=5)
+        assert isinstance(result, ChangePassword)  # the first soft token login (chapter 3)
+    close = getattr(harness.softtoken.sign_in.signal, "close", None)
+    if close is not None:  # PostgreSQL's LISTEN thread
+        close()
