@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from softtoken._context import ServiceContext
@@ -19,6 +20,7 @@ from softtoken.lifecycle.registration._service import RegistrationService
 from softtoken.lifecycle.renewal._service import RenewalService
 from softtoken.lifecycle.revocation._service import RevocationService
 from softtoken.lifecycle.service_requests._service import ServiceRequestService
+from softtoken.lifecycle.sign_in import AnswerSignal, LocalSignal, SignInService
 from softtoken.mail._outbox import MailDispatcher
 from softtoken.maintenance import MaintenanceService
 from softtoken.otp._service import OtpService
@@ -30,6 +32,21 @@ from softtoken.protocol.attestation import NexusAttestation
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["SoftToken"]
+
+
+def _answer_signal_for(storage: Storage) -> AnswerSignal:
+    """How a waiting sign-in learns that the phone answered: PostgreSQL's ``NOTIFY``
+    across processes; in one process a local signal, with a short re-read on SQLite,
+    whose file other processes may share, and a long one in memory, which they cannot."""
+    dialect = getattr(storage, "dialect", None)
+    if dialect == "postgresql":
+        from softtoken.storage.sql import PostgresSignal, SqlStorage  # noqa: PLC0415
+
+        assert isinstance(storage, SqlStorage)  # noqa: S101 - only it has a dialect
+        return PostgresSignal(storage)
+    if dialect is not None:
+        return LocalSignal(poll_slice=timedelta(milliseconds=250))
+    return LocalSignal(poll_slice=timedelta(seconds=1))
 
 
 class SoftToken:
@@ -52,6 +69,9 @@ class SoftToken:
         activation: the soft token's activation ceremony (manual chapter 2 step 5).
         push_login: "Login by Soft Token": password, then the phone's approval with
             picture matching (manual chapter 3).
+        sign_in: the login page's one entry point: password, the phone (waiting for it
+            without busy polling), the offline code, forced renewal; the session's AAL
+            and re-authentication deadlines.
         renewal: the certificate's renewal, notice and forced renewal (manual chapter 6).
         revocation: self-revocation (manual chapter 5) and the authenticator history.
         service_requests: the service request form and its processing by officers
@@ -69,6 +89,7 @@ class SoftToken:
         push_notifier: PushNotifier | None = None,
         registration: RegistrationSettings | None = None,
         attestation: NexusAttestation | None = None,
+        answer_signal: AnswerSignal | None = None,
     ) -> None:
         self._context = context
         self.storage = storage
@@ -96,6 +117,14 @@ class SoftToken:
             context, login=self.login, ca=self.ca, totp=self.totp, notifier=push_notifier
         )
         self.renewal = RenewalService(context, ca=self.ca, login=self.login)
+        self.sign_in = SignInService(
+            context,
+            login=self.login,
+            push=self.push_login,
+            renewal=self.renewal,
+            totp=self.totp,
+            signal=answer_signal or _answer_signal_for(storage),
+        )
         self.revocation = RevocationService(context, ca=self.ca)
         self.service_requests = ServiceRequestService(
             context, ca=self.ca, documents=settings.document_store
@@ -129,4 +158,7 @@ class SoftToken:
         return self._context.unit_of_work()
 
     def close(self) -> None:
+        close_signal = getattr(self.sign_in.signal, "close", None)
+        if close_signal is not None:
+            close_signal()
         self.storage.close()

@@ -165,6 +165,28 @@ class Policy:
     service_request_form_max_bytes: int = 10 * 1024 * 1024
     service_request_dual_control: bool = True
 
+    # --- sessions after sign-in (NIST SP 800-63B r3 4.1.3, 4.2.3) ------------------------
+    #: AAL2 (password + soft token): reauthenticate at least every 12 hours, and after
+    #: 30 minutes without activity (r3 4.2.3). A deployment may shorten them.
+    session_absolute_timeout_aal2: timedelta = timedelta(hours=12)
+    session_idle_timeout_aal2: timedelta = _minutes(30)
+    #: AAL1 (a password alone): reauthenticate at least every 30 days (r3 4.1.3); AAL1
+    #: sets no idle limit, so the portal's own idle timeout applies.
+    session_absolute_timeout_aal1: timedelta = timedelta(days=30)
+
+    # --- sign-in throttling by client (soft.sign_in) ----------------------------------
+    #: Failed sign-ins from one client (the portal's client key), across accounts:
+    #: every 20th locks that client for 5 minutes, against password spraying and
+    #: credential stuffing (ASVS 5.0 6.3.1), which per-account limits do not see.
+    client_max_failures: int = 20
+    client_lockout: timedelta = _minutes(5)
+
+    # --- the device HTTP API (softtoken.web) ----------------------------------------
+    #: The largest request body the device endpoints read. A JWS with a three-certificate
+    #: ``x5c`` chain is about 6 KB and an OCSP request a few hundred bytes; the limit is
+    #: checked before anything is parsed, so a huge body costs no memory or CPU.
+    device_request_max_bytes: int = 64 * 1024
+
     # --- retention (Thai PDPA s. 37(3); ASVS 5.0 14.2.7: keep no longer than needed) ----
     # How long a row outlives its use before ``soft.maintenance.purge`` removes it; each
     # period's reason is in docs/privacy.md.
@@ -328,13 +350,16 @@ _AT_LEAST_ONE = (
     "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes", "documents_per_user_max",
-    "temporary_password_length", "purge_batch_size",
+    "temporary_password_length", "device_request_max_bytes", "client_max_failures",
+    "purge_batch_size",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
     "temporary_password_lifetime", "login_lockout", "otp_lockout", "reset_lockout",
     "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
+    "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
+    "client_lockout",
     "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
     "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
     "retention_undeliverable_mail",

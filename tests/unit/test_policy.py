@@ -100,6 +100,12 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "message_max_bytes": 64 * 1024,  # device messages and provider callbacks
     "json_max_depth": 16,  # nesting checked before any JSON is parsed
     "ocsp_nonce_max_bytes": 32,  # RFC 8954 2.1
+    "session_absolute_timeout_aal2": timedelta(hours=12),  # r3 4.2.3
+    "session_idle_timeout_aal2": timedelta(minutes=30),  # r3 4.2.3
+    "session_absolute_timeout_aal1": timedelta(days=30),  # r3 4.1.3
+    "device_request_max_bytes": 64 * 1024,
+    "client_max_failures": 20,  # ASVS 6.3.1: spraying across accounts
+    "client_lockout": timedelta(minutes=5),
 }
 
 

@@ -45,6 +45,7 @@ from softtoken.protocol._messages import (
     ApprovalClaims,
     EnrollmentClaims,
     RenewalClaims,
+    ca_key_pin,
 )
 from softtoken.protocol.attestation import device_id_for
 
@@ -84,6 +85,9 @@ class Device:
         if now is not None:
             return now
         return self.clock.now() if self.clock is not None else datetime.now(UTC)
+
+    #: The activation code's CA pin (``p``): every chain installed must end at that key.
+    ca_pin: str | None = None
 
     # --- creating and unlocking -----------------------------------------------------
 
@@ -186,6 +190,7 @@ class Device:
     ) -> str:
         """The enrollment message for ``payload`` ("Activate"), signed with the new key."""
         key = self._unlock(pin, biometric)
+        self.ca_pin = payload.ca_pin
         claims = EnrollmentClaims(
             activation_id=payload.activation_id,
             secret=payload.secret,
@@ -200,11 +205,14 @@ class Device:
     def install(self, answer: Mapping[str, Any], *, pin: str | None = None) -> None:
         """Keep what the server answered to the enrollment or renewal: the certificate
         chain (``x5c``, leaf first) and, when offline codes are allowed, the TOTP seed
-        (sealed under the PIN, which is then needed here)."""
+        (sealed under the PIN, which is then needed here). A chain whose root lacks the
+        pinned key (:attr:`ca_pin`) is ``certificate_untrusted``."""
         chain = answer.get("x5c")
         if not isinstance(chain, list) or not chain:
             raise ValidationError("device_message_malformed", field="answer")
         certificates = [x509.load_der_x509_certificate(base64.b64decode(c)) for c in chain]
+        if self.ca_pin is not None and ca_key_pin(certificates[-1]) != self.ca_pin:
+            raise AuthenticationError("certificate_untrusted", detail="not the pinned CA")
         self.chain_pem = [c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates]
         offline = answer.get("totp")
         if isinstance(offline, dict):

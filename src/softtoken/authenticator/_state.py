@@ -78,6 +78,7 @@ def load_state(text: str) -> dict[str, Any]:
             "totp", "revoked_reason",
         )}  # fmt: skip
         fields["chain_pem"] = list(data["chain"])
+        fields["ca_pin"] = data.get("ca_pin")  # states from before the pin have none
         for name in _SEALED:
             raw = data.get(name)
             fields[name] = None if raw is None else SealedKey.from_dict(raw)

@@ -14,6 +14,7 @@ from softtoken.protocol._messages import (
     EnrollmentClaims,
     PollClaims,
     RenewalClaims,
+    ca_key_pin,
 )
 from softtoken.protocol._pictures import PICTURES, Picture, choose_pictures, picture
 from softtoken.protocol.attestation import (
@@ -47,6 +48,7 @@ __all__ = [
     "SignedMessage",
     "SoftwareAttestation",
     "attestation_challenge",
+    "ca_key_pin",
     "choose_pictures",
     "picture",
     "read",

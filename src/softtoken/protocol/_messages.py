@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, quote, urlsplit
 
 import attrs
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from softtoken.errors import ValidationError
 
@@ -34,6 +37,7 @@ __all__ = [
     "PollClaims",
     "RenewalClaims",
     "b64url",
+    "ca_key_pin",
     "unb64url",
 ]
 
@@ -95,12 +99,17 @@ class ActivationPayload:
     activation_id: str
     secret: bytes = attrs.field(repr=False)
     expires_at: datetime
+    #: ``p``: the root CA's key pin (:func:`ca_key_pin`), which the app keeps and checks
+    #: against the root of every certificate chain the server sends; None in codes made
+    #: before pins were added.
+    ca_pin: str | None = None
 
     def to_uri(self) -> str:
+        pin = f"&p={self.ca_pin}" if self.ca_pin else ""
         return (
             f"{ACTIVATION_SCHEME}://activate?v={PROTOCOL_VERSION}"
             f"&s={quote(self.server, safe='')}&a={self.activation_id}"
-            f"&k={b64url(self.secret)}&e={int(self.expires_at.timestamp())}"
+            f"&k={b64url(self.secret)}&e={int(self.expires_at.timestamp())}{pin}"
         )
 
     @classmethod
@@ -123,12 +132,26 @@ class ActivationPayload:
         secret = unb64url(values.get("k"), what="secret", max_bytes=64)
         if len(secret) < 14:  # noqa: PLR2004 - 112 bits
             raise _bad("the activation secret is too short")
+        pin = values.get("p")
+        if pin is not None and (len(pin) != 43 or len(unb64url(pin, what="pin")) != 32):  # noqa: PLR2004
+            raise _bad("the CA pin must be a base64url SHA-256")
         return cls(
             server=server,
             activation_id=_id(values.get("a"), "activation id"),
             secret=secret,
             expires_at=datetime.fromtimestamp(int(expiry), UTC),
+            ca_pin=pin,
         )
+
+
+def ca_key_pin(certificate: x509.Certificate) -> str:
+    """The pin of a CA certificate's key: SHA-256 of its DER SubjectPublicKeyInfo,
+    base64url without padding (the ``pin-sha256`` of RFC 7469, URL-safe). It survives a
+    re-issued certificate for the same key."""
+    spki = certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return b64url(hashlib.sha256(spki).digest())
 
 
 Platform = Literal["android", "ios", "reference"]

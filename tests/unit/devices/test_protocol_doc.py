@@ -29,7 +29,7 @@ def examples() -> dict[str, str]:
 
 
 def test_the_document_has_every_example() -> None:
-    assert set(examples()) == {"activation_uri", "enrollment", "challenge", "approval"}
+    assert set(examples()) >= {"activation_uri", "enrollment", "challenge", "approval"}
 
 
 def test_activation_uri_example() -> None:

@@ -37,6 +37,7 @@ from softtoken.protocol._messages import (
     PROTOCOL_VERSION,
     ActivationPayload,
     EnrollmentClaims,
+    ca_key_pin,
 )
 from softtoken.protocol.attestation import NexusAttestation, attestation_challenge
 
@@ -176,6 +177,7 @@ class ActivationService:
             activation_id=record.activation_id,
             secret=box[0],
             expires_at=record.expires_at,
+            ca_pin=ca_key_pin(self._ca.authority.root),
         )
         return ActivationStart(
             activation_id=record.activation_id,

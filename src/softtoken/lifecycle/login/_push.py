@@ -12,6 +12,7 @@ each further push waits ``policy.login_lockout`` (push fatigue, B4 3.1.3.2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from softtoken.protocol._pictures import picture
 
 if TYPE_CHECKING:
     from softtoken.ca._service import CaService
-    from softtoken.lifecycle.login._password import LoginService
+    from softtoken.lifecycle.login._password import LoginService, PasswordLogin
     from softtoken.otp._totp import TotpService
     from softtoken.ports import PushNotifier
     from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -69,6 +70,9 @@ class PushLoginService:
         self._ca = ca
         self._totp = totp
         self.notifier = notifier
+        #: Called with the challenge ID after each answer is stored (approved, declined or
+        #: failed), so a portal request waiting for it wakes (``soft.sign_in.wait``).
+        self.on_answer: Callable[[str], None] | None = None
 
     def _code_mac(self, challenge_id: str, code: str) -> str:
         keys = self._ctx.keys
@@ -81,13 +85,18 @@ class PushLoginService:
 
         Raises:
             the password step's errors (see ``soft.login.password``);
-            StateError: ``soft_token_not_active``, ``renewal_required`` (the certificate
-                expired: renew before logging in, manual chapter 6);
+            StateError: ``soft_token_not_active``, ``soft_token_expired`` (renew before
+                logging in, manual chapter 6);
             AuthenticationError: ``certificate_revoked``;
             RateLimited: ``too_many_pushes`` with ``retry_after``.
         """
+        return self.begin_after_password(self._login.password(user_id, password))
+
+    def begin_after_password(self, step: PasswordLogin) -> SoftTokenChallenge:
+        """Ask the phone for an account whose password step just passed (``step`` is what
+        ``soft.login.password`` returned); ``soft.sign_in`` uses it so the password is
+        hashed once. Raises as :meth:`begin` after its password step."""
         ctx = self._ctx
-        step = self._login.password(user_id, password)
         uid = step.account.user_id.value
         code_box: list[str | None] = []
 
@@ -149,15 +158,13 @@ class PushLoginService:
         self, uow: StorageUnitOfWork, binding: DeviceBinding, now: datetime
     ) -> CertificateRecord:
         """The certificate the soft token stands on, if a login may go on with it
-        (manual chapter 6: expired, or less than a day left, stops the login)."""
+        (manual chapter 6: only an expired one stops the login)."""
         record = uow.repository(CertificateTable).get_by_key(binding.current_serial)
         if record.status is not CertificateStatus.ACTIVE:
             raise AuthenticationError(f"certificate_{record.status.value}")
         notice = certificate_notice(record.not_after, now, self._ctx.policy)
         if notice is CertificateNotice.EXPIRED:
             raise StateError("soft_token_expired")
-        if notice is CertificateNotice.RENEW_NOW:
-            raise StateError("renewal_required")
         return record
 
     def check(self, challenge_id: object, *, user_id: object) -> SoftTokenLogin:
@@ -197,7 +204,7 @@ class PushLoginService:
             if not binding.active:
                 raise AuthenticationError("certificate_revoked")
             bindings.update(attrs.evolve(binding, pushes_since_login=0))
-            return self._complete(uow, binding, now, factor="soft_token", challenge=key)
+            return self.complete_in(uow, binding, now, factor="soft_token", challenge=key)
 
         return transact_recording(ctx, work)
 
@@ -207,7 +214,7 @@ class PushLoginService:
 
         Raises:
             StateError: ``offline_login_not_allowed``, ``soft_token_not_active``,
-                ``renewal_required``; the password step's and ``soft.totp.verify``'s errors.
+                ``soft_token_expired``; the password step's and ``soft.totp.verify``'s errors.
         """
         ctx = self._ctx
         if not ctx.policy.totp_offline_fallback:
@@ -221,11 +228,11 @@ class PushLoginService:
             binding = uow.repository(BindingTable).active_for(uid.value)
             if binding is None:
                 raise StateError("soft_token_not_active")
-            return self._complete(uow, binding, now, factor="totp")
+            return self.complete_in(uow, binding, now, factor="totp")
 
         return ctx.transact(work)
 
-    def _complete(
+    def complete_in(
         self,
         uow: StorageUnitOfWork,
         binding: DeviceBinding,
@@ -234,7 +241,8 @@ class PushLoginService:
         factor: str,
         challenge: str | None = None,
     ) -> SoftTokenLogin:
-        """The login happened: the certificate still stands, the account records it."""
+        """The login happened, in the caller's unit of work: the certificate still stands,
+        the account records it."""
         record = self._check_certificate(uow, binding, now)
         uid = self._ctx.user_id(binding.user_id)
         account = uow.accounts.update(
@@ -368,7 +376,12 @@ class PushLoginService:
                 challenge_id=challenge.challenge_id, decision=answered.status.value
             )
 
-        return transact_recording(ctx, work)
+        try:
+            return transact_recording(ctx, work)
+        finally:
+            # Also after a refusal: a waiter that wakes for nothing checks and waits on.
+            if self.on_answer is not None:
+                self.on_answer(claims.challenge_id)
 
     def _tell_declined(self, uow: StorageUnitOfWork, user_id: str, now: datetime) -> None:
         account = uow.accounts.get(self._ctx.user_id(user_id))

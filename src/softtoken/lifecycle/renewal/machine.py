@@ -3,11 +3,11 @@ renewal, and the "Update Profile" request the device accepts.
 
 Theory of operation::
 
-    days left (whole days)      at login
-    more than notice_days       nothing
-    1 .. notice_days            a notice: "Continue to GFMIS" or "Renew Soft Token"
-    0, or expired               login stops: renew first (``renewal_required`` /
-                                ``soft_token_expired``)
+    time left at login          what happens
+    more than notice_days days  nothing
+    notice_days days or less    a notice: "Continue to GFMIS" or "Renew Soft Token"
+                                (shown as whole days left, rounded up: 1 to 30)
+    expired                     login stops: renew first (``soft_token_expired``)
 
     request state   event                                   next
     pending         the device accepts, signed, in time     completed
@@ -54,23 +54,26 @@ _DAY = timedelta(days=1)
 
 class CertificateNotice(enum.StrEnum):
     NONE = "none"
-    NOTICE = "notice"  # 1 to notice_days left
-    RENEW_NOW = "renew_now"  # less than a day left: login stops
+    NOTICE = "notice"  # at most notice_days left, not expired
+    #: No longer returned: the last day shows the notice like the 29 before it, and only
+    #: expiry stops a login (manual chapter 6). Kept so stored or logged values still parse.
+    RENEW_NOW = "renew_now"
     EXPIRED = "expired"
 
 
 def days_left(not_after: datetime, now: datetime) -> int:
-    """Whole days until ``not_after`` (0 in the last day; negative once expired)."""
-    return (not_after - now) // _DAY
+    """Whole days until ``not_after``, rounded up, as the notice says them: 30 with
+    exactly 30 days left, 1 in the last day, 0 at the instant of expiry, negative after."""
+    return -((now - not_after) // _DAY)
 
 
 def certificate_notice(not_after: datetime, now: datetime, policy: Policy) -> CertificateNotice:
+    """Chapter 6: the notice shows when at most ``renewal_notice_days`` remain (compared
+    as a duration, so 30 days and an hour is not yet "30 days"); once the certificate has
+    expired, login forces renewal."""
     if now > not_after:
         return CertificateNotice.EXPIRED
-    left = days_left(not_after, now)
-    if left <= 0:
-        return CertificateNotice.RENEW_NOW
-    if left <= policy.renewal_notice_days:
+    if not_after - now <= policy.renewal_notice_days * _DAY:
         return CertificateNotice.NOTICE
     return CertificateNotice.NONE
 
