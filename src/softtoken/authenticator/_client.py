@@ -30,9 +30,9 @@ from softtoken.authenticator._keystore import (
     device_csr,
     new_device_key,
     open_secret,
-    seal_secret,
+    sealed_offline_seed,
 )
-from softtoken.authenticator._state import dump_state, keystore_path, load_state, write_private
+from softtoken.authenticator._state import dump_state, load_state, read_files, save_files
 from softtoken.authenticator._views import ChallengeView, challenge_view
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
@@ -80,14 +80,11 @@ class Device:
     #: whose ``iat`` is far from its own clock); None: the system clock. Tests give the
     #: harness's fake clock. Not part of the saved state.
     clock: Clock | None = attrs.field(default=None, repr=False, eq=False)
-
-    def _time(self, now: datetime | None) -> datetime:
-        if now is not None:
-            return now
-        return self.clock.now() if self.clock is not None else datetime.now(UTC)
-
     #: The activation code's CA pin (``p``): every chain installed must end at that key.
     ca_pin: str | None = None
+
+    def _time(self, now: datetime | None) -> datetime:
+        return now or (self.clock.now() if self.clock is not None else datetime.now(UTC))
 
     # --- creating and unlocking -----------------------------------------------------
 
@@ -219,9 +216,7 @@ class Device:
             if pin is None:
                 raise StateError("pin_required")
             self._unlock(pin, biometric=False)
-            params = {k: offline[k] for k in ("period", "digits", "algorithm")}
-            sealed = seal_secret(str(offline["secret"]).encode(), pin, self.sealed_key.kdf)
-            self.totp = {**params, "sealed": sealed}
+            self.totp = sealed_offline_seed(offline, pin, self.sealed_key.kdf)
         self.revoked_reason = None
 
     # --- login challenges (chapter 3) -----------------------------------------------
@@ -325,8 +320,9 @@ class Device:
         now: datetime | None = None,
     ) -> str:
         """ "Update Profile", "Decline": the server records it and issues nothing."""
-        key = self._renewal_key(pin, biometric)
-        return self._renewal_answer(request, key, "decline", None, now)
+        return self._renewal_answer(
+            request, self._renewal_key(pin, biometric), "decline", None, now
+        )
 
     def _renewal_key(self, pin: str | None, biometric: bool) -> _jws.DevicePrivateKey:
         if not self.activated:
@@ -371,9 +367,7 @@ class Device:
 
     def learn_revoked(self, reason: str) -> None:
         """The server said this token was revoked: forget the certificate."""
-        self.revoked_reason = reason
-        self.chain_pem = []
-        self.totp = None
+        self.revoked_reason, self.chain_pem, self.totp = reason, [], None
 
     # --- persistence (see ``_state``) ----------------------------------------------------
 
@@ -392,16 +386,13 @@ class Device:
     def save(self, path: Path) -> None:
         """Write the state file (0600, replaced whole) and, with biometrics on, the
         biometric secret beside it in its own 0600 file."""
-        write_private(path, self.to_json().encode("utf-8"))
-        if self.biometric_secret is not None:
-            write_private(keystore_path(path), self.biometric_secret)
+        save_files(path, self.to_json(), self.biometric_secret)
 
     @classmethod
     def load(cls, path: Path, *, clock: Clock | None = None) -> Device:
         """The device :meth:`save` wrote; without its biometric file (a copied state
         file), only the PIN unlocks it."""
-        keystore = keystore_path(path)
-        secret = keystore.read_bytes() if keystore.exists() else None
-        device = cls.from_json(path.read_text("utf-8"), biometric_secret=secret)
+        text, secret = read_files(path)
+        device = cls.from_json(text, biometric_secret=secret)
         device.clock = clock
         return device

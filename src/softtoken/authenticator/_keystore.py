@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import itertools
 import secrets
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
@@ -36,6 +37,7 @@ __all__ = [
     "new_device_key",
     "open_secret",
     "seal_secret",
+    "sealed_offline_seed",
     "unb64url",
 ]
 
@@ -153,3 +155,9 @@ def open_secret(sealed: str, pin: str, kdf: KdfParams) -> bytes:
     raw = unb64url(sealed)
     salt, nonce, body = raw[:16], raw[16:28], raw[28:]
     return AESGCM(kdf.derive(pin.encode(), salt)).decrypt(nonce, body, b"softtoken-totp")
+
+
+def sealed_offline_seed(offline: Mapping[str, Any], pin: str, kdf: KdfParams) -> dict[str, Any]:
+    """The server's offline-code (TOTP) parameters, with the seed sealed under the PIN."""
+    params = {k: offline[k] for k in ("period", "digits", "algorithm")}
+    return {**params, "sealed": seal_secret(str(offline["secret"]).encode(), pin, kdf)}

@@ -25,7 +25,14 @@ from typing import Any
 from softtoken.authenticator._keystore import SealedKey, unb64url
 from softtoken.errors import ValidationError
 
-__all__ = ["dump_state", "keystore_path", "load_state", "write_private"]
+__all__ = [
+    "dump_state",
+    "keystore_path",
+    "load_state",
+    "read_files",
+    "save_files",
+    "write_private",
+]
 
 _PRIVATE = 0o600
 _SEALED = ("sealed_key", "biometric_key", "pending_key")
@@ -89,3 +96,18 @@ def load_state(text: str) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError):
         raise ValidationError("invalid_value", field="state", detail="not a device state") from None
     return fields
+
+
+def save_files(path: Path, state: str, biometric_secret: bytes | None) -> None:
+    """The state file and, with biometrics on, the biometric secret in its own file."""
+    write_private(path, state.encode("utf-8"))
+    if biometric_secret is not None:
+        write_private(keystore_path(path), biometric_secret)
+
+
+def read_files(path: Path) -> tuple[str, bytes | None]:
+    """What :func:`save_files` wrote: the state, and the biometric secret if its file
+    is there (a copied state file comes without it)."""
+    keystore = keystore_path(path)
+    secret = keystore.read_bytes() if keystore.exists() else None
+    return path.read_text("utf-8"), secret

@@ -22,6 +22,7 @@ from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.audit._chain import Outcome
+from softtoken.ca._reading import parse_serial
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.errors import AuthenticationError, NotFound, RateLimited, StateError
 from softtoken.lifecycle.bindings import BindingTable, DeviceBinding
@@ -35,6 +36,7 @@ from softtoken.lifecycle.login.challenges import (
     ChallengeTable,
     LoginChallenge,
     answer_challenge,
+    challenge_key,
     complete_challenge,
     new_challenge,
     supersede_challenge,
@@ -181,7 +183,7 @@ class PushLoginService:
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
-        key = _challenge_key(challenge_id)
+        key = challenge_key(challenge_id)
 
         def work(uow: StorageUnitOfWork) -> SoftTokenLogin | Failure[SoftTokenLogin]:
             now = ctx.clock.now()
@@ -282,7 +284,7 @@ class PushLoginService:
     def pending_for_device(self, certificate_serial: object) -> list[dict[str, Any]]:
         """What waits for the device with this certificate (the app's poll). Showing a
         challenge reveals nothing that approves it: that needs the device key."""
-        serial = _serial(certificate_serial)
+        serial = parse_serial(certificate_serial)
         now = self._ctx.clock.now()
         with self._ctx.unit_of_work() as uow:
             binding = uow.repository(BindingTable).for_serial(serial)
@@ -396,15 +398,3 @@ class PushLoginService:
                     "when": now.strftime("%Y-%m-%d %H:%M"),
                 },
             )
-
-
-def _challenge_key(raw: object) -> str:
-    if not isinstance(raw, str) or not 8 <= len(raw) <= 64:  # noqa: PLR2004
-        raise NotFound("challenge_not_found")
-    return raw
-
-
-def _serial(raw: object) -> str:
-    from softtoken.ca._service import parse_serial  # noqa: PLC0415 - avoids an import cycle
-
-    return parse_serial(raw)

@@ -30,7 +30,7 @@ from typing import Literal
 import attrs
 
 from softtoken._clock import utc
-from softtoken.errors import AuthenticationError, StateError
+from softtoken.errors import AuthenticationError, NotFound, StateError
 from softtoken.policy import MatchingMode, Policy
 from softtoken.protocol._pictures import choose_pictures
 from softtoken.storage._repositories import FlatTable
@@ -40,6 +40,7 @@ __all__ = [
     "ChallengeTable",
     "LoginChallenge",
     "answer_challenge",
+    "challenge_key",
     "complete_challenge",
     "new_challenge",
     "supersede_challenge",
@@ -214,3 +215,11 @@ class ChallengeTable(FlatTable[LoginChallenge]):
             [("device_id", "=", device_id), ("status", "=", ChallengeState.PENDING.value)],
             order_by=("created_at",),
         )
+
+
+def challenge_key(raw: object) -> str:
+    """A challenge ID as the portal or the device sent it; anything that cannot be one
+    is simply not found (it says nothing about which challenges exist)."""
+    if not isinstance(raw, str) or not 8 <= len(raw) <= 64:  # noqa: PLR2004
+        raise NotFound("challenge_not_found")
+    return raw
