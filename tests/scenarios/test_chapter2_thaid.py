@@ -128,8 +128,9 @@ def test_walk_chapter2_step2_with_thaid(
     assert record.result.citizen_id.value == CITIZEN
     # This provider keeps scope claims out of the ID token: they came from userinfo.
     assert counting.userinfo_calls == 1
-    # Nothing secret is kept: the state's and nonce's hashes only, no verifier.
-    assert set(record.state) == {"nonce_sha256"}
+    # Nothing secret is kept: the state's and nonce's hashes only, no verifier (and whose
+    # registration it is, which counts the documents a proofing may carry: issue 12 L2).
+    assert set(record.state) == {"nonce_sha256", "owner"}
     assert parts["state"] not in str(record.lookup)
     # "Check status": step 3 opens.
     reg = soft.registration.check_status(USER)

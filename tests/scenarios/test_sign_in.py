@@ -277,15 +277,24 @@ def test_wait_wakes_within_100_ms_in_one_process(storage: Storage) -> None:
     assert _wake_delay(harness, harness, phone) < 0.1
 
 
+#: One deployment's secret key, shared by the facades that play its processes.
+DEPLOYMENT_KEY = bytes(range(32))
+
+
 def _second_process(harness: Harness, storage: Storage) -> Harness:
     """Another facade on the same database: what another portal process has (its own
-    in-process signal). ``confirm`` mode, as it has other server keys."""
+    in-process signal, the deployment's keys)."""
     return in_memory(storage=storage, clock=harness.clock, policy=harness.softtoken.policy,
-                     authority=harness.softtoken.ca.authority)  # fmt: skip
+                     authority=harness.softtoken.ca.authority,
+                     secret_key=DEPLOYMENT_KEY)  # fmt: skip
 
 
 def test_wait_wakes_within_100_ms_across_processes_on_postgres(pg_storage: Storage) -> None:
-    harness = in_memory(storage=pg_storage, policy=Policy.for_tests(matching_mode="confirm"))
+    harness = in_memory(
+        storage=pg_storage,
+        policy=Policy.for_tests(matching_mode="confirm"),
+        secret_key=DEPLOYMENT_KEY,
+    )
     phone = soft_token_user(harness)
     other = _second_process(harness, pg_storage)
     assert _wake_delay(harness, other, phone) < 0.1
@@ -297,7 +306,11 @@ def test_wait_falls_back_to_a_bounded_poll_across_processes_on_sqlite(tmp_path: 
         storage.create_schema()
         return storage
 
-    harness = in_memory(storage=open_file(), policy=Policy.for_tests(matching_mode="confirm"))
+    harness = in_memory(
+        storage=open_file(),
+        policy=Policy.for_tests(matching_mode="confirm"),
+        secret_key=DEPLOYMENT_KEY,
+    )
     phone = soft_token_user(harness)
     other = _second_process(harness, open_file())
     # Nothing crosses between the two: the waiter reads again every 250 ms.

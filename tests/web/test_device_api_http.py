@@ -68,7 +68,12 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
 
 
 def _phone(rig: Rig) -> HttpPhone:
-    device = Device.create(pin=PERSON.pin, confirm_pin=PERSON.pin, kdf=KdfParams.for_tests())
+    device = Device.create(
+        pin=PERSON.pin,
+        confirm_pin=PERSON.pin,
+        kdf=KdfParams.for_tests(),
+        clock=rig.harness.clock,  # the phone's time is the server's (approval iat)
+    )
     return HttpPhone(rig.client, device, PERSON.pin)
 
 

@@ -40,7 +40,7 @@ def test_the_whole_sign_in_through_a_portal_over_http(kind: str) -> None:
         assert browser.get("/me").status_code == 401
         wrong = browser.post("/login", json={"user_id": WHO.user_id, "password": "not it at all"})
         assert wrong.status_code == 403
-        assert wrong.json()["error"] == "invalid_credentials"
+        assert wrong.json()["error"] == "login_failed"
         started = browser.post("/login", json={"user_id": WHO.user_id, "password": WHO.password})
         assert started.status_code == 200, started.text
         shown = started.json()

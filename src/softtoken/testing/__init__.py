@@ -84,10 +84,13 @@ def in_memory(
     portal_name: str = "New GFMIS Thai",
     authority: CertificateAuthority | None = None,
     registration: RegistrationSettings | None = None,
+    secret_key: bytes | None = None,
 ) -> Harness:
     """A SoftToken on the memory adapter (or ``storage``), a fake clock, captured mail,
     and the cheap test policy unless ``policy`` is given. ``soft.proofing`` trusts the
-    Pao Tang simulator ``harness.wallet`` unless ``registration`` says otherwise."""
+    Pao Tang simulator ``harness.wallet`` unless ``registration`` says otherwise.
+    ``secret_key`` (random by default): give two harnesses on one ``storage`` the same
+    key to play two processes of one deployment (its audit chain, codes and seals)."""
     mailbox = MemoryMailbox()
     fake = clock or FakeClock()
     wallet = PaoTangWallet(clock=fake)
@@ -95,7 +98,7 @@ def in_memory(
         paotang=wallet.config(), paotang_status_api=wallet.status_api
     )
     config = Config(
-        secret_key=secrets.token_bytes(32),
+        secret_key=secrets.token_bytes(32) if secret_key is None else secret_key,
         storage_url="memory://",
         policy=policy or Policy.for_tests(),
         portal_name=portal_name,

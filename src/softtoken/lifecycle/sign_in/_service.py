@@ -149,7 +149,7 @@ class SignInService:
                 (``Locked(code="client_locked")``). Only an HMAC of it is stored.
 
         Raises:
-            the password step's errors (``invalid_credentials``, ``password_expired``,
+            the password step's errors (``login_failed``, ``password_expired``,
             ``account_disabled``, ...); StateError: ``soft_token_not_active``,
             ``token_key_sign_in_external``, ``renewal_grace_over``;
             AuthenticationError: ``certificate_revoked``.
