@@ -129,7 +129,7 @@ class SoftToken:
         self.service_requests = ServiceRequestService(
             context, ca=self.ca, documents=settings.document_store
         )
-        self.maintenance = MaintenanceService(context)
+        self.maintenance = MaintenanceService(context, documents=settings.document_store)
 
     @property
     def policy(self) -> Policy:

@@ -197,6 +197,9 @@ class Policy:
     retention_renewal_requests: timedelta = timedelta(days=90)
     retention_delivered_mail: timedelta = timedelta(days=7)
     retention_undeliverable_mail: timedelta = timedelta(days=90)
+    retention_closed_registrations: timedelta = timedelta(days=365)
+    retention_proofings: timedelta = timedelta(days=30)
+    retention_closed_service_requests: timedelta = timedelta(days=730)
     #: Rows one purge transaction removes at most: short transactions beside live traffic.
     purge_batch_size: int = 500
     #: The share of wall time a purge works; it rests the rest, between batches, so live
@@ -362,7 +365,8 @@ _POSITIVE_DURATIONS = (
     "client_lockout",
     "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
     "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
-    "retention_undeliverable_mail",
+    "retention_undeliverable_mail", "retention_closed_registrations", "retention_proofings",
+    "retention_closed_service_requests",
 )  # fmt: skip
 
 

@@ -89,6 +89,9 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "retention_renewal_requests": timedelta(days=90),
     "retention_delivered_mail": timedelta(days=7),
     "retention_undeliverable_mail": timedelta(days=90),
+    "retention_closed_registrations": timedelta(days=365),
+    "retention_proofings": timedelta(days=30),
+    "retention_closed_service_requests": timedelta(days=730),
     "purge_batch_size": 500,
     "purge_duty_cycle": 0.25,
     "transaction_attempts": 8,  # issue 16 item 7: 8 racing callers all get through

@@ -19,6 +19,7 @@ from softtoken._context import ServiceContext
 from softtoken.errors import ValidationError
 from softtoken.maintenance._rules import RULES, RetentionRule
 from softtoken.ports import Predicate, Row
+from softtoken.proofing._documents_store import DocumentStore, drop_documents
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["MaintenanceService", "PurgeReport"]
@@ -37,8 +38,9 @@ class PurgeReport:
 
 
 class MaintenanceService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, documents: DocumentStore) -> None:
         self._ctx = context
+        self._documents = documents
 
     def purge(self, now: datetime | None = None, *, batch_size: int | None = None) -> PurgeReport:
         """Delete every row past its retention period (``policy.retention_*``).
@@ -91,7 +93,12 @@ class MaintenanceService:
     ) -> tuple[int, int]:
         tx = uow.transaction
         rows = tx.select(rule.table, where, order_by=rule.keys, limit=size)
-        gone = sum(tx.delete(rule.table, [*_key(rule, row), *where]) for row in rows)
+        gone = 0
+        for row in rows:
+            if rule.referred_to(tx, row) or not tx.delete(rule.table, [*_key(rule, row), *where]):
+                continue
+            gone += 1
+            drop_documents(uow, self._documents, rule.documents(row))
         if gone:
             self._ctx.audit(
                 uow,
