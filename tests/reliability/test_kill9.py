@@ -5,7 +5,8 @@ hundred milliseconds and starts another. At rest, every invariant holds:
 
 * no code was accepted twice, and every code was accepted once in the end (a kill
   between the check and the commit rolls back whole; another worker finishes it);
-* the audit chain verifies (no half-written record or head, whatever the kill hit);
+* the audit chain verifies (no half-written record or head, whatever the kill hit), and
+  its records match what is stored (one ``account.create`` per account);
 * no lock outlives its process: a fresh call on the same rows answers at once.
 """
 
@@ -131,6 +132,12 @@ def test_sigkill_mid_flow_leaves_every_invariant(shared_url: str) -> None:
         and r.entry.details.get("code_purpose") == PURPOSE
     )
     assert sorted(accepted.values()) == [1] * CODES
+    # Audit counts match what was done: one record per account that exists, no more
+    # (a killed call left neither), no fewer.
+    created = [r.entry.subject for r in soft.audit.records() if r.entry.action == "account.create"]
+    with soft.unit_of_work() as uow:
+        accounts = sorted(str(row["user_id"]) for row in uow.transaction.select("st_accounts"))
+    assert sorted(created) == accounts
     # No lock outlived its process: the same rows answer at once.
     started = time.monotonic()
     with pytest.raises(SoftTokenError):
