@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.accounts._identifiers import CitizenId
 from softtoken.accounts._officer import Officer
 from softtoken.errors import NotFound, StateError, ValidationError
@@ -91,6 +92,7 @@ class ProofingService(ProofingCalls):
 
     def awaiting_review(self, *, limit: int = 100) -> list[ProofingRecord]:
         """Document reviews with both documents, oldest first: the officer's queue."""
+        limit = _boundary.count(limit, "limit")
         names = [p.name for p in self.registry if isinstance(p, DocumentReviewProvider)]
         with self._ctx.unit_of_work() as uow:
             pending = uow.repository(ProofingTable).find_where(
@@ -152,6 +154,7 @@ class ProofingService(ProofingCalls):
             StateError: ``officer_own_account``.
         """
         who = Officer.parse(officer)
+        reason = self._ctx.text(reason, "reason", allow_newlines=True)
         if not reason.strip():
             raise ValidationError("rejection_reason_required", field="reason")
 
