@@ -32,7 +32,7 @@ from ..conftest import make_storage
 
 USER = "T05005000000201"
 OTHER = "T05005000000202"
-CITIZEN = "1101700203451"
+CITIZEN = "1101700203450"
 PASSWORD = "correct horse battery staple"
 
 #: Attributes of the facade that are not services.
@@ -179,7 +179,13 @@ def _call(method: Callable[..., Any], hostile_parameter: str, value: object) -> 
 def _seed(harness: Harness) -> None:
     """An account with a password, so password paths reach the hash."""
     soft = harness.softtoken
-    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee")
+    soft.accounts.create(
+        user_id=USER,
+        first_name="Somchai",
+        last_name="Jaidee",
+        email=PLAUSIBLE["email"],
+        citizen_id=CITIZEN,
+    )
     temporary = soft.accounts.issue_temporary_password(USER)
     soft.login.change_password(
         USER, current_password=temporary, new_password=PASSWORD, confirm_password=PASSWORD
