@@ -14,7 +14,7 @@ from softtoken.errors import (
 from softtoken.testing import Harness
 
 USER = "T05005000000201"
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test password
+PASSWORD = "correct horse battery staple"
 NEW = "an entirely new pass phrase"
 
 
