@@ -11,7 +11,10 @@ from softtoken.errors import (
     PasswordRejected,
     ValidationError,
 )
-from softtoken.testing import Harness
+from softtoken.testing import Harness, sample_pdf
+
+from ..helpers.registration import CITIZEN, FIRST, LAST, make_account, to_proofing
+from ..helpers.registration import USER as APPLICANT
 
 USER = "T05005000000201"
 PASSWORD = "correct horse battery staple"
@@ -112,3 +115,32 @@ def test_i5_hostile_client_key_is_a_validation_error(harness: Harness, hostile: 
         soft.sign_in.begin(USER, PASSWORD, client=hostile)  # type: ignore[arg-type]
     assert refused.value.field == "client"
     assert soft.sign_in.begin(USER, PASSWORD, client="203.0.113.9").kind
+
+
+@pytest.mark.parametrize("hostile", ["\ud800", "a\x00b", 7])
+def test_officer_names_stay_refused_before_commit(harness: Harness, hostile: object) -> None:
+    """A guard, not a finding: the names an officer confirms were already refused
+    (``invalid_name``) before anything was written; the review stays open for the
+    right names."""
+    soft = harness.softtoken
+    make_account(harness)
+    to_proofing(harness)
+    challenge = soft.registration.begin_proofing(APPLICANT, provider="document_review")
+    soft.proofing.submit_documents(
+        challenge.proofing_id,
+        id_card_copy=sample_pdf(title="ID card"),
+        signed_letter=sample_pdf(title="Letter"),
+    )
+    with pytest.raises(ValidationError) as refused:
+        soft.proofing.confirm_documents(
+            challenge.proofing_id,
+            officer="cgd02",
+            citizen_id=CITIZEN,
+            first_name=hostile,  # type: ignore[arg-type]
+            last_name=LAST,
+        )
+    assert (refused.value.code, refused.value.field) == ("invalid_name", "first_name")
+    assert [r.proofing_id for r in soft.proofing.awaiting_review()] == [challenge.proofing_id]
+    soft.proofing.confirm_documents(
+        challenge.proofing_id, officer="cgd02", citizen_id=CITIZEN, first_name=FIRST, last_name=LAST
+    )
