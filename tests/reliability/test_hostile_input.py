@@ -26,12 +26,16 @@ from softtoken import Officer
 from softtoken.errors import SoftTokenError
 from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
-from softtoken.testing import Harness, in_memory
+from softtoken.testing import Harness, in_memory, sample_pdf
 
 from ..conftest import make_storage
+from ..helpers.registration import make_account, to_awaiting_approval, to_proofing
 
 USER = "T05005000000201"
 OTHER = "T05005000000202"
+OTHER_CITIZEN = "3100600123450"
+REVIEWED = "T05005000000203"
+REVIEWED_CITIZEN = "1101700207536"
 CITIZEN = "1101700203450"
 PASSWORD = "correct horse battery staple"
 
@@ -155,7 +159,9 @@ def entry_points(soft: object) -> list[tuple[str, str, str]]:
     return sorted(found)
 
 
-def _plausible(parameter: inspect.Parameter) -> object:
+def _plausible(parameter: inspect.Parameter, seeded: dict[str, object]) -> object:
+    if parameter.name in seeded:
+        return seeded[parameter.name]
     if parameter.name in PLAUSIBLE:
         return PLAUSIBLE[parameter.name]
     if parameter.default is not inspect.Parameter.empty:
@@ -164,11 +170,15 @@ def _plausible(parameter: inspect.Parameter) -> object:
     return "plausible"
 
 
-def _call(method: Callable[..., Any], hostile_parameter: str, value: object) -> object:
+def _call(
+    method: Callable[..., Any], hostile_parameter: str, value: object, seeded: dict[str, object]
+) -> object:
     args: list[object] = []
     kwargs: dict[str, object] = {}
     for parameter in inspect.signature(method).parameters.values():
-        given_value = value if parameter.name == hostile_parameter else _plausible(parameter)
+        given_value = (
+            value if parameter.name == hostile_parameter else _plausible(parameter, seeded)
+        )
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
             kwargs[parameter.name] = given_value
         else:
@@ -176,8 +186,14 @@ def _call(method: Callable[..., Any], hostile_parameter: str, value: object) -> 
     return method(*args, **kwargs)
 
 
+#: The records each harness was seeded with (by ``id`` of its facade): real IDs, so a
+#: call on a registration, a proofing or a service request gets past the lookup.
+SEEDED: dict[int, dict[str, object]] = {}
+
+
 def _seed(harness: Harness) -> None:
-    """An account with a password, so password paths reach the hash."""
+    """An account with a password, so password paths reach the hash; a registration
+    awaiting approval; a document review with both documents."""
     soft = harness.softtoken
     soft.accounts.create(
         user_id=USER,
@@ -190,6 +206,20 @@ def _seed(harness: Harness) -> None:
     soft.login.change_password(
         USER, current_password=temporary, new_password=PASSWORD, confirm_password=PASSWORD
     )
+    make_account(harness, OTHER)
+    awaiting = to_awaiting_approval(harness, OTHER, citizen=OTHER_CITIZEN)
+    make_account(harness, REVIEWED)
+    to_proofing(harness, REVIEWED, citizen=REVIEWED_CITIZEN)
+    review = soft.registration.begin_proofing(REVIEWED, provider="document_review")
+    soft.proofing.submit_documents(
+        review.proofing_id,
+        id_card_copy=sample_pdf(title="ID card"),
+        signed_letter=sample_pdf(title="Letter"),
+    )
+    SEEDED[id(soft)] = {
+        "registration_id": awaiting.registration_id,
+        "proofing_id": review.proofing_id,
+    }
 
 
 def _harness(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Harness:
@@ -213,7 +243,7 @@ def _escaped(harness: Harness, where: tuple[str, str, str], value: object) -> st
     method = getattr(getattr(harness.softtoken, service), method_name)
     harness.clock.advance(timedelta(minutes=10))  # no throttle left over from the last call
     try:
-        _call(method, parameter, value)
+        _call(method, parameter, value, SEEDED.get(id(harness.softtoken), {}))
     except SoftTokenError:
         return None
     except Exception as error:
