@@ -104,6 +104,7 @@ class ProofingService(ProofingCalls):
 
     def document(self, proofing_id: str, kind: str) -> bytes:
         """One uploaded document of a proofing, for the officer to look at."""
+        kind = _boundary.identifier(kind, "kind")
         with self._ctx.unit_of_work() as uow:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
             if kind not in record.state:
