@@ -16,6 +16,7 @@ import attrs
 
 from softtoken._clock import utc
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.errors import ValidationError
 from softtoken.maintenance._rules import RULES, RetentionRule
 from softtoken.ports import Predicate, Row
@@ -54,8 +55,7 @@ class MaintenanceService:
         """
         ctx = self._ctx
         size = ctx.policy.purge_batch_size if batch_size is None else batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValidationError("invalid_batch_size", field="batch_size")
+        size = _boundary.count(size, "batch_size", code="invalid_batch_size")
         if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
             raise ValidationError("invalid_time", field="now")
         at = ctx.clock.now() if now is None else utc(now)
