@@ -180,6 +180,20 @@ class Policy:
     #: credential stuffing (ASVS 5.0 6.3.1), which per-account limits do not see.
     client_max_failures: int = 20
     client_lockout: timedelta = _minutes(5)
+    #: The same failures count for ``soft.push_login.begin``/``offline`` (one count).
+
+    # --- throttling by client of code sends and proofing starts -------------------------
+    #: NIST SP 800-63B 3.2.2 and ASVS 5.0 6.3.1 (limits per client as well as per account):
+    #: one client may send at most 10 email codes (``soft.otp.issue``, registration's
+    #: email code, the forgot-password form) per hour across accounts, so a caller cannot
+    #: make the portal mail-bomb many users or burn its mail quota; the 10th send locks
+    #: that client for the rest of the hour.
+    client_max_code_sends: int = 10
+    client_code_send_window: timedelta = timedelta(hours=1)
+    #: Identity-proofing starts from one client across accounts: at most 10 per hour
+    #: (each start costs a request to the provider, e.g. Pao Tang).
+    client_max_proofing_starts: int = 10
+    client_proofing_window: timedelta = timedelta(hours=1)
 
     # --- the device HTTP API (softtoken.web) ----------------------------------------
     #: The largest request body the device endpoints read. A JWS with a three-certificate
@@ -351,7 +365,7 @@ _AT_LEAST_ONE = (
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes", "documents_per_user_max",
     "temporary_password_length", "device_request_max_bytes", "client_max_failures",
-    "purge_batch_size",
+    "client_max_code_sends", "client_max_proofing_starts", "purge_batch_size",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
@@ -359,7 +373,7 @@ _POSITIVE_DURATIONS = (
     "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
     "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
     "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
-    "client_lockout",
+    "client_lockout", "client_code_send_window", "client_proofing_window",
     "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
     "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
     "retention_undeliverable_mail",

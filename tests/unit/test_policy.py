@@ -106,6 +106,10 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "device_request_max_bytes": 64 * 1024,
     "client_max_failures": 20,  # ASVS 6.3.1: spraying across accounts
     "client_lockout": timedelta(minutes=5),
+    "client_max_code_sends": 10,  # NIST 800-63B 3.2.2: per client as well as per account
+    "client_code_send_window": timedelta(hours=1),
+    "client_max_proofing_starts": 10,
+    "client_proofing_window": timedelta(hours=1),
 }
 
 

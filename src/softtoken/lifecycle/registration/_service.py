@@ -25,6 +25,7 @@ from softtoken.lifecycle.registration.machine import (
     require_text,
 )
 from softtoken.lifecycle.registration.store import EmailBindings, Registrations
+from softtoken.otp._client import CODE_SENDS, PROOFING_STARTS, ClientThrottle
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, IssuedCode, OtpService
 from softtoken.proofing._documents_store import (
@@ -180,13 +181,17 @@ class RegistrationService(OfficerCalls):
         """Step 2, "back" to step 1."""
         return self._act(user_id, lambda _uow, reg, now: steps.back(reg, now=now))
 
-    def begin_proofing(self, user_id: object, *, provider: str = "paotang") -> ProofingChallenge:
+    def begin_proofing(
+        self, user_id: object, *, provider: str = "paotang", client: str | None = None
+    ) -> ProofingChallenge:
         """Step 2: the QR code to show (or, for document review, the proofing to attach
-        the documents to). Calling it again replaces an expired QR code.
+        the documents to). Calling it again replaces an expired QR code. ``client``: at
+        most ``policy.client_max_proofing_starts`` per ``policy.client_proofing_window``.
 
         Raises:
-            NotFound: ``proofing_provider_unknown``.
+            NotFound: ``proofing_provider_unknown``; RateLimited: ``client_rate_limited``.
         """
+        ClientThrottle(self._ctx, PROOFING_STARTS).use(client)
         box: list[ProofingChallenge] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
@@ -293,13 +298,15 @@ class RegistrationService(OfficerCalls):
 
         return self._act(user_id, step)
 
-    def send_email_code(self, user_id: object) -> IssuedCode:
+    def send_email_code(self, user_id: object, *, client: str | None = None) -> IssuedCode:
         """Step 3, "send OTP" to the registration's email (also to an address another
         citizen ID holds: only its reader learns that, at :meth:`verify_email`).
+        ``client``: counted as for ``soft.otp.issue``.
 
         Raises:
-            RateLimited: ``otp_resend_too_soon``, ...
+            RateLimited: ``otp_resend_too_soon``, ``client_rate_limited``, ...
         """
+        ClientThrottle(self._ctx, CODE_SENDS).use(client)
         box: list[IssuedCode] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
