@@ -179,15 +179,13 @@ class Policy:
     #: every 20th locks that client for 5 minutes, against password spraying and
     #: credential stuffing (ASVS 5.0 6.3.1), which per-account limits do not see.
     client_max_failures: int = 20
-    client_lockout: timedelta = _minutes(5)
-    #: The same failures count for ``soft.push_login.begin``/``offline`` (one count).
+    client_lockout: timedelta = _minutes(5)  # soft.push_login counts in the same count
 
     # --- throttling by client of code sends and proofing starts -------------------------
     #: NIST SP 800-63B 3.2.2 and ASVS 5.0 6.3.1 (limits per client as well as per account):
-    #: one client may send at most 10 email codes (``soft.otp.issue``, registration's
-    #: email code, the forgot-password form) per hour across accounts, so a caller cannot
-    #: make the portal mail-bomb many users or burn its mail quota; the 10th send locks
-    #: that client for the rest of the hour.
+    #: one client sends at most 10 email codes (``soft.otp.issue``, registration's code,
+    #: the forgot-password form) an hour across accounts, so it cannot mail-bomb users or
+    #: burn the mail quota; the 10th send locks that client for an hour.
     client_max_code_sends: int = 10
     client_code_send_window: timedelta = timedelta(hours=1)
     #: Identity-proofing starts from one client across accounts: at most 10 per hour

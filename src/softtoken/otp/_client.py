@@ -115,36 +115,33 @@ class ClientThrottle:
             check_counter(counter, now=self._ctx.clock.now(), code=self._limit.code)
 
     def count(self, mac: str | None) -> None:
-        """Count one failure or use of this client (its own transaction)."""
+        """Count one failure of this client (its own transaction: a failed call's own
+        transaction rolls back, its failure must stay counted)."""
+        self._ctx.transact(lambda uow: self.count_in(uow, mac))
+
+    def count_in(self, uow: StorageUnitOfWork, mac: str | None) -> None:
+        """Count one failure or use of this client in the caller's unit of work: a send
+        or start counts only if it commits, and the locked row serializes processes.
+
+        Raises:
+            RateLimited: the limit's code while the client is locked (checked again
+                under the row lock, so racing processes cannot all pass).
+        """
         if mac is None:
             return
         ctx, limit = self._ctx, self._limit
-
-        def work(uow: StorageUnitOfWork) -> None:
-            now = ctx.clock.now()
-            table = uow.repository(AttemptCounters)
-            counter = table.lock(limit.scope, mac) or AttemptCounter(
-                scope=limit.scope, key_mac=mac, updated_at=now
-            )
-            most, period = limit.numbers(ctx.policy)
-            if limit.window:
-                counter = apply_counter_hit(counter, now=now, max_hits=most, window=period)
-            else:
-                counter = apply_counter_failure(counter, now=now, max_failures=most, lockout=period)
-            table.save(counter)
-
-        ctx.transact(work)
-
-    def use(self, client: object, *, field: str = "client") -> None:
-        """Check then count one use (a code send, a proofing start) of ``client``.
-
-        Raises:
-            ValidationError: ``invalid_value`` on ``field``;
-            RateLimited: the limit's code with ``retry_after`` while the client is locked.
-        """
-        mac = self.key(client, field=field)
-        self.check(mac)
-        self.count(mac)
+        now = ctx.clock.now()
+        table = uow.repository(AttemptCounters)
+        counter = table.lock(limit.scope, mac) or AttemptCounter(
+            scope=limit.scope, key_mac=mac, updated_at=now
+        )
+        most, period = limit.numbers(ctx.policy)
+        if limit.window:
+            check_counter(counter, now=now, code=limit.code)
+            counter = apply_counter_hit(counter, now=now, max_hits=most, window=period)
+        else:
+            counter = apply_counter_failure(counter, now=now, max_failures=most, lockout=period)
+        table.save(counter)
 
     def failures(self, mac: str | None, call: Callable[[], _T]) -> _T:
         """Run ``call`` (a password or code check) unless the client is locked, and

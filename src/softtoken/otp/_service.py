@@ -142,9 +142,12 @@ class OtpService:
                 ``otp_disabled`` or ``client_rate_limited``.
         """
         p, s, to = validate_purpose(purpose), validate_subject(subject), Email.parse(email)
-        ClientThrottle(self._ctx, CODE_SENDS).use(client)
+        sends = ClientThrottle(self._ctx, CODE_SENDS)
+        mac = sends.key(client)
+        sends.check(mac)  # refused before any work; counted with the send below
 
         def work(uow: StorageUnitOfWork) -> IssuedCode:
+            sends.count_in(uow, mac)
             return self.issue_in(
                 uow,
                 purpose=p,

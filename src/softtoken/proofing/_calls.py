@@ -94,13 +94,18 @@ class ProofingCalls:
             RateLimited: ``client_rate_limited`` with ``retry_after``.
         """
         cid = CitizenId.parse(citizen_id)
-        self.registry.get(provider)  # an unknown provider is refused before counting
-        ClientThrottle(self._ctx, PROOFING_STARTS).use(client)
-        return self._ctx.transact(
-            lambda uow: self.begin_in(
+        starts = ClientThrottle(self._ctx, PROOFING_STARTS)
+        mac = starts.key(client)
+        starts.check(mac)
+
+        def work(uow: StorageUnitOfWork) -> ProofingChallenge:
+            started = self.begin_in(
                 uow, provider=provider, citizen_id=cid, subject=subject, actor=actor
             )
-        )
+            starts.count_in(uow, mac)  # counted only with a start that commits
+            return started
+
+        return self._ctx.transact(work)
 
     def begin_in(
         self,

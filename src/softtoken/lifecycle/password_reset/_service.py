@@ -137,8 +137,7 @@ class PasswordResetService:
         keys = [(_USER_SCOPE, counter_key(ctx.keys, _USER_SCOPE, uid.value))]
         if isinstance(client, str):
             keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client)))
-        sends.check(send_mac)
-        sends.count(send_mac)
+        sends.check(send_mac)  # refused before any work; counted with a code sent
 
         def work(uow: StorageUnitOfWork) -> ResetRequested | Failure[ResetRequested]:
             now = ctx.clock.now()
@@ -171,6 +170,7 @@ class PasswordResetService:
             if account.status is AccountStatus.DISABLED:
                 raise StateError("account_disabled")
             table.save(apply_counter_success(counters[0], now=now))
+            sends.count_in(uow, send_mac)
             issued = self._otp.issue_in(
                 uow,
                 purpose=Purpose.PASSWORD_RESET.value,

@@ -191,11 +191,14 @@ class RegistrationService(OfficerCalls):
         Raises:
             NotFound: ``proofing_provider_unknown``; RateLimited: ``client_rate_limited``.
         """
-        ClientThrottle(self._ctx, PROOFING_STARTS).use(client)
+        starts = ClientThrottle(self._ctx, PROOFING_STARTS)
+        mac = starts.key(client)
+        starts.check(mac)
         box: list[ProofingChallenge] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             steps.begin_proofing(reg, proofing_id="-", provider=provider, now=now)  # check step
+            starts.count_in(uow, mac)
             assert reg.citizen_id is not None  # noqa: S101 - set at step 1
             challenge = self._proofing.begin_in(
                 uow,
@@ -306,11 +309,14 @@ class RegistrationService(OfficerCalls):
         Raises:
             RateLimited: ``otp_resend_too_soon``, ``client_rate_limited``, ...
         """
-        ClientThrottle(self._ctx, CODE_SENDS).use(client)
+        sends = ClientThrottle(self._ctx, CODE_SENDS)
+        mac = sends.key(client)
+        sends.check(mac)
         box: list[IssuedCode] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             new, events = steps.send_email_code(reg, now=now)
+            sends.count_in(uow, mac)  # counted only with a send that commits
             assert new.email is not None  # noqa: S101 - guaranteed above
             box[:] = [
                 self._otp.issue_in(
