@@ -13,7 +13,16 @@ from softtoken import AuthenticationError, RateLimited, StateError
 from softtoken.errors import MESSAGES
 from softtoken.testing import Harness, approve_registration, in_memory
 
-from ...helpers.otp import CITIZEN, EMAIL, USER, code_in, last_mail_text, registered
+from ...helpers.otp import (
+    CITIZEN,
+    EMAIL,
+    OTHER_CITIZEN,
+    USER,
+    code_in,
+    last_mail_text,
+    registered,
+    wrong_code,
+)
 from ...helpers.qr import decode_png, matrix_to_png, svg_to_matrix
 
 
@@ -54,6 +63,41 @@ def test_g4_a_reset_code_is_resent_by_user_id(harness: Harness) -> None:
     assert done.user_id == USER
     with pytest.raises(StateError):  # the code was used: nothing pending any more
         reset.resend(USER)
+
+
+def test_g4_a_resend_waits_out_the_locks(harness: Harness) -> None:
+    registered(harness)
+    reset = harness.softtoken.password_reset
+    reset.request(USER, CITIZEN, EMAIL)
+    code = code_in(last_mail_text(harness))
+    for _ in range(5):
+        with pytest.raises((AuthenticationError, RateLimited)):
+            reset.confirm(USER, wrong_code(code))
+    harness.clock.advance(timedelta(seconds=90))
+    sent = len(harness.mailbox.messages)
+    with pytest.raises(RateLimited) as locked:  # a new code must not lift the code's lock
+        reset.resend(USER)
+    assert (locked.value.code, locked.value.retry_after) == ("otp_locked", 210)
+    harness.deliver_mail()
+    assert len(harness.mailbox.messages) == sent  # nothing sent, nothing changed
+    harness.clock.advance(timedelta(seconds=210))
+    fresh = reset.resend(USER)
+    assert fresh.user_id == USER
+    done = reset.confirm(USER, code_in(last_mail_text(harness)))
+    assert done.user_id == USER
+
+
+def test_g4_a_locked_form_refuses_the_resend(harness: Harness) -> None:
+    registered(harness)
+    reset = harness.softtoken.password_reset
+    reset.request(USER, CITIZEN, EMAIL)
+    harness.clock.advance(timedelta(seconds=90))
+    for _ in range(5):
+        with pytest.raises((AuthenticationError, RateLimited)):
+            reset.request(USER, OTHER_CITIZEN, EMAIL)
+    with pytest.raises(RateLimited) as locked:
+        reset.resend(USER)
+    assert (locked.value.code, locked.value.retry_after) == ("reset_locked", 300)
 
 
 def test_g5_the_reset_confirm_masks_the_email(harness: Harness) -> None:
