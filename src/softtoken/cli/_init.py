@@ -10,7 +10,7 @@ read from their files by the shell (``$(cat ...)``), never printed, so a termina
 or a pasted transcript does not carry them. Nothing is ever overwritten.
 
 Not for production: there the keys live in an HSM or a secret manager, the root key
-offline (docs/operations.md).
+offline (docs/ca.md).
 """
 
 from __future__ import annotations
