@@ -43,6 +43,10 @@ class Policy:
     user_id_length: int = 15
     phone_digits: int = 10  # chapter 7, part 2
     disbursement_unit_digits: int = 10  # chapter 7, part 1
+    #: The longest free text a public call takes (a name, a reason, a note, an actor, an
+    #: issuer), in code points. ASVS 5.0.0 2.2.1: input is validated against expected
+    #: lengths; a thousand characters is past every field of the manual's forms.
+    text_max_length: int = 1000
 
     # --- passwords (standards: NIST SP 800-63B-4 3.1.1.2, ASVS 6.2) ---------------------
     password_min_length: int = 8  # inside multi-factor use
@@ -197,6 +201,9 @@ class Policy:
     retention_renewal_requests: timedelta = timedelta(days=90)
     retention_delivered_mail: timedelta = timedelta(days=7)
     retention_undeliverable_mail: timedelta = timedelta(days=90)
+    retention_closed_registrations: timedelta = timedelta(days=365)
+    retention_proofings: timedelta = timedelta(days=30)
+    retention_closed_service_requests: timedelta = timedelta(days=730)
     #: Rows one purge transaction removes at most: short transactions beside live traffic.
     purge_batch_size: int = 500
     #: The share of wall time a purge works; it rests the rest, between batches, so live
@@ -351,7 +358,7 @@ _AT_LEAST_ONE = (
     "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
     "assignment_order_max_bytes", "service_request_form_max_bytes", "documents_per_user_max",
     "temporary_password_length", "device_request_max_bytes", "client_max_failures",
-    "purge_batch_size",
+    "purge_batch_size", "text_max_length",
 )  # fmt: skip
 
 _POSITIVE_DURATIONS = (
@@ -362,7 +369,8 @@ _POSITIVE_DURATIONS = (
     "client_lockout",
     "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
     "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
-    "retention_undeliverable_mail",
+    "retention_undeliverable_mail", "retention_closed_registrations", "retention_proofings",
+    "retention_closed_service_requests",
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from softtoken._wiring import Config
 
 MANUAL_AND_STANDARD_DEFAULTS = {
     "user_id_length": 15,  # manual: 15-character user ID
+    "text_max_length": 1000,  # issue 16 item 5: free text at the boundary (ASVS 2.2.1)
     "phone_digits": 10,  # manual ch. 7 part 2
     "disbursement_unit_digits": 10,  # manual ch. 7 part 1
     "password_min_length": 8,  # B4 3.1.1.2 with MFA
@@ -89,6 +90,9 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "retention_renewal_requests": timedelta(days=90),
     "retention_delivered_mail": timedelta(days=7),
     "retention_undeliverable_mail": timedelta(days=90),
+    "retention_closed_registrations": timedelta(days=365),
+    "retention_proofings": timedelta(days=30),
+    "retention_closed_service_requests": timedelta(days=730),
     "purge_batch_size": 500,
     "purge_duty_cycle": 0.25,
     "transaction_attempts": 8,  # issue 16 item 7: 8 racing callers all get through

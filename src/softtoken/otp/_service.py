@@ -12,7 +12,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._identifiers import Email
-from softtoken.errors import SoftTokenError
+from softtoken.errors import SoftTokenError, ValidationError
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._codes import (
     CodeRecord,
@@ -138,6 +138,8 @@ class OtpService:
                 ``otp_disabled``.
         """
         p, s, to = validate_purpose(purpose), validate_subject(subject), Email.parse(email)
+        if params is not None and not isinstance(params, Mapping):
+            raise ValidationError("invalid_template_params", field="params")
 
         def work(uow: StorageUnitOfWork) -> IssuedCode:
             return self.issue_in(

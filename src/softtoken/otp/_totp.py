@@ -137,6 +137,8 @@ class TotpService:
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
+        if issuer is not None:
+            issuer = ctx.text(issuer, "issuer")
         secret = generate_totp_secret()
         sealed = self._sealer.seal(secret.encode(), context=f"totp:{uid.value}".encode())
 

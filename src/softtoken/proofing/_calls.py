@@ -84,6 +84,7 @@ class ProofingCalls:
             ValidationError: ``invalid_citizen_id``.
         """
         cid = CitizenId.parse(citizen_id)
+        subject = self._ctx.text(subject, "subject")
         return self._ctx.transact(
             lambda uow: self.begin_in(
                 uow, provider=provider, citizen_id=cid, subject=subject, actor=actor

@@ -20,6 +20,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.audit._chain import Outcome
 from softtoken.ca._reading import parse_serial
@@ -95,11 +96,10 @@ class PushLoginService:
         return self.begin_after_password(self._login.password(user_id, password))
 
     def begin_after_password(self, step: PasswordLogin) -> SoftTokenChallenge:
-        """Ask the phone for an account whose password step just passed (``step`` is what
-        ``soft.login.password`` returned); ``soft.sign_in`` uses it so the password is
-        hashed once. Raises as :meth:`begin` after its password step."""
-        ctx = self._ctx
-        uid = step.account.user_id.value
+        """Ask the phone after a password step that passed (``step``, what ``soft.login.password``
+        returned; ``soft.sign_in`` uses it to hash the password once). Raises as :meth:`begin`."""
+        ctx = self._ctx  # below: a PasswordLogin's account, else ValidationError on ``step``
+        uid = _boundary.instance(getattr(step, "account", None), Account, "step").user_id.value
         code_box: list[str | None] = []
 
         def work(uow: StorageUnitOfWork) -> LoginChallenge:

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import AccountStatus, apply_new_password
 from softtoken.accounts._identifiers import CitizenId, Email, UserId, mask_email
 from softtoken.accounts._officer import Officer
@@ -105,13 +106,12 @@ class PasswordResetService:
         uid = ctx.user_id(user_id)
         cid = CitizenId.parse(citizen_id)
         address = Email.parse(email)
-        if client_key is not None and (
-            not isinstance(client_key, str) or not 0 < len(client_key) <= _MAX_CLIENT_KEY
-        ):
+        client = _boundary.optional_text(client_key, "client_key", max_length=_MAX_CLIENT_KEY)
+        if client == "":
             raise ValidationError("invalid_value", field="client_key")
         keys = [(_USER_SCOPE, counter_key(ctx.keys, _USER_SCOPE, uid.value))]
-        if client_key is not None:
-            keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client_key)))
+        if client is not None:
+            keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client)))
 
         def work(uow: StorageUnitOfWork) -> ResetRequested | Failure[ResetRequested]:
             now = ctx.clock.now()

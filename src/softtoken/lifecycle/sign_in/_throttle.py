@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from softtoken.accounts import _boundary
 from softtoken.errors import ValidationError
 from softtoken.otp._store import AttemptCounters
 from softtoken.otp._throttle import (
@@ -44,9 +45,10 @@ class ClientThrottle:
         """
         if client is None:
             return None
-        if not isinstance(client, str) or not 0 < len(client) <= _MAX_CLIENT_KEY:
+        checked = _boundary.text(client, "client", max_length=_MAX_CLIENT_KEY)
+        if not checked:
             raise ValidationError("invalid_value", field="client")
-        return counter_key(self._ctx.keys, _SCOPE, client)
+        return counter_key(self._ctx.keys, _SCOPE, checked)
 
     def check(self, mac: str | None) -> None:
         """Raises:
