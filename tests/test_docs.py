@@ -26,3 +26,19 @@ def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     [block] = BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8"))
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {"__name__": "readme"})  # noqa: S102
+
+
+# `from softtoken._qr import ...`, `import softtoken.lifecycle._x`, `from softtoken.a._b ...`
+PRIVATE_IMPORT = re.compile(r"^\s*(?:from|import)\s+softtoken(?:\.\w+)*\._\w*", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_g1_examples_import_only_public_modules(path: Path) -> None:
+    # Issue 13 item 7: a guide that imports a private module teaches an API that may
+    # change without notice; every name an example needs has a public path.
+    private = [
+        match.group(0).strip()
+        for block in BLOCK.findall(path.read_text(encoding="utf-8"))
+        for match in PRIVATE_IMPORT.finditer(block)
+    ]
+    assert not private, private

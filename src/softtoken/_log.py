@@ -15,6 +15,9 @@ from softtoken.errors import SoftTokenError
 __all__ = ["logger", "logs_refusals"]
 
 logger = logging.getLogger("softtoken")
+# Library practice (Python logging HOWTO, "Configuring logging for a library"): the
+# portal decides where records go; without a handler of its own nothing is printed.
+logger.addHandler(logging.NullHandler())
 
 P = ParamSpec("P")
 T = TypeVar("T")

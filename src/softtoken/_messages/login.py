@@ -13,6 +13,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "กรอกข้อมูลไม่ตรงกันเกินจำนวนครั้งที่กำหนด กรุณารอสักครู่แล้วลองใหม่อีกครั้ง",
         "Too many attempts with details that do not match; try again after a few minutes.",
     ),
+    "reset_not_pending": (
+        "ไม่มีคำขอรีเซ็ตรหัสผ่านที่รอรหัส OTP อยู่ กรุณากรอกแบบฟอร์มลืมรหัสผ่านอีกครั้ง",
+        "No password reset is waiting for a code; fill in the forgot-password form again.",
+    ),
     "reset_not_available": (
         "บัญชีนี้ยังลงทะเบียน Soft Token ไม่เสร็จสมบูรณ์ จึงใช้บริการลืมรหัสผ่านไม่ได้",
         "Password self-service needs a completed Soft Token registration.",

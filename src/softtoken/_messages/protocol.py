@@ -156,7 +156,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This portal does not allow logins with offline codes.",
     ),
     "renewal_required": (
-        "ใบรับรอง Soft Token หมดอายุแล้ว กรุณาต่ออายุก่อนเข้าสู่ระบบ",
-        "The soft token's certificate has expired; renew it before logging in.",
+        ("ใบรับรอง Soft Token หมดอายุแล้ว กรุณากด Update Profile ในแอปพลิเคชันเพื่อต่ออายุ แล้วเข้าสู่ระบบอีกครั้ง"),
+        (
+            "The soft token's certificate has expired: accept Update Profile in the app to "
+            "renew it, then sign in again."
+        ),
     ),
 }

@@ -24,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", type=Path, help="where to keep the demo's files (default: temp)")
     demo.add_argument("--storage-url", help="another database instead of the SQLite file")
 
+    init = commands.add_parser(
+        "init",
+        help="create a development deployment (secret key, CA, SQLite database) and "
+        "print the environment variables to export",
+    )
+    init.add_argument(
+        "--dir", type=Path, default=Path("softtoken-dev"), help="where (default: softtoken-dev)"
+    )
+
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     init = db_commands.add_parser("init", help="create softtoken's tables (idempotent)")
@@ -97,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one retur
             from softtoken.cli._demo import run_demo  # noqa: PLC0415 - only this command needs it
 
             return run_demo(sys.stdout, workdir=args.dir, storage_url=args.storage_url)
+        if args.command == "init":
+            from softtoken.cli._init import run_init  # noqa: PLC0415 - only this command needs it
+
+            return run_init(sys.stdout, args.dir)
         if args.command == "db":
             return _database(args)
         if args.command == "device":

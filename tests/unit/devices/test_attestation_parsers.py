@@ -68,6 +68,7 @@ def test_a_key_description_with_a_changed_byte_parses_or_is_refused(at: int, xor
 @example(at=919, xor=1)  # the credCert's issuer
 @example(at=1241, xor=1)  # inside the credCert's extensions
 @example(at=877, xor=1)  # the credCert's version
+@example(at=53, xor=128)  # a serial number that is not positive: a deprecation warning
 def test_an_apple_attestation_object_with_a_changed_byte_is_refused(at: int, xor: int) -> None:
     changed = bytearray(APPLE_OBJECT)
     changed[at] ^= xor

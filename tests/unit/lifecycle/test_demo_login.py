@@ -39,6 +39,6 @@ def test_login_chapters_show_the_flows(tmp_path: Path) -> None:
     assert "[reset_locked]" in text
     assert "[otp_resend_too_soon]" in text
     assert "(retry after 1 s)" in text
-    assert "a new password has been sent to malee.s@cgd.example.go.th" in text
+    assert "a new password has been sent to ma*****@cgd.example.go.th" in text
     assert text.rstrip().endswith("your password was changed")
     assert harness.softtoken.audit.verify() > 20

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
+from softtoken._qr import qr_png, qr_svg, qr_terminal
 from softtoken.accounts._account import LoginType
 from softtoken.ca._csr import key_fingerprint, parse_csr
 from softtoken.ca._revocation import RevocationReason
@@ -68,12 +69,22 @@ register_template(
 
 @attrs.frozen(kw_only=True)
 class ActivationStart:
-    """What the portal shows: the QR code's content (render it with
-    ``softtoken.render_qr``) and when it stops working. The page must stay open."""
+    """What the portal shows: the QR code (``qr_png()``, ``qr_svg()`` or
+    ``qr_terminal()``, all drawing ``qr_payload``) and when it stops working. The page
+    must stay open."""
 
     activation_id: str
     qr_payload: str = attrs.field(repr=False)
     expires_at: datetime
+
+    def qr_png(self) -> bytes:
+        return qr_png(self.qr_payload)
+
+    def qr_svg(self) -> str:
+        return qr_svg(self.qr_payload)
+
+    def qr_terminal(self) -> str:
+        return qr_terminal(self.qr_payload)
 
 
 @attrs.frozen(kw_only=True)

@@ -11,6 +11,11 @@ Theory of operation::
         match, registration not completed ....... StateError reset_not_available
         match ................................... a code to the registered email
                                                   ("reset password"); at most every 90 s
+    resend(user_id)
+        no unused, unexpired code ............... StateError reset_not_pending
+        form or code locked ..................... RateLimited reset_locked / otp_locked
+        pending ................................. a new code to the registered email;
+                                                  at most every 90 s
     confirm(user_id, code)
         wrong / expired / used / locked ......... the code's own errors (softtoken.otp)
         right ................................... a random password by email (never to
@@ -25,11 +30,8 @@ caller's address); only an HMAC of it is stored. Both emails say how to dispute.
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
-
-import attrs
 
 from softtoken._context import ServiceContext
 from softtoken.accounts._account import AccountStatus, apply_new_password
@@ -44,7 +46,9 @@ from softtoken.errors import (
     ValidationError,
 )
 from softtoken.lifecycle.login.challenges import ChallengeTable
-from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.lifecycle.password_reset import _templates  # noqa: F401 - registers the emails
+from softtoken.lifecycle.password_reset._checks import check_resend, matches
+from softtoken.lifecycle.password_reset._results import ResetCompleted, ResetRequested
 from softtoken.otp._client import CODE_SENDS, ClientThrottle
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, OtpService, transact_recording
@@ -61,7 +65,7 @@ if TYPE_CHECKING:
     from softtoken.accounts._account import Account
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["PasswordResetService", "ResetCompleted", "ResetRequested"]
+__all__ = ["PasswordResetService"]
 
 _USER_SCOPE = "reset_user"
 _CLIENT_SCOPE = "reset_client"
@@ -72,25 +76,6 @@ _ROUNDS = 5
 
 class _Stale(Exception):
     """What was prepared outside the transaction no longer fits: prepare again."""
-
-
-@attrs.frozen(kw_only=True)
-class ResetRequested:
-    """The data matched and a code is on its way (manual chapter 4 step 4)."""
-
-    user_id: str
-    sent_to: str  # masked, for the screen
-    expires_at: datetime
-    resend_after: datetime
-
-
-@attrs.frozen(kw_only=True)
-class ResetCompleted:
-    """ "A new password has been sent to <email>" (step 5). The password is not here."""
-
-    user_id: str
-    sent_to: str
-    password_expires_at: datetime
 
 
 class PasswordResetService:
@@ -160,7 +145,7 @@ class PasswordResetService:
                 )
                 return Failure(locked)
             account = uow.accounts.find(uid)
-            if not _matches(account, cid, address):
+            if not matches(account, cid, address):
                 return self._mismatch(uow, uid, counters, now=now)
             assert account is not None  # noqa: S101 - _matches checked it
             if ctx.policy.reset_requires_completed_registration and not (
@@ -186,6 +171,66 @@ class PasswordResetService:
             return ResetRequested(
                 user_id=uid.value,
                 sent_to=mask_email(address.value),
+                expires_at=issued.expires_at,
+                resend_after=issued.resend_after,
+            )
+
+        return transact_recording(ctx, work)
+
+    def resend(self, user_id: object) -> ResetRequested:
+        """ "Send the code again" on the code screen: a new code to the registered email
+        for the reset this user ID has pending (the old code stops working). The form's
+        data were checked when the reset was requested, so only the user ID is asked.
+
+        Raises:
+            ValidationError: a malformed user ID.
+            StateError: ``reset_not_pending`` (no unused, unexpired code for this user
+                ID: fill in the form again), ``account_disabled``.
+            RateLimited: ``reset_locked`` (``retry_after``), ``otp_resend_too_soon``,
+                ``otp_locked``, ``otp_disabled``.
+        """
+        ctx = self._ctx
+        uid = ctx.user_id(user_id)
+        mac = counter_key(ctx.keys, _USER_SCOPE, uid.value)
+
+        def work(uow: StorageUnitOfWork) -> ResetRequested | Failure[ResetRequested]:
+            now = ctx.clock.now()
+            counter = uow.repository(AttemptCounters).lock(_USER_SCOPE, mac)
+            pending = uow.repository(CodeTable).lock(Purpose.PASSWORD_RESET.value, uid.value)
+            account = uow.accounts.find(uid)
+            try:
+                check_resend(counter, pending, now=now)
+            except RateLimited as locked:
+                ctx.audit(uow, actor=f"user:{uid.value}", action="password_reset.resend",
+                          subject=uid.value, outcome="denied", reason=locked.code)  # fmt: skip
+                return Failure(locked)
+            if (
+                account is None
+                or account.email is None
+                or pending is None
+                or pending.code_mac is None
+                or pending.used_at is not None
+                or pending.expires_at is None
+                or now >= pending.expires_at
+            ):
+                raise StateError("reset_not_pending")
+            if account.status is AccountStatus.DISABLED:
+                raise StateError("account_disabled")
+            issued = self._otp.issue_in(
+                uow,
+                purpose=Purpose.PASSWORD_RESET.value,
+                subject=uid.value,
+                email=account.email,
+                template="password_reset_code",
+                actor=f"user:{uid.value}",
+                params={"name": account.full_name, "user_id": uid.value},
+            )
+            ctx.audit(
+                uow, actor=f"user:{uid.value}", action="password_reset.resend", subject=uid.value
+            )
+            return ResetRequested(
+                user_id=uid.value,
+                sent_to=mask_email(account.email.value),
                 expires_at=issued.expires_at,
                 resend_after=issued.resend_after,
             )
@@ -334,7 +379,7 @@ class PasswordResetService:
             },
         )
         return ResetCompleted(
-            user_id=uid.value, sent_to=email.value, password_expires_at=expires_at
+            user_id=uid.value, sent_to=mask_email(email.value), password_expires_at=expires_at
         )
 
     def enable(self, user_id: object, *, officer: Officer | str) -> None:
@@ -348,51 +393,3 @@ class PasswordResetService:
         who = Officer.parse(officer)
         who.refuse_own_account(uid)
         self._otp.enable(Purpose.PASSWORD_RESET.value, uid.value, officer=who.officer_id)
-
-
-def _matches(account: Account | None, cid: CitizenId, address: Email) -> bool:
-    if account is None or account.citizen_id is None or account.email is None:
-        return False
-    same_cid = hmac.compare_digest(account.citizen_id.value, cid.value)
-    same_email = hmac.compare_digest(account.email.value.encode(), address.value.encode())
-    return same_cid and same_email
-
-
-_DISPUTE_TH = (
-    "หากท่านไม่ได้เป็นผู้ขอเปลี่ยนรหัสผ่าน กรุณาติดต่อกรมบัญชีกลางโดยเร็วที่สุด "
-    "ผ่านแบบคำขอใช้บริการ และแจ้งรหัสอ้างอิง $reference"
-)
-_DISPUTE_EN = (
-    "If you did not ask for this, contact the Comptroller General's Department at once "
-    "with a service request form and quote reference $reference."
-)
-
-register_template(
-    "password_reset_code",
-    EmailTemplate(
-        subject_th="$portal: รีเซ็ตรหัสผ่าน (รหัส OTP)",
-        subject_en="$portal: reset password (one-time code)",
-        body_th="เรียน $name\n\nมีการขอรีเซ็ตรหัสผ่านของบัญชี $user_id\n"
-        "รหัส OTP ของท่านคือ $code ใช้ได้ครั้งเดียว ภายใน $minutes นาที "
-        "อย่าแจ้งรหัสนี้แก่ผู้อื่น\n\n" + _DISPUTE_TH,
-        body_en="Dear $name,\n\nSomeone asked to reset the password of account $user_id.\n"
-        "Your one-time code is $code. It works once, within $minutes minutes. "
-        "Never share it.\n\n" + _DISPUTE_EN,
-    ),
-)
-
-register_template(
-    "password_reset_done",
-    EmailTemplate(
-        subject_th="$portal: รีเซ็ตรหัสผ่าน",
-        subject_en="$portal: reset password",
-        body_th="เรียน $name\n\nรหัสผ่านของบัญชี $user_id ถูกรีเซ็ตเมื่อ $when (UTC)\n"
-        "รหัสผ่านใหม่ของท่านคือ: $password\n\n"
-        "กรุณาเข้าสู่ระบบภายใน $hours ชั่วโมง ระบบจะให้ท่านเปลี่ยนรหัสผ่านทันที "
-        "รหัสผ่านเดิมใช้ไม่ได้แล้ว\n\n" + _DISPUTE_TH,
-        body_en="Dear $name,\n\nThe password of account $user_id was reset at $when (UTC).\n"
-        "Your new password is: $password\n\n"
-        "Log in within $hours hours; you will be asked to change it at once. "
-        "The old password no longer works.\n\n" + _DISPUTE_EN,
-    ),
-)

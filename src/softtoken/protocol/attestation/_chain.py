@@ -17,6 +17,7 @@ import binascii
 import itertools
 import json
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib import resources
@@ -26,6 +27,7 @@ import attrs
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.utils import CryptographyDeprecationWarning
 
 from softtoken.errors import AuthenticationError, ConfigurationError
 
@@ -107,12 +109,21 @@ def decode_chain(value: object, *, encoding: str = "base64") -> list[x509.Certif
         if len(der) > _MAX_CERTIFICATE_BYTES:
             raise _invalid("a certificate is too large")
         try:
-            cert = x509.load_der_x509_certificate(der)
-            # cryptography parses some fields only when they are read: read every field
-            # the checks use now, so a malformed one is refused here as malformed.
-            _ = (cert.subject, cert.issuer, cert.extensions, cert.public_key())
-            _ = (cert.not_valid_before_utc, cert.not_valid_after_utc, cert.serial_number)
-        except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
+            # What cryptography still loads with a deprecation warning (a serial number
+            # that is not positive, RFC 5280 4.1.2.2) is malformed here, not a warning.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", CryptographyDeprecationWarning)
+                cert = x509.load_der_x509_certificate(der)
+                # cryptography parses some fields only when they are read: read every
+                # field the checks use now, so a malformed one is refused as malformed.
+                _ = (cert.subject, cert.issuer, cert.extensions, cert.public_key())
+                _ = (cert.not_valid_before_utc, cert.not_valid_after_utc, cert.serial_number)
+        except (
+            ValueError,
+            UnsupportedAlgorithm,
+            x509.InvalidVersion,
+            CryptographyDeprecationWarning,
+        ) as exc:
             raise _invalid(f"a certificate does not parse: {exc}") from None
         chain.append(cert)
     return chain
