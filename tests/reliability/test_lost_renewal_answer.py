@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from softtoken import AuthenticationError, Policy, StateError
+from softtoken import AuthenticationError, Policy, StateError, ValidationError
 from softtoken.authenticator import Device
 from softtoken.ports import Storage
 from softtoken.testing import Harness, in_memory
@@ -64,6 +64,8 @@ def test_i3_a_lost_renewal_answer_is_answered_again(storage: Storage, new_key: b
         soft.renewal.begin(USER, password=PASSWORD)
     assert waiting.value.code == "renewal_awaiting_use"
     [item] = issued_items(harness, old)
+    with pytest.raises(ValidationError):  # an answer to install, not a request to accept
+        phone.accept_renewal(item, pin=PIN)
     phone.install_renewal(item, pin=PIN)
     assert phone.certificate_serial == first.new_serial
     log_in(harness, phone)  # the first use of the new certificate
