@@ -26,6 +26,8 @@ from softtoken.ports import Storage
 from softtoken.storage.sql import SqlStorage
 
 PURGED_TABLES = ("st_otp_codes", "st_outbox")
+#: One deployment: every facade on a database shares its key (the audit head is sealed).
+SECRET = b"r" * 32
 _SUBJECTS = itertools.count()
 
 
@@ -46,7 +48,7 @@ def _day_of_traffic(soft: softtoken.SoftToken, clock: FakeClock, people: int) ->
 def _year(storage: Storage, *, days: int, people: int) -> tuple[int, int]:
     clock = FakeClock()
     soft = softtoken.build(
-        softtoken.Config(secret_key=b"r" * 32, storage_url="memory://", policy=Policy.for_tests()),
+        softtoken.Config(secret_key=SECRET, storage_url="memory://", policy=Policy.for_tests()),
         storage=storage,
         clock=clock,
         allow_test_policy=True,
@@ -84,7 +86,7 @@ def _beside_a_purge(url: str, *, backlog: int, seconds: float) -> tuple[float, f
     """Code issues per second alone, then while another process purges ``backlog``
     rows written a month ago; both measured after the backlog was written. Live rows
     are new, so the purge never chases them."""
-    secret = b"p" * 32
+    secret = SECRET
     month_ago = FakeClock(datetime.now(UTC) - timedelta(days=30))
     old = _deployment(url, secret, month_ago)
     for _ in range(backlog):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from softtoken._keys import ServerKeys
+from softtoken.accounts import _boundary
 from softtoken.accounts._identifiers import UserId
 from softtoken.accounts._passwords import PasswordHasher
 from softtoken.audit._chain import AuditEntry, DetailValue, Outcome
@@ -38,6 +39,14 @@ class ServiceContext:
         """Parse a user ID with the deployment's pattern."""
         return UserId.parse(
             raw, pattern=self.policy.user_id_pattern, length=self.policy.user_id_length
+        )
+
+    def text(self, raw: object, field: str, *, allow_newlines: bool = False) -> str:
+        """Free text from a public call (a name, a reason, a note, an actor) checked at
+        the boundary: valid Unicode, no NUL or control character, at most
+        ``policy.text_max_length`` code points. Raises ``ValidationError``."""
+        return _boundary.text(
+            raw, field, max_length=self.policy.text_max_length, allow_newlines=allow_newlines
         )
 
     def transact(self, work: Callable[[StorageUnitOfWork], T], *, min_attempts: int = 1) -> T:
@@ -75,6 +84,14 @@ class ServiceContext:
         outcome: Outcome = "success",
         **details: DetailValue,
     ) -> None:
+        # The last line of the boundary: whatever text a call forgot to check is refused
+        # here, inside the unit of work (so nothing is written), not by the database's
+        # encoder at commit.
+        self.text(actor, "actor")
+        self.text(subject, "subject")
+        for name, value in details.items():
+            if isinstance(value, str):
+                self.text(value, name, allow_newlines=True)
         uow.audit.append(
             AuditEntry(
                 at=self.clock.now(),

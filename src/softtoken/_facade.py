@@ -28,6 +28,7 @@ from softtoken.otp._service import OtpService
 from softtoken.otp._totp import TotpService
 from softtoken.policy import Policy
 from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
+from softtoken.privacy import PrivacyService
 from softtoken.proofing._service import ProofingService
 from softtoken.protocol.attestation import NexusAttestation
 from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -132,7 +133,8 @@ class SoftToken:
         self.service_requests = ServiceRequestService(
             context, ca=self.ca, documents=settings.document_store
         )
-        self.maintenance = MaintenanceService(context)
+        self.maintenance = MaintenanceService(context, documents=settings.document_store)
+        self.privacy = PrivacyService(context, documents=settings.document_store)
 
     @property
     def policy(self) -> Policy:

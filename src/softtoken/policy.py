@@ -43,6 +43,10 @@ class Policy:
     user_id_length: int = 15
     phone_digits: int = 10  # chapter 7, part 2
     disbursement_unit_digits: int = 10  # chapter 7, part 1
+    #: The longest free text a public call takes (a name, a reason, a note, an actor, an
+    #: issuer), in code points. ASVS 5.0.0 2.2.1: input is validated against expected
+    #: lengths; a thousand characters is past every field of the manual's forms.
+    text_max_length: int = 1000
 
     # --- passwords (standards: NIST SP 800-63B-4 3.1.1.2, ASVS 6.2) ---------------------
     password_min_length: int = 8  # inside multi-factor use
@@ -179,7 +183,19 @@ class Policy:
     #: every 20th locks that client for 5 minutes, against password spraying and
     #: credential stuffing (ASVS 5.0 6.3.1), which per-account limits do not see.
     client_max_failures: int = 20
-    client_lockout: timedelta = _minutes(5)
+    client_lockout: timedelta = _minutes(5)  # soft.push_login counts in the same count
+
+    # --- throttling by client of code sends and proofing starts -------------------------
+    #: NIST SP 800-63B 3.2.2 and ASVS 5.0 6.3.1 (limits per client as well as per account):
+    #: one client sends at most 10 email codes (``soft.otp.issue``, registration's code,
+    #: the forgot-password form) an hour across accounts, so it cannot mail-bomb users or
+    #: burn the mail quota; the 10th send locks that client for an hour.
+    client_max_code_sends: int = 10
+    client_code_send_window: timedelta = timedelta(hours=1)
+    #: Identity-proofing starts from one client across accounts: at most 10 per hour
+    #: (each start costs a request to the provider, e.g. Pao Tang).
+    client_max_proofing_starts: int = 10
+    client_proofing_window: timedelta = timedelta(hours=1)
 
     # --- the device HTTP API (softtoken.web) ----------------------------------------
     #: The largest request body the device endpoints read. A JWS with a three-certificate
@@ -197,6 +213,9 @@ class Policy:
     retention_renewal_requests: timedelta = timedelta(days=90)
     retention_delivered_mail: timedelta = timedelta(days=7)
     retention_undeliverable_mail: timedelta = timedelta(days=90)
+    retention_closed_registrations: timedelta = timedelta(days=365)
+    retention_proofings: timedelta = timedelta(days=30)
+    retention_closed_service_requests: timedelta = timedelta(days=730)
     #: Rows one purge transaction removes at most: short transactions beside live traffic.
     purge_batch_size: int = 500
     #: The share of wall time a purge works; it rests the rest, between batches, so live
@@ -345,25 +364,11 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
     ("purge_duty_cycle", lambda p: 0 < p.purge_duty_cycle <= 1, "above 0, at most 1"),
 )  # fmt: skip
 
-_AT_LEAST_ONE = (
-    "user_id_length", "phone_digits", "disbursement_unit_digits", "argon2_time_cost",
-    "argon2_parallelism", "login_max_failures", "otp_max_attempts", "reset_max_mismatches",
-    "totp_period_seconds", "pushes_since_last_login", "renewal_notice_days",
-    "assignment_order_max_bytes", "service_request_form_max_bytes", "documents_per_user_max",
-    "temporary_password_length", "device_request_max_bytes", "client_max_failures",
-    "purge_batch_size",
-)  # fmt: skip
-
-_POSITIVE_DURATIONS = (
-    "temporary_password_lifetime", "login_lockout", "otp_lockout", "reset_lockout",
-    "renewal_grace_period", "crl_next_update", "proofing_request_lifetime",
-    "registration_abandoned_after", "service_request_answer_within", "certificate_validity",
-    "session_absolute_timeout_aal2", "session_idle_timeout_aal2", "session_absolute_timeout_aal1",
-    "client_lockout",
-    "retention_one_time_codes", "retention_attempt_counters", "retention_challenges",
-    "retention_activations", "retention_renewal_requests", "retention_delivered_mail",
-    "retention_undeliverable_mail",
-)  # fmt: skip
+#: Durations and counts that may be zero (each has its own row above); every other
+#: duration must be positive and every other count at least 1.
+_MAY_BE_ZERO = frozenset(
+    {"otp_resend_interval", "oidc_clock_skew", "password_min_character_kinds", "totp_window_steps"}
+)
 
 
 def _check(p: Policy) -> None:
@@ -376,12 +381,14 @@ def _check(p: Policy) -> None:
         re.compile(p.user_id_pattern)
     except re.error:
         fail("user_id_pattern", "not a regular expression")
-    for name in _AT_LEAST_ONE:
-        if getattr(p, name) < 1:
-            fail(name, "must be at least 1")
-    for name in _POSITIVE_DURATIONS:
-        if getattr(p, name) <= timedelta(0):
-            fail(name, "must be positive")
+    for field in attrs.fields(Policy):
+        value = getattr(p, field.name)
+        if field.name in _MAY_BE_ZERO:
+            continue
+        if isinstance(value, timedelta) and value <= timedelta(0):
+            fail(field.name, "must be positive")
+        if type(value) is int and value < 1:
+            fail(field.name, "must be at least 1")
     for name, holds, why in _LIMITS:
         if not holds(p):
             fail(name, why)

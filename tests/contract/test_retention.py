@@ -10,9 +10,11 @@ from datetime import timedelta
 import pytest
 
 from softtoken import AuthenticationError, RateLimited, ValidationError
-from softtoken.testing import Harness, Person, soft_token_user
+from softtoken.testing import TEST_OFFICER, Harness, Person, approve_registration, soft_token_user
 
 from ..helpers.concurrency import race
+from ..helpers.registration import make_account, to_awaiting_approval
+from ..helpers.service_requests import RECORDER, REVIEWER, form_for, signed_pdf
 
 SECOND = timedelta(seconds=1)
 
@@ -172,3 +174,46 @@ def test_a_naive_time_is_refused(harness: Harness) -> None:
     with pytest.raises(ValidationError) as caught:
         harness.softtoken.maintenance.purge(harness.clock.now().replace(tzinfo=None))
     assert caught.value.code == "invalid_time"
+
+
+def test_closed_registrations_go_with_their_proofing_after_their_period(harness: Harness) -> None:
+    soft, policy = harness.softtoken, harness.softtoken.policy
+    make_account(harness)
+    registration = to_awaiting_approval(harness)
+    soft.registration.reject(registration.registration_id, officer=TEST_OFFICER, reason="test")
+    assert _rows(harness, "st_proofings") == 1
+    harness.clock.advance(seconds=policy.retention_closed_registrations.total_seconds() - 1)
+    report = soft.maintenance.purge()
+    assert (report.deleted["closed_registrations"], report.deleted["proofings"]) == (0, 0)
+    harness.clock.advance(seconds=2)
+    report = soft.maintenance.purge()
+    # The proofing went in the same purge: the registration that named it had gone.
+    assert (report.deleted["closed_registrations"], report.deleted["proofings"]) == (1, 1)
+    assert _rows(harness, "st_registrations") == _rows(harness, "st_proofings") == 0
+
+
+def test_a_proofing_an_open_registration_names_stays(harness: Harness) -> None:
+    make_account(harness)
+    to_awaiting_approval(harness)
+    harness.clock.advance(days=400)
+    assert _purged(harness, "proofings") == 0
+    assert _rows(harness, "st_proofings") == 1
+
+
+def test_closed_service_requests_go_with_their_signed_form(harness: Harness) -> None:
+    soft, policy = harness.softtoken, harness.softtoken.policy
+    person = Person()
+    approve_registration(harness, person)
+    documents = _rows(harness, "st_documents")
+    requests = soft.service_requests
+    request = requests.submit(form_for(person, "forgot_pin"), signed_form=signed_pdf(),
+                              officer=RECORDER)  # fmt: skip
+    requests.take(request.request_id, officer=REVIEWER)
+    requests.reject(request.request_id, officer=REVIEWER, reason="not signed by the head")
+    assert _rows(harness, "st_documents") == documents + 1
+    harness.clock.advance(seconds=policy.retention_closed_service_requests.total_seconds() - 1)
+    assert _purged(harness, "closed_service_requests") == 0
+    harness.clock.advance(seconds=2)
+    assert _purged(harness, "closed_service_requests") == 1
+    assert _rows(harness, "st_service_requests") == 0
+    assert _rows(harness, "st_documents") == documents  # the signed form went with it

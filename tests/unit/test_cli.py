@@ -19,6 +19,9 @@ def test_demo_walks_the_chapters_and_verifies_the_audit_log(tmp_path: Path) -> N
     text = out.getvalue()
     assert "password change required: True" in text
     assert "hash chain verified" in text
+    assert "signed in at AAL2 with password + soft_token" in text
+    assert "the purge removed" in text
+    assert "records extend the checkpoint" in text
     assert (tmp_path / "softtoken.db").exists()
 
 

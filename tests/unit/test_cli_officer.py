@@ -322,3 +322,19 @@ def test_m6_the_command_line_officer_is_a_normalised_identity(
         capsys, "registrations", "reject", rid, "--reason", "x", "--officer-role", "Bad Role!"
     )
     assert (code, "officer_required" in err or "invalid_value" in err) == (2, True)
+
+
+def test_export_writes_everything_held_to_a_private_file(
+    desk: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    desk.softtoken.accounts.create(
+        user_id="T05005000000302", first_name="มาลี", last_name="สุข", email="m@example.go.th"
+    )
+    out = tmp_path / "held.json"
+    done = run_json(capsys, "export", "T05005000000302", "--out", str(out), "--officer", "off.2")
+    assert done == {"user_id": "T05005000000302", "out": str(out), "by": "off.2"}
+    assert out.stat().st_mode & 0o777 == 0o600
+    held = json.loads(out.read_text("utf-8"))
+    assert held["account"][0]["email"] == "m@example.go.th"
+    code, _, err = run(capsys, "export", "T05005000000302", "--out", str(out))
+    assert (code, "officer_required" in err) == (2, True)

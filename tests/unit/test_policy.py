@@ -15,6 +15,7 @@ from softtoken._wiring import Config
 
 MANUAL_AND_STANDARD_DEFAULTS = {
     "user_id_length": 15,  # manual: 15-character user ID
+    "text_max_length": 1000,  # issue 16 item 5: free text at the boundary (ASVS 2.2.1)
     "phone_digits": 10,  # manual ch. 7 part 2
     "disbursement_unit_digits": 10,  # manual ch. 7 part 1
     "password_min_length": 8,  # B4 3.1.1.2 with MFA
@@ -89,6 +90,9 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "retention_renewal_requests": timedelta(days=90),
     "retention_delivered_mail": timedelta(days=7),
     "retention_undeliverable_mail": timedelta(days=90),
+    "retention_closed_registrations": timedelta(days=365),
+    "retention_proofings": timedelta(days=30),
+    "retention_closed_service_requests": timedelta(days=730),
     "purge_batch_size": 500,
     "purge_duty_cycle": 0.25,
     "transaction_attempts": 8,  # issue 16 item 7: 8 racing callers all get through
@@ -106,6 +110,10 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "device_request_max_bytes": 64 * 1024,
     "client_max_failures": 20,  # ASVS 6.3.1: spraying across accounts
     "client_lockout": timedelta(minutes=5),
+    "client_max_code_sends": 10,  # NIST 800-63B 3.2.2: per client as well as per account
+    "client_code_send_window": timedelta(hours=1),
+    "client_max_proofing_starts": 10,
+    "client_proofing_window": timedelta(hours=1),
 }
 
 
@@ -202,3 +210,33 @@ def test_as_dict_gives_seconds_for_durations() -> None:
     data = Policy().as_dict()
     assert data["otp_resend_interval"] == 90.0
     assert data["certificate_validity"] == 730 * 86400.0
+
+
+_MAY_BE_ZERO = {
+    "otp_resend_interval",
+    "oidc_clock_skew",
+    "password_min_character_kinds",
+    "totp_window_steps",
+}
+
+
+def _zero_of(field: str) -> object | None:
+    """Zero of the field's kind, for durations and counts; None for the rest."""
+    value = getattr(Policy(), field)
+    if isinstance(value, timedelta):
+        return timedelta(0)
+    return 0 if type(value) is int else None
+
+
+_ZERO_REFUSED = [
+    f.name
+    for f in attrs.fields(Policy)
+    if f.name not in _MAY_BE_ZERO and _zero_of(f.name) is not None
+]
+
+
+@pytest.mark.parametrize("field", _ZERO_REFUSED)
+def test_no_duration_or_count_may_be_zero_unless_it_says_so(field: str) -> None:
+    changes: dict[str, Any] = {field: _zero_of(field)}
+    with pytest.raises(ConfigurationError):
+        Policy(**changes)

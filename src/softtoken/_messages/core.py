@@ -37,6 +37,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The time is not valid: it must be a date and time with a time zone.",
     ),
     "required": ("กรุณากรอกข้อมูลที่จำเป็น", "This field is required."),
+    "unknown_template": (
+        "ไม่พบแม่แบบอีเมลที่ระบุ",
+        "There is no email template with this name.",
+    ),
+    "invalid_template_params": (
+        "ข้อมูลสำหรับแม่แบบอีเมลไม่ครบหรือไม่ถูกต้อง",
+        "The email template's parameters are missing or not valid.",
+    ),
     # passwords
     "password_rejected": (
         "รหัสผ่านไม่เป็นไปตามเงื่อนไข",
@@ -47,6 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The password is too short.",
     ),
     "password_too_long": ("รหัสผ่านยาวเกินไป", "The password is too long."),
+    "password_invalid_characters": (
+        "รหัสผ่านมีอักขระที่ใช้ไม่ได้ เช่น อักขระควบคุมหรืออักขระที่ไม่สมบูรณ์",
+        "The password contains characters that cannot be used, such as control characters.",
+    ),
     "password_common": (
         "รหัสผ่านนี้เป็นรหัสผ่านที่ใช้กันทั่วไป กรุณาเลือกรหัสผ่านอื่น",
         "This password is too common; choose another one.",

@@ -28,6 +28,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "มีการเข้าสู่ระบบไม่สำเร็จจากเครื่องนี้หลายครั้ง กรุณารอสักครู่แล้วลองใหม่",
         "Too many failed sign-ins from this client; wait a while and try again.",
     ),
+    "client_rate_limited": (
+        "มีการขอจากเครื่องนี้หลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่",
+        "Too many requests from this client; wait a while and try again.",
+    ),
     "token_key_sign_in_external": (
         "บัญชีนี้เข้าสู่ระบบด้วย Token Key ซึ่งตรวจสอบโดยระบบงาน",
         "This account signs in with a Token Key, which the portal checks itself.",

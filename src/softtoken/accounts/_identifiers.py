@@ -14,6 +14,7 @@ from typing import Self
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.errors import ValidationError
 
 __all__ = [
@@ -31,10 +32,11 @@ _DEFAULT_USER_ID = re.compile(r"[A-Z][0-9]{14}")
 
 
 def _text(raw: object, field: str, code: str, *, limit: int = 320) -> str:
-    """``raw`` as NFKC-normalized, stripped text, refusing non-strings and huge inputs."""
-    if not isinstance(raw, str) or len(raw) > limit:
-        raise ValidationError(code, field=field)
-    return unicodedata.normalize("NFKC", raw).strip()
+    """``raw`` as NFKC-normalized, stripped text; the boundary refuses non-strings, huge
+    inputs, lone surrogates and control characters (tab and line breaks are spaces
+    people type, stripped or refused by each parser's pattern)."""
+    checked = _boundary.text(raw, field, max_length=limit, code=code, allow_newlines=True)
+    return unicodedata.normalize("NFKC", checked).strip()
 
 
 def _digits(raw: object, count: int, field: str, code: str) -> str:

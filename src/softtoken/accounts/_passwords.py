@@ -17,6 +17,7 @@ from importlib import resources
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from softtoken.accounts import _boundary
 from softtoken.errors import AuthenticationError, PasswordRejected, ValidationError
 from softtoken.policy import Policy
 
@@ -35,6 +36,14 @@ def normalize_password(password: object, *, field: str = "password", limit: int 
     if not isinstance(password, str) or len(password) > limit:
         raise ValidationError("invalid_value", field=field)
     return unicodedata.normalize("NFKC", password)
+
+
+def _secret_bytes(password: object) -> bytes:
+    """The bytes argon2 hashes. A lone surrogate has no UTF-8 form and would raise
+    ``UnicodeEncodeError`` from the encoder; ``surrogatepass`` gives it bytes that no
+    stored password has (new passwords with one are refused), so at a login it is simply
+    a wrong password: verified, counted and refused like any other, not an oracle."""
+    return normalize_password(password).encode("utf-8", "surrogatepass")
 
 
 @cache
@@ -84,6 +93,10 @@ def check_password_rules(
         reasons.append("password_too_short")
     if len(text) > policy.password_max_length:
         reasons.append("password_too_long")
+    if _boundary.has_lone_surrogate(text) or _boundary.has_control(text):
+        # Not text at all (a lone surrogate is what JSON "\ud800" decodes to) or a NUL:
+        # nobody could type it again, so it is refused before anything is hashed.
+        reasons.append("password_invalid_characters")
     folded = text.casefold()
     if policy.password_check_blocklist and folded in common_passwords():
         reasons.append("password_common")
@@ -149,7 +162,7 @@ class PasswordHasher:
         self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(normalize_password(password))
+        return self._hasher.hash(_secret_bytes(password))
 
     def verify(self, stored_hash: str, password: str) -> bool:
         """Check ``password`` against ``stored_hash``.
@@ -161,7 +174,7 @@ class PasswordHasher:
             AuthenticationError: ``invalid_credentials`` on any mismatch or unusable hash.
         """
         try:
-            self._hasher.verify(stored_hash, normalize_password(password))
+            self._hasher.verify(stored_hash, _secret_bytes(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             raise AuthenticationError("invalid_credentials") from None
         return self._hasher.check_needs_rehash(stored_hash)
@@ -169,5 +182,5 @@ class PasswordHasher:
     def verify_dummy(self, password: str) -> None:
         """Spend one verification's time, then fail as a wrong password would."""
         with contextlib.suppress(VerifyMismatchError, VerificationError, InvalidHashError):
-            self._hasher.verify(self._dummy, normalize_password(password))
+            self._hasher.verify(self._dummy, _secret_bytes(password))
         raise AuthenticationError("invalid_credentials")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from softtoken._log import logger
+from softtoken.accounts import _boundary
 from softtoken.accounts._officer import Officer
 from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, DetailValue, verify_chain
 from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
@@ -24,6 +25,9 @@ class AuditLog:
         self._clock = clock
 
     def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
+        after_seq = _boundary.count(after_seq, "after_seq", minimum=0)
+        if limit is not None:
+            limit = _boundary.count(limit, "limit")
         with self._uow() as uow:
             return uow.audit.records(after_seq=after_seq, limit=limit)
 
@@ -40,6 +44,8 @@ class AuditLog:
                 checkpoint or not extending it, or an empty log beside accounts;
                 ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
         """
+        if checkpoint is not None:
+            checkpoint = _boundary.instance(checkpoint, AuditCheckpoint, "checkpoint")
         return self._verify(checkpoint)[0]
 
     def _verify(self, checkpoint: AuditCheckpoint | None) -> tuple[int, str]:
@@ -78,6 +84,8 @@ class AuditLog:
         Raises:
             TamperingDetected: as :meth:`verify`; a broken log gets no checkpoint.
         """
+        if previous is not None:
+            previous = _boundary.instance(previous, AuditCheckpoint, "previous")
         seq, last = self._verify(previous)
         with self._uow() as uow:
             key = uow.keys.audit

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
 
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.ca._authority import CertificateAuthority
 from softtoken.ca._ocsp import build_ocsp_response, is_for_issuer, parse_ocsp_request, unsuccessful
 from softtoken.ca._records import (
@@ -133,6 +134,7 @@ class CaReads:
             AuthenticationError: ``certificate_untrusted``.
             ConfigurationError: ``ca_not_configured``.
         """
+        certificate = _boundary.instance(certificate, x509.Certificate, "certificate")
         if self._chain is None:
             raise ConfigurationError("ca_not_configured")
         self._chain.verify_chain(certificate, now=self._ctx.clock.now())

@@ -15,6 +15,7 @@ from softtoken._wiring import Config, build
 from softtoken.ca import CaConfig, create_authority_files
 from softtoken.cli._demo_devices import DEVICE_CHAPTERS
 from softtoken.cli._demo_login import LOGIN_CHAPTERS
+from softtoken.cli._demo_portal import CLOSING_CHAPTERS, PORTAL_CHAPTERS
 from softtoken.cli._demo_registration import REGISTRATION_CHAPTERS
 from softtoken.cli._demo_renewal import RENEWAL_CHAPTERS
 from softtoken.cli._demo_service_requests import SERVICE_REQUEST_CHAPTERS
@@ -64,8 +65,10 @@ CHAPTERS: list[Callable[[Demo], None]] = [
     *LOGIN_CHAPTERS,
     *REGISTRATION_CHAPTERS,
     *DEVICE_CHAPTERS,
+    *PORTAL_CHAPTERS,
     *RENEWAL_CHAPTERS,
     *SERVICE_REQUEST_CHAPTERS,
+    *CLOSING_CHAPTERS,
 ]
 
 

@@ -102,6 +102,11 @@ def add_officer_commands(commands: Any) -> None:
     crl = sub.add_parser("publish-crl", parents=[common], help="write a fresh CRL to a file")
     crl.add_argument("--out", type=Path, required=True, help="where the CRL URL serves from")
     crl.add_argument("--pem", action="store_true", help="PEM instead of DER")
+    export = sub.add_parser(
+        "export", parents=[common], help="everything held about a person, to a JSON file"
+    )
+    export.add_argument("user_id")
+    export.add_argument("--out", type=Path, required=True, help="the JSON file (mode 0600)")
     add_audit_commands(sub, common)
 
 
@@ -248,6 +253,14 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
                 else crl.next_update_utc.isoformat(),
             },
         )
+    elif group == "export":
+        who = _checked_officer(args)
+        held = soft.privacy.export(args.user_id)
+        # Personal data: readable by the officer's account only, from the first byte.
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(held, out, ensure_ascii=False, indent=1)
+        _emit(args, {"user_id": held["user_id"], "out": str(args.out), "by": who.officer_id})
     elif group == "audit":
         return run_audit(soft, args, emit=_emit, officer=lambda: _checked_officer(args))
     return 0

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.errors import Busy, ConcurrencyError, DeliveryError, StorageUnavailable
 from softtoken.mail._message import OutboxMessage
 from softtoken.ports import Clock, EmailSender
@@ -90,6 +91,7 @@ class MailDispatcher:
                 in doubt stays leased and goes out again (same ``Message-ID``) once the
                 lease ends.
         """
+        limit = _boundary.count(limit, "limit", minimum=0)
         sent = failed = abandoned = 0
         for _ in range(limit):
             message = self._claim_next()

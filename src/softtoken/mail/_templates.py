@@ -12,6 +12,8 @@ from string import Template
 
 import attrs
 
+from softtoken.accounts import _boundary
+from softtoken.errors import ValidationError
 from softtoken.mail._message import EmailMessage
 
 __all__ = ["EmailTemplate", "register_template", "render", "templates"]
@@ -47,13 +49,31 @@ def templates() -> Mapping[str, EmailTemplate]:
 
 
 def render(name: str, to: str, params: Mapping[str, str], *, portal: str) -> EmailMessage:
-    """Fill template ``name`` with ``params``. A missing parameter is a KeyError at
-    render time, inside the transaction, so a broken email never reaches the outbox."""
-    template = _TEMPLATES[name]
+    """Fill template ``name`` with ``params``. It runs inside the transaction, so a
+    broken email never reaches the outbox.
+
+    Raises:
+        ValidationError: ``unknown_template`` (``template``), ``invalid_template_params``
+            (``params``: not a mapping of text to text, or a parameter the template
+            needs is missing).
+    """
+    template = _TEMPLATES.get(name) if isinstance(name, str) else None
+    if template is None:
+        raise ValidationError("unknown_template", field="template")
+    if not isinstance(params, Mapping):
+        raise ValidationError("invalid_template_params", field="params")
+    for key, value in params.items():
+        _boundary.text(key, "params", max_length=64, code="invalid_template_params")
+        _boundary.text(
+            value, "params", max_length=4096, code="invalid_template_params", allow_newlines=True
+        )
     values = {"portal": portal, **params}
 
     def fill(text: str) -> str:
-        return Template(text).substitute(values)
+        try:
+            return Template(text).substitute(values)
+        except (KeyError, ValueError):
+            raise ValidationError("invalid_template_params", field="params") from None
 
     return EmailMessage(
         to=to,

@@ -16,9 +16,11 @@ import attrs
 
 from softtoken._clock import utc
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.errors import ValidationError
 from softtoken.maintenance._rules import RULES, RetentionRule
 from softtoken.ports import Predicate, Row
+from softtoken.proofing._documents_store import DocumentStore, drop_documents
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["MaintenanceService", "PurgeReport"]
@@ -37,8 +39,9 @@ class PurgeReport:
 
 
 class MaintenanceService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, documents: DocumentStore) -> None:
         self._ctx = context
+        self._documents = documents
 
     def purge(self, now: datetime | None = None, *, batch_size: int | None = None) -> PurgeReport:
         """Delete every row past its retention period (``policy.retention_*``).
@@ -52,8 +55,7 @@ class MaintenanceService:
         """
         ctx = self._ctx
         size = ctx.policy.purge_batch_size if batch_size is None else batch_size
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValidationError("invalid_batch_size", field="batch_size")
+        size = _boundary.count(size, "batch_size", code="invalid_batch_size")
         if now is not None and (not isinstance(now, datetime) or now.tzinfo is None):
             raise ValidationError("invalid_time", field="now")
         at = ctx.clock.now() if now is None else utc(now)
@@ -91,7 +93,12 @@ class MaintenanceService:
     ) -> tuple[int, int]:
         tx = uow.transaction
         rows = tx.select(rule.table, where, order_by=rule.keys, limit=size)
-        gone = sum(tx.delete(rule.table, [*_key(rule, row), *where]) for row in rows)
+        gone = 0
+        for row in rows:
+            if rule.referred_to(tx, row) or not tx.delete(rule.table, [*_key(rule, row), *where]):
+                continue
+            gone += 1
+            drop_documents(uow, self._documents, rule.documents(row))
         if gone:
             self._ctx.audit(
                 uow,

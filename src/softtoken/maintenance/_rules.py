@@ -6,6 +6,11 @@ goes). The same conditions are repeated in each delete, so a row that live traff
 touched after the purge read it (a counter that counted again, a code that was resent)
 no longer matches and stays. ``docs/privacy.md`` gives each period's reason.
 
+A rule whose rows hold documents (an assignment order, ID-card scans, a signed form)
+names them, and the purge deletes them with the row, in the same transaction. A rule
+may also keep a row that matches its conditions but is still referred to (a proofing
+that a registration names).
+
 What no rule touches: accounts, bindings, certificates, email bindings, TOTP credentials
 and the audit log (records of what happened, kept for the account's life), attempt
 counters at a hard limit (an officer clears those), and anything still in use.
@@ -19,7 +24,8 @@ from datetime import datetime
 import attrs
 
 from softtoken.policy import Policy
-from softtoken.ports import Predicate
+from softtoken.ports import Predicate, Row, Transaction
+from softtoken.proofing.documents._review import DOCUMENT_KINDS
 
 __all__ = ["RULES", "RetentionRule"]
 
@@ -34,6 +40,10 @@ class RetentionRule:
     table: str
     keys: tuple[str, ...]
     conditions: Callable[[Policy, datetime], Conditions]
+    #: The documents a row holds, deleted with it.
+    documents: Callable[[Row], Sequence[str | None]] = lambda _row: ()
+    #: True for a row that matches but is still referred to elsewhere.
+    referred_to: Callable[[Transaction, Row], bool] = lambda _tx, _row: False
 
 
 def _one_time_codes(policy: Policy, now: datetime) -> Conditions:
@@ -90,6 +100,40 @@ def _delivered_mail(policy: Policy, now: datetime) -> Conditions:
     ]
 
 
+# Closed for good: rejected, stopped by chapter 1 A, expired unfinished, cancelled.
+_CLOSED_REGISTRATIONS = ("rejected", "stopped", "expired", "cancelled")
+# A request that ended: refused, or its outcome applied and its emails sent.
+_CLOSED_REQUESTS = ("rejected", "notified")
+
+
+def _closed_registrations(policy: Policy, now: datetime) -> Conditions:
+    cutoff = now - policy.retention_closed_registrations
+    return [[("state", "in", _CLOSED_REGISTRATIONS), ("updated_at", "<", cutoff)]]
+
+
+def _proofings(policy: Policy, now: datetime) -> Conditions:
+    return [[("expires_at", "<", now - policy.retention_proofings)]]
+
+
+def _closed_service_requests(policy: Policy, now: datetime) -> Conditions:
+    cutoff = now - policy.retention_closed_service_requests
+    return [[("state", "in", _CLOSED_REQUESTS), ("decided_at", "<", cutoff)]]
+
+
+def _proofing_documents(row: Row) -> list[str | None]:
+    state = row["state"]
+    held = state if isinstance(state, dict) else {}
+    return [str(held[kind]) for kind in DOCUMENT_KINDS if kind in held]
+
+
+def _named_by_a_registration(tx: Transaction, row: Row) -> bool:
+    return bool(tx.select("st_registrations", [("proofing_id", "=", row["proofing_id"])], limit=1))
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 RULES: tuple[RetentionRule, ...] = (
     RetentionRule(
         name="one_time_codes",
@@ -126,5 +170,28 @@ RULES: tuple[RetentionRule, ...] = (
         table="st_outbox",
         keys=("id",),
         conditions=_delivered_mail,
+    ),
+    RetentionRule(
+        name="closed_registrations",
+        table="st_registrations",
+        keys=("registration_id",),
+        conditions=_closed_registrations,
+        documents=lambda row: [_text_or_none(row["assignment_order"])],
+    ),
+    # After the registrations: a proofing they no longer name can go in the same purge.
+    RetentionRule(
+        name="proofings",
+        table="st_proofings",
+        keys=("proofing_id",),
+        conditions=_proofings,
+        documents=_proofing_documents,
+        referred_to=_named_by_a_registration,
+    ),
+    RetentionRule(
+        name="closed_service_requests",
+        table="st_service_requests",
+        keys=("request_id",),
+        conditions=_closed_service_requests,
+        documents=lambda row: [_text_or_none(row["signed_form"])],
     ),
 )

@@ -13,8 +13,9 @@ import attrs
 from softtoken._context import ServiceContext
 from softtoken._log import log_refusal
 from softtoken.accounts._identifiers import Email
-from softtoken.errors import SoftTokenError, StateError
+from softtoken.errors import SoftTokenError, StateError, ValidationError
 from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.otp._client import CODE_SENDS, ClientThrottle
 from softtoken.otp._codes import (
     CodeRecord,
     apply_enable,
@@ -127,20 +128,29 @@ class OtpService:
         template: str = "otp_code",
         params: Mapping[str, str] | None = None,
         actor: str = "system",
+        client: str | None = None,
     ) -> IssuedCode:
         """Make a new code for ``purpose`` and ``subject`` and email it to ``email``.
 
         The previous code stops working; the failure count is kept. ``template`` gets
-        ``$code`` and ``$minutes`` besides ``params``.
+        ``$code`` and ``$minutes`` besides ``params``. ``client`` (the portal's key for
+        the caller): at most ``policy.client_max_code_sends`` sends per
+        ``policy.client_code_send_window`` from it, across accounts.
 
         Raises:
             ValidationError: ``purpose``, ``subject`` or ``email`` is malformed.
-            RateLimited: ``otp_resend_too_soon`` (``retry_after`` in seconds) or
-                ``otp_disabled``.
+            RateLimited: ``otp_resend_too_soon`` (``retry_after`` in seconds),
+                ``otp_disabled`` or ``client_rate_limited``.
         """
         p, s, to = validate_purpose(purpose), validate_subject(subject), Email.parse(email)
+        if params is not None and not isinstance(params, Mapping):
+            raise ValidationError("invalid_template_params", field="params")
+        sends = ClientThrottle(self._ctx, CODE_SENDS)
+        mac = sends.key(client)
+        sends.check(mac)  # refused before any work; counted with the send below
 
         def work(uow: StorageUnitOfWork) -> IssuedCode:
+            sends.count_in(uow, mac)
             return self.issue_in(
                 uow,
                 purpose=p,

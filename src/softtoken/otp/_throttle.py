@@ -19,6 +19,7 @@ from softtoken.errors import RateLimited
 __all__ = [
     "AttemptCounter",
     "apply_counter_failure",
+    "apply_counter_hit",
     "apply_counter_success",
     "check_counter",
     "counter_key",
@@ -60,3 +61,19 @@ def apply_counter_failure(
 def apply_counter_success(counter: AttemptCounter, *, now: datetime) -> AttemptCounter:
     """The data matched: the count starts again."""
     return attrs.evolve(counter, failures=0, locked_until=None, updated_at=now)
+
+
+def apply_counter_hit(
+    counter: AttemptCounter, *, now: datetime, max_hits: int, window: timedelta
+) -> AttemptCounter:
+    """One more use (a code sent, a proofing started) in a sliding-start window: a count
+    older than ``window`` starts again, and the ``max_hits``-th use within it locks the
+    counter for ``window`` (the use itself goes through; the next one is refused)."""
+    failures = counter.failures
+    if counter.updated_at + window <= now:
+        failures = 0
+    failures += 1
+    locked_until = counter.locked_until
+    if failures >= max_hits:
+        failures, locked_until = 0, now + window
+    return attrs.evolve(counter, failures=failures, locked_until=locked_until, updated_at=now)

@@ -165,6 +165,7 @@ class TotpService:
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
+        # Stricter than the boundary's ``ctx.text`` (the Key URI label): see ``_issuer``.
         label = ctx.portal_name if issuer is None else _issuer(issuer)
         secret = generate_totp_secret()
         sealed = self._sealer.seal(secret.encode(), context=f"totp:{uid.value}".encode())

@@ -21,6 +21,7 @@ from softtoken.errors import (
     SoftTokenError,
     StateError,
 )
+from softtoken.otp._client import PROOFING_STARTS, ClientThrottle
 from softtoken.proofing._documents_store import (
     DocumentStore,
 )
@@ -76,21 +77,38 @@ class ProofingCalls:
     # --- begin ------------------------------------------------------------------------
 
     def begin(
-        self, provider: str, *, citizen_id: object, subject: str, actor: str = "system"
+        self,
+        provider: str,
+        *,
+        citizen_id: object,
+        subject: str,
+        actor: str = "system",
+        client: str | None = None,
     ) -> ProofingChallenge:
         """Start proving ``citizen_id`` with ``provider`` for ``subject`` (who asked,
         e.g. a registration ID). Returns what to show; the pending proofing is stored.
+        ``client`` (the portal's key for the caller): at most
+        ``policy.client_max_proofing_starts`` per ``policy.client_proofing_window``.
 
         Raises:
             NotFound: ``proofing_provider_unknown``.
             ValidationError: ``invalid_citizen_id``.
+            RateLimited: ``client_rate_limited`` with ``retry_after``.
         """
         cid = CitizenId.parse(citizen_id)
-        return self._ctx.transact(
-            lambda uow: self.begin_in(
+        subject = self._ctx.text(subject, "subject")
+        starts = ClientThrottle(self._ctx, PROOFING_STARTS)
+        mac = starts.key(client)
+        starts.check(mac)
+
+        def work(uow: StorageUnitOfWork) -> ProofingChallenge:
+            started = self.begin_in(
                 uow, provider=provider, citizen_id=cid, subject=subject, actor=actor
             )
-        )
+            starts.count_in(uow, mac)  # counted only with a start that commits
+            return started
+
+        return self._ctx.transact(work)
 
     def begin_in(
         self,

@@ -24,8 +24,9 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.accounts._identifiers import CitizenId
-from softtoken.errors import ConfigurationError, NotFound
+from softtoken.errors import ConfigurationError, NotFound, ValidationError
 from softtoken.proofing._result import ProofingRecord, VerifiedIdentity
 
 __all__ = [
@@ -118,8 +119,8 @@ class ProofingRegistry:
     def get(self, name: str) -> ProofingProvider:
         """The provider called ``name``; NotFound ``proofing_provider_unknown`` otherwise."""
         try:
-            return self._providers[name]
-        except KeyError:
+            return self._providers[_boundary.identifier(name, "provider")]
+        except (KeyError, ValidationError):
             raise NotFound("proofing_provider_unknown", detail=repr(name)) from None
 
     def names(self) -> tuple[str, ...]:

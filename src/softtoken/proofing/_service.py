@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.accounts._identifiers import CitizenId
 from softtoken.accounts._officer import Officer
 from softtoken.errors import NotFound, StateError, ValidationError
@@ -91,6 +92,7 @@ class ProofingService(ProofingCalls):
 
     def awaiting_review(self, *, limit: int = 100) -> list[ProofingRecord]:
         """Document reviews with both documents, oldest first: the officer's queue."""
+        limit = _boundary.count(limit, "limit")
         names = [p.name for p in self.registry if isinstance(p, DocumentReviewProvider)]
         with self._ctx.unit_of_work() as uow:
             pending = uow.repository(ProofingTable).find_where(
@@ -102,6 +104,7 @@ class ProofingService(ProofingCalls):
 
     def document(self, proofing_id: str, kind: str) -> bytes:
         """One uploaded document of a proofing, for the officer to look at."""
+        kind = _boundary.identifier(kind, "kind")
         with self._ctx.unit_of_work() as uow:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
             if kind not in record.state:
@@ -152,6 +155,7 @@ class ProofingService(ProofingCalls):
             StateError: ``officer_own_account``.
         """
         who = Officer.parse(officer)
+        reason = self._ctx.text(reason, "reason", allow_newlines=True)
         if not reason.strip():
             raise ValidationError("rejection_reason_required", field="reason")
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email, UserId
 from softtoken.errors import ConcurrencyError, Conflict, NotFound
@@ -56,6 +57,8 @@ class VersionedTable(ABC, Generic[R]):
         return [(c, "=", v) for c, v in zip(self.key_columns, key, strict=True)]
 
     def find_by_key(self, *key: object) -> R | None:
+        if not all(_boundary.storable_key(part) for part in key):
+            return None  # never stored: no NUL, surrogate or dict reaches the database
         rows = self._tx.select(self.table, self._key_where(key))
         return self.from_row(rows[0]) if rows else None
 
@@ -70,6 +73,8 @@ class VersionedTable(ABC, Generic[R]):
         (``SELECT ... FOR UPDATE``). A caller that reaches it second waits for the first
         to commit and then reads what the first wrote, so a one-time record consumed by
         a racing call is seen as consumed before anything else is checked."""
+        if not all(_boundary.storable_key(part) for part in key):
+            raise NotFound(self.not_found_code)
         rows = self._tx.select(self.table, self._key_where(key), for_update=True)
         if not rows:
             raise NotFound(self.not_found_code)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import (
     Account,
     AccountStatus,
@@ -113,6 +114,7 @@ class AccountService:
             return uow.accounts.get(uid)
 
     def list(self, *, limit: int = 100, after: object = None) -> list[Account]:
+        limit = _boundary.count(limit, "limit")
         start = None if after is None else self._ctx.user_id(after)
         with self._ctx.unit_of_work() as uow:
             return uow.accounts.list(limit=limit, after=start)

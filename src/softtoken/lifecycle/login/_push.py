@@ -20,6 +20,7 @@ import attrs
 
 from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import Account, AccountStatus, LoginType
 from softtoken.audit._chain import Outcome
 from softtoken.ca._reading import parse_serial
@@ -30,6 +31,8 @@ from softtoken.lifecycle.login._push_results import (
     ChallengeAnswer,
     SoftTokenChallenge,
     SoftTokenLogin,
+    for_device,
+    login_result,
 )
 from softtoken.lifecycle.login.challenges import (
     ChallengeState,
@@ -41,10 +44,11 @@ from softtoken.lifecycle.login.challenges import (
     new_challenge,
     supersede_challenge,
 )
-from softtoken.lifecycle.renewal.machine import CertificateNotice, certificate_notice, days_left
+from softtoken.lifecycle.renewal.machine import CertificateNotice, certificate_notice
+from softtoken.otp._client import LOGIN_FAILURES, ClientThrottle
 from softtoken.otp._service import Failure, transact_recording
 from softtoken.protocol import _jws
-from softtoken.protocol._messages import APPROVAL_TYP, PROTOCOL_VERSION, ApprovalClaims
+from softtoken.protocol._messages import APPROVAL_TYP, ApprovalClaims
 from softtoken.protocol._pictures import picture
 
 if TYPE_CHECKING:
@@ -72,6 +76,7 @@ class PushLoginService:
         self._ca = ca
         self._totp = totp
         self.notifier = notifier
+        self._client = ClientThrottle(context, LOGIN_FAILURES)
         #: Called with the challenge ID after each answer is stored (approved, declined or
         #: failed), so a portal request waiting for it wakes (``soft.sign_in.wait``).
         self.on_answer: Callable[[str], None] | None = None
@@ -82,24 +87,29 @@ class PushLoginService:
 
     # --- the portal's side ------------------------------------------------------------
 
-    def begin(self, user_id: object, password: object) -> SoftTokenChallenge:
-        """ "Login by Soft Token": check the password, then ask the phone.
+    def begin(
+        self, user_id: object, password: object, *, client: str | None = None
+    ) -> SoftTokenChallenge:
+        """ "Login by Soft Token": check the password, then ask the phone. ``client``
+        (the portal's key for the caller) counts failures across accounts as
+        ``soft.sign_in.begin`` does, in the same count.
 
         Raises:
             the password step's errors (see ``soft.login.password``);
             StateError: ``soft_token_not_active``, ``soft_token_expired`` (renew before
                 logging in, manual chapter 6);
             AuthenticationError: ``certificate_revoked``;
-            RateLimited: ``too_many_pushes`` with ``retry_after``.
+            RateLimited: ``too_many_pushes``, ``client_locked`` with ``retry_after``.
         """
-        return self.begin_after_password(self._login.password(user_id, password))
+        mac = self._client.key(client)
+        step = self._client.failures(mac, lambda: self._login.password(user_id, password))
+        return self.begin_after_password(step)
 
     def begin_after_password(self, step: PasswordLogin) -> SoftTokenChallenge:
-        """Ask the phone for an account whose password step just passed (``step`` is what
-        ``soft.login.password`` returned); ``soft.sign_in`` uses it so the password is
-        hashed once. Raises as :meth:`begin` after its password step."""
-        ctx = self._ctx
-        uid = step.account.user_id.value
+        """Ask the phone after a password step that passed (``step``, what ``soft.login.password``
+        returned; ``soft.sign_in`` uses it to hash the password once). Raises as :meth:`begin`."""
+        ctx = self._ctx  # below: a PasswordLogin's account, else ValidationError on ``step``
+        uid = _boundary.instance(getattr(step, "account", None), Account, "step").user_id.value
         code_box: list[str | None] = []
 
         def work(uow: StorageUnitOfWork) -> LoginChallenge:
@@ -147,7 +157,7 @@ class PushLoginService:
 
         challenge = ctx.transact(work)
         if self.notifier is not None:
-            self.notifier.notify(challenge.device_id, self._for_device(challenge))
+            self.notifier.notify(challenge.device_id, for_device(challenge, self._ctx.portal_name))
         return SoftTokenChallenge(
             challenge_id=challenge.challenge_id,
             mode=challenge.mode,
@@ -210,24 +220,33 @@ class PushLoginService:
 
         return transact_recording(ctx, work)
 
-    def offline(self, user_id: object, password: object, code: object) -> SoftTokenLogin:
+    def offline(
+        self, user_id: object, password: object, code: object, *, client: str | None = None
+    ) -> SoftTokenLogin:
         """Password plus a TOTP code from the app, for a phone without network; only
-        when ``policy.totp_offline_fallback`` allows it (off by default).
+        when ``policy.totp_offline_fallback`` allows it (off by default). ``client``: as
+        for :meth:`begin`.
 
         Raises:
             StateError: ``offline_login_not_allowed``, ``soft_token_not_active``,
-                ``soft_token_expired``; the password step's and ``soft.totp.verify``'s errors.
+                ``soft_token_expired``; RateLimited: ``client_locked``; the password
+                step's and ``soft.totp.verify``'s errors.
         """
         ctx = self._ctx
         if not ctx.policy.totp_offline_fallback:
             raise StateError("offline_login_not_allowed")
-        step = self._login.password(user_id, password)
-        uid = step.account.user_id
-        self._totp.verify(uid.value, code)
+        mac = self._client.key(client)
+
+        def check() -> str:
+            uid = self._login.password(user_id, password).account.user_id.value
+            self._totp.verify(uid, code)
+            return uid
+
+        uid = self._client.failures(mac, check)
 
         def work(uow: StorageUnitOfWork) -> SoftTokenLogin:
             now = ctx.clock.now()
-            binding = uow.repository(BindingTable).active_for(uid.value)
+            binding = uow.repository(BindingTable).active_for(uid)
             if binding is None:
                 raise StateError("soft_token_not_active")
             return self.complete_in(uow, binding, now, factor="totp")
@@ -253,33 +272,9 @@ class PushLoginService:
         self._ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
                         subject=uid.value, factor=factor, challenge=challenge,
                         serial=record.serial)  # fmt: skip
-        return self._result(account, record, now)
-
-    def _result(self, account: Account, record: CertificateRecord, now: datetime) -> SoftTokenLogin:
-        left = days_left(record.not_after, now)
-        return SoftTokenLogin(
-            account=account,
-            certificate_serial=record.serial,
-            password_change_required=account.must_change_password,
-            certificate_days_left=left,
-            renewal_notice=certificate_notice(record.not_after, now, self._ctx.policy)
-            is CertificateNotice.NOTICE,
-        )
+        return login_result(account, record, now, self._ctx.policy)
 
     # --- the device's side ------------------------------------------------------------
-
-    def _for_device(self, challenge: LoginChallenge) -> dict[str, Any]:
-        return {
-            "v": PROTOCOL_VERSION,
-            "type": "login",
-            "cid": challenge.challenge_id,
-            "nonce": challenge.nonce,
-            "mode": challenge.mode,
-            "user_id": challenge.user_id,
-            "portal": self._ctx.portal_name,
-            "exp": int(challenge.expires_at.timestamp()),
-            "pictures": list(challenge.choices),
-        }
 
     def pending_for_device(self, certificate_serial: object) -> list[dict[str, Any]]:
         """What waits for the device with this certificate (the app's poll). Showing a
@@ -291,7 +286,11 @@ class PushLoginService:
             if binding is None or not binding.active:
                 return []
             open_ = uow.repository(ChallengeTable).open_for_device(binding.device_id)
-        return [self._for_device(c) for c in open_ if c.state_at(now) is ChallengeState.PENDING]
+        return [
+            for_device(c, self._ctx.portal_name)
+            for c in open_
+            if c.state_at(now) is ChallengeState.PENDING
+        ]
 
     @logs_refusals("login.push_answer")
     def respond(self, message: object) -> ChallengeAnswer:

@@ -4,14 +4,28 @@ login, the device's answer; and the "not me" email."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from softtoken.accounts._account import Account
+from softtoken.lifecycle.renewal.machine import CertificateNotice, certificate_notice, days_left
 from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.protocol._messages import PROTOCOL_VERSION
 from softtoken.protocol._pictures import Picture
 
-__all__ = ["ChallengeAnswer", "SoftTokenChallenge", "SoftTokenLogin"]
+if TYPE_CHECKING:
+    from softtoken.ca._records import CertificateRecord
+    from softtoken.lifecycle.login.challenges import LoginChallenge
+    from softtoken.policy import Policy
+
+__all__ = [
+    "ChallengeAnswer",
+    "SoftTokenChallenge",
+    "SoftTokenLogin",
+    "for_device",
+    "login_result",
+]
 
 register_template(
     "login_declined",
@@ -58,3 +72,32 @@ class SoftTokenLogin:
 class ChallengeAnswer:
     challenge_id: str
     decision: str
+
+
+def login_result(
+    account: Account, record: CertificateRecord, now: datetime, policy: Policy
+) -> SoftTokenLogin:
+    """What a completed login returns (certificate days left, the renewal notice)."""
+    return SoftTokenLogin(
+        account=account,
+        certificate_serial=record.serial,
+        password_change_required=account.must_change_password,
+        certificate_days_left=days_left(record.not_after, now),
+        renewal_notice=certificate_notice(record.not_after, now, policy)
+        is CertificateNotice.NOTICE,
+    )
+
+
+def for_device(challenge: LoginChallenge, portal_name: str) -> dict[str, Any]:
+    """A pending challenge as the app's poll (or a push notification) shows it."""
+    return {
+        "v": PROTOCOL_VERSION,
+        "type": "login",
+        "cid": challenge.challenge_id,
+        "nonce": challenge.nonce,
+        "mode": challenge.mode,
+        "user_id": challenge.user_id,
+        "portal": portal_name,
+        "exp": int(challenge.expires_at.timestamp()),
+        "pictures": list(challenge.choices),
+    }

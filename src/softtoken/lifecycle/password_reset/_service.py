@@ -45,6 +45,7 @@ from softtoken.errors import (
 )
 from softtoken.lifecycle.login.challenges import ChallengeTable
 from softtoken.mail._templates import EmailTemplate, register_template
+from softtoken.otp._client import CODE_SENDS, ClientThrottle
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, OtpService, transact_recording
 from softtoken.otp._store import AttemptCounters, CodeTable
@@ -64,7 +65,6 @@ __all__ = ["PasswordResetService", "ResetCompleted", "ResetRequested"]
 
 _USER_SCOPE = "reset_user"
 _CLIENT_SCOPE = "reset_client"
-_MAX_CLIENT_KEY = 1024
 #: Rounds of confirm before giving up: another is needed only when a code was issued, or
 #: the account renamed, between the read and the transaction.
 _ROUNDS = 5
@@ -101,18 +101,26 @@ class PasswordResetService:
         self._otp = otp
 
     def request(
-        self, user_id: object, citizen_id: object, email: object, *, client_key: object = None
+        self,
+        user_id: object,
+        citizen_id: object,
+        email: object,
+        *,
+        client: object = None,
+        client_key: object = None,
     ) -> ResetRequested:
         """The forgot-password form: user ID, citizen ID and the registered email.
 
         Args:
-            client_key: optional; the portal's key for the caller (e.g. its address), so
-                that guesses spread over many user IDs lock too.
+            client: optional; the portal's key for the caller (e.g. its address), so
+                that guesses spread over many user IDs lock too, and its code sends
+                count as for ``soft.otp.issue``. ``client_key`` is the older name.
 
         Raises:
             ValidationError: a field is malformed (the field is named: format is public).
             AuthenticationError: ``reset_data_mismatch``, the same for every field.
-            RateLimited: ``reset_locked`` (``retry_after``), ``otp_resend_too_soon``,
+            RateLimited: ``reset_locked``, ``client_rate_limited`` (``retry_after``),
+                ``otp_resend_too_soon``,
                 ``otp_disabled`` (an officer must re-enable the self-service path).
             StateError: ``reset_not_available``, ``account_disabled``.
         """
@@ -120,13 +128,16 @@ class PasswordResetService:
         uid = ctx.user_id(user_id)
         cid = CitizenId.parse(citizen_id)
         address = Email.parse(email)
-        if client_key is not None and (
-            not isinstance(client_key, str) or not 0 < len(client_key) <= _MAX_CLIENT_KEY
-        ):
-            raise ValidationError("invalid_value", field="client_key")
+        if client is None:
+            client = client_key
+        elif client_key is not None:
+            raise ValidationError("invalid_value", field="client_key")  # one name, not both
+        sends = ClientThrottle(ctx, CODE_SENDS)
+        send_mac = sends.key(client)  # checks the key's form
         keys = [(_USER_SCOPE, counter_key(ctx.keys, _USER_SCOPE, uid.value))]
-        if client_key is not None:
-            keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client_key)))
+        if isinstance(client, str):
+            keys.append((_CLIENT_SCOPE, counter_key(ctx.keys, _CLIENT_SCOPE, client)))
+        sends.check(send_mac)  # refused before any work; counted with a code sent
 
         def work(uow: StorageUnitOfWork) -> ResetRequested | Failure[ResetRequested]:
             now = ctx.clock.now()
@@ -159,6 +170,7 @@ class PasswordResetService:
             if account.status is AccountStatus.DISABLED:
                 raise StateError("account_disabled")
             table.save(apply_counter_success(counters[0], now=now))
+            sends.count_in(uow, send_mac)
             issued = self._otp.issue_in(
                 uow,
                 purpose=Purpose.PASSWORD_RESET.value,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.accounts._identifiers import UserId, mask_email
 from softtoken.accounts._officer import Officer
 from softtoken.errors import NotFound, SoftTokenError, StateError
@@ -66,6 +67,7 @@ class OfficerCalls:
 
     def awaiting_approval(self, *, limit: int = 100) -> list[Registration]:
         """The officer's queue, oldest first."""
+        limit = _boundary.count(limit, "limit")
         with self._ctx.unit_of_work() as uow:
             return uow.repository(Registrations).in_state(
                 RegistrationState.AWAITING_APPROVAL, limit=limit
@@ -159,6 +161,7 @@ class OfficerCalls:
         """Expire registrations left unfinished longer than
         ``policy.registration_abandoned_after`` (run it from a periodic job). Returns how
         many expired. Each is its own unit of work; a lost race skips that one."""
+        limit = _boundary.count(limit, "limit")
         now = self._ctx.clock.now()
         cutoff = now - self._abandoned_after
         with self._ctx.unit_of_work() as uow:

@@ -25,6 +25,7 @@ from softtoken.lifecycle.registration.machine import (
     require_text,
 )
 from softtoken.lifecycle.registration.store import EmailBindings, Registrations
+from softtoken.otp._client import CODE_SENDS, PROOFING_STARTS, ClientThrottle
 from softtoken.otp._codes import Purpose, normalize_code
 from softtoken.otp._service import Failure, IssuedCode, OtpService
 from softtoken.proofing._documents_store import (
@@ -180,17 +181,24 @@ class RegistrationService(OfficerCalls):
         """Step 2, "back" to step 1."""
         return self._act(user_id, lambda _uow, reg, now: steps.back(reg, now=now))
 
-    def begin_proofing(self, user_id: object, *, provider: str = "paotang") -> ProofingChallenge:
+    def begin_proofing(
+        self, user_id: object, *, provider: str = "paotang", client: str | None = None
+    ) -> ProofingChallenge:
         """Step 2: the QR code to show (or, for document review, the proofing to attach
-        the documents to). Calling it again replaces an expired QR code.
+        the documents to). Calling it again replaces an expired QR code. ``client``: at
+        most ``policy.client_max_proofing_starts`` per ``policy.client_proofing_window``.
 
         Raises:
-            NotFound: ``proofing_provider_unknown``.
+            NotFound: ``proofing_provider_unknown``; RateLimited: ``client_rate_limited``.
         """
+        starts = ClientThrottle(self._ctx, PROOFING_STARTS)
+        mac = starts.key(client)
+        starts.check(mac)
         box: list[ProofingChallenge] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             steps.begin_proofing(reg, proofing_id="-", provider=provider, now=now)  # check step
+            starts.count_in(uow, mac)
             assert reg.citizen_id is not None  # noqa: S101 - set at step 1
             challenge = self._proofing.begin_in(
                 uow,
@@ -293,17 +301,22 @@ class RegistrationService(OfficerCalls):
 
         return self._act(user_id, step)
 
-    def send_email_code(self, user_id: object) -> IssuedCode:
+    def send_email_code(self, user_id: object, *, client: str | None = None) -> IssuedCode:
         """Step 3, "send OTP" to the registration's email (also to an address another
         citizen ID holds: only its reader learns that, at :meth:`verify_email`).
+        ``client``: counted as for ``soft.otp.issue``.
 
         Raises:
-            RateLimited: ``otp_resend_too_soon``, ...
+            RateLimited: ``otp_resend_too_soon``, ``client_rate_limited``, ...
         """
+        sends = ClientThrottle(self._ctx, CODE_SENDS)
+        mac = sends.key(client)
+        sends.check(mac)
         box: list[IssuedCode] = []
 
         def step(uow: StorageUnitOfWork, reg: Registration, now: datetime) -> Transition:
             new, events = steps.send_email_code(reg, now=now)
+            sends.count_in(uow, mac)  # counted only with a send that commits
             assert new.email is not None  # noqa: S101 - guaranteed above
             box[:] = [
                 self._otp.issue_in(

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.accounts._officer import Officer
 from softtoken.errors import ValidationError
 from softtoken.lifecycle.service_requests import machine
@@ -287,12 +288,14 @@ class ServiceRequestService:
 
     def pending(self, *, limit: int = 100) -> list[ServiceRequest]:
         """Requests waiting for an officer (submitted or in review), oldest first."""
+        limit = _boundary.count(limit, "limit")
         with self._ctx.unit_of_work() as uow:
             return uow.repository(ServiceRequestTable).waiting(limit=limit)
 
     def overdue(self, *, limit: int = 100) -> list[ServiceRequest]:
         """Waiting requests older than ``policy.service_request_answer_within`` (the
         manual promises an answer within 1 hour), oldest first."""
+        limit = _boundary.count(limit, "limit")
         ctx = self._ctx
         cutoff = ctx.clock.now() - ctx.policy.service_request_answer_within
         with ctx.unit_of_work() as uow:
@@ -303,6 +306,7 @@ class ServiceRequestService:
         self, *, state: RequestState | str | None = None, user_id: object = None, limit: int = 100
     ) -> list[ServiceRequest]:
         """Requests, oldest first, optionally of one state or one account."""
+        limit = _boundary.count(limit, "limit")
         try:
             wanted = None if state is None else RequestState(state)
         except ValueError:

@@ -59,7 +59,7 @@ from softtoken.lifecycle.sign_in._results import (
     SignInResult,
     StillWaiting,
 )
-from softtoken.lifecycle.sign_in._throttle import ClientThrottle
+from softtoken.otp._client import LOGIN_FAILURES, ClientThrottle
 from softtoken.storage._signals import AnswerSignal, LocalSignal
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class SignInService:
         self._renewal = renewal
         self._totp = totp
         self.signal: AnswerSignal = signal or LocalSignal()
-        self._throttle = ClientThrottle(context)
+        self._throttle = ClientThrottle(context, LOGIN_FAILURES)
         push.on_answer = self.signal.publish
 
     # --- the session's numbers ------------------------------------------------------
@@ -160,11 +160,11 @@ class SignInService:
             step = self._login.password(user_id, password)
         except RateLimited as limited:
             if limited.code != "client_locked":
-                self._throttle.failed(client_mac)
+                self._throttle.count(client_mac)
             _log.info("sign-in locked: %s client=%s", limited.code, client)
             return Locked(code=limited.code, retry_after=limited.retry_after)
         except AuthenticationError:
-            self._throttle.failed(client_mac)
+            self._throttle.count(client_mac)
             raise
         account = step.account
         uid = account.user_id.value
