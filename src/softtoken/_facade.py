@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from softtoken._context import ServiceContext
+from softtoken._log import Metrics
 from softtoken._registration_settings import RegistrationSettings
 from softtoken.audit._service import AuditLog
 from softtoken.ca._authority import CertificateAuthority
@@ -94,6 +95,8 @@ class SoftToken:
     ) -> None:
         self._context = context
         self.storage = storage
+        #: Per-process counters (refusals by code); see docs/reliability.md.
+        self.metrics = Metrics()
         self.accounts = AccountService(context)
         self.otp = OtpService(context)
         self.totp = TotpService(context)

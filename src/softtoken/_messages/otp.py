@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "รหัส OTP ไม่ถูกต้อง ต้องเป็นตัวเลขตามจำนวนหลักที่กำหนด",
         "The one-time code must be the given number of digits.",
     ),
+    "totp_issuer_invalid": (
+        "ชื่อผู้ออก (issuer) ของ TOTP ไม่ถูกต้อง ต้องเป็นข้อความ 1 ถึง 64 ตัวอักษรที่พิมพ์ได้ และไม่มีเครื่องหมาย :",
+        "The TOTP issuer must be 1 to 64 printable characters without a colon.",
+    ),
     "otp_not_issued": (
         "ยังไม่มีรหัส OTP ที่ใช้งานได้ กรุณาขอรหัส OTP ใหม่",
         "No one-time code is waiting; ask for a new one.",

@@ -33,7 +33,7 @@ from softtoken.authenticator._keystore import (
     sealed_offline_seed,
 )
 from softtoken.authenticator._state import dump_state, load_state, read_files, save_files
-from softtoken.authenticator._views import ChallengeView, challenge_view
+from softtoken.authenticator._views import ChallengeView, challenge_view, not_issued
 from softtoken.errors import AuthenticationError, StateError, ValidationError
 from softtoken.policy import Policy
 from softtoken.protocol import _jws
@@ -299,7 +299,9 @@ class Device:
         now: datetime | None = None,
     ) -> str:
         """ "Update Profile", "Accept": signed with the current key; when the server asks
-        for a new key, the new key is made, sealed under the same PIN, and its CSR sent."""
+        for a new key, the new key is made, sealed under the same PIN, and its CSR sent
+        (a ``renewal_issued`` item goes to :meth:`install_renewal`)."""
+        not_issued(request)
         key = self._renewal_key(pin, biometric)
         csr = None
         if request.get("new_key"):
@@ -320,9 +322,9 @@ class Device:
         now: datetime | None = None,
     ) -> str:
         """ "Update Profile", "Decline": the server records it and issues nothing."""
-        return self._renewal_answer(
-            request, self._renewal_key(pin, biometric), "decline", None, now
-        )
+        not_issued(request)
+        key = self._renewal_key(pin, biometric)
+        return self._renewal_answer(request, key, "decline", None, now)
 
     def _renewal_key(self, pin: str | None, biometric: bool) -> _jws.DevicePrivateKey:
         if not self.activated:

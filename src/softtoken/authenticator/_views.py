@@ -11,7 +11,7 @@ import attrs
 from softtoken.errors import ValidationError
 from softtoken.protocol._pictures import Picture, picture
 
-__all__ = ["ChallengeView", "challenge_view"]
+__all__ = ["ChallengeView", "challenge_view", "not_issued"]
 
 
 @attrs.frozen(kw_only=True)
@@ -44,3 +44,14 @@ def challenge_view(challenge: Mapping[str, Any]) -> ChallengeView:
         )
     except (KeyError, TypeError, ValueError):
         raise ValidationError("device_message_malformed", field="challenge") from None
+
+
+def not_issued(request: Mapping[str, Any]) -> None:
+    """A ``renewal_issued`` poll item is an answer already given (install it); accepting
+    or declining it would drop the new key its certificate was issued for.
+
+    Raises:
+        ValidationError: ``device_message_malformed``.
+    """
+    if request.get("type") == "renewal_issued":
+        raise ValidationError("device_message_malformed", field="request")

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import attrs
 
 from softtoken._context import ServiceContext
+from softtoken._log import log_refusal
 from softtoken.accounts._identifiers import Email
-from softtoken.errors import SoftTokenError, ValidationError
+from softtoken.errors import SoftTokenError, StateError, ValidationError
 from softtoken.mail._templates import EmailTemplate, register_template
 from softtoken.otp._client import CODE_SENDS, ClientThrottle
 from softtoken.otp._codes import (
@@ -249,7 +250,11 @@ class OtpService:
         codes = uow.repository(CodeTable)
         record = codes.lock(purpose, subject)
         if record is None:
-            record = CodeRecord(purpose=purpose, subject=subject, updated_at=now)
+            # A code never issued concerns no record: anyone can send one, so it is logged
+            # and counted, not audited, and writes nothing (issue 16 item 6).
+            never = StateError("otp_not_issued")
+            log_refusal("otp.verify", never)
+            raise never
         mac = code_mac(
             ctx.keys, purpose=purpose, subject=subject, code_id=record.code_id or "", code=code
         )

@@ -23,7 +23,14 @@ from pyotp.exceptions import OTPVerificationError
 
 from softtoken._context import ServiceContext
 from softtoken._keys import Sealer
-from softtoken.errors import AuthenticationError, NotFound, RateLimited, SoftTokenError
+from softtoken._log import log_refusal
+from softtoken.errors import (
+    AuthenticationError,
+    NotFound,
+    RateLimited,
+    SoftTokenError,
+    ValidationError,
+)
 from softtoken.otp._codes import normalize_code
 from softtoken.otp._service import Failure, transact_recording
 from softtoken.otp._store import TotpCredential, TotpTable
@@ -122,6 +129,26 @@ class TotpEnrollment:
     uri: str = attrs.field(repr=False)
 
 
+#: The Key URI Format's issuer is shown as the account's title in authenticator apps;
+#: a colon would split its label ("issuer:account"), a control character would reach the
+#: app's screen, and 64 characters is more than any app shows.
+_ISSUER_MAX = 64
+
+
+def _issuer(issuer: object) -> str:
+    """Raises ``totp_issuer_invalid`` (logged and counted; nothing is written yet)."""
+    if (
+        not isinstance(issuer, str)
+        or not 0 < len(issuer) <= _ISSUER_MAX
+        or not issuer.isprintable()
+        or ":" in issuer
+    ):
+        error = ValidationError("totp_issuer_invalid", field="issuer")
+        log_refusal("totp.enroll", error)
+        raise error
+    return issuer
+
+
 class TotpService:
     """Offline fallback codes per account (``soft.totp``)."""
 
@@ -134,11 +161,12 @@ class TotpService:
 
         Raises:
             NotFound: ``account_not_found``.
+            ValidationError: ``totp_issuer_invalid`` (checked before anything is written).
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
-        if issuer is not None:
-            issuer = ctx.text(issuer, "issuer")
+        # Stricter than the boundary's ``ctx.text`` (the Key URI label): see ``_issuer``.
+        label = ctx.portal_name if issuer is None else _issuer(issuer)
         secret = generate_totp_secret()
         sealed = self._sealer.seal(secret.encode(), context=f"totp:{uid.value}".encode())
 
@@ -157,9 +185,7 @@ class TotpService:
             ctx.audit(uow, actor=f"user:{uid.value}", action="totp.enroll", subject=uid.value)
 
         transact_recording(ctx, work)
-        uri = totp_key_uri(
-            secret, account_name=uid.value, issuer=issuer or ctx.portal_name, policy=ctx.policy
-        )
+        uri = totp_key_uri(secret, account_name=uid.value, issuer=label, policy=ctx.policy)
         return TotpEnrollment(user_id=uid.value, secret=secret, uri=uri)
 
     def verify(self, user_id: object, code: object) -> int:

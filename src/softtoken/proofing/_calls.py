@@ -2,8 +2,9 @@
 answer (a callback the portal passes in, or "check status" polling). Each call is one
 unit of work around one pure transition; ``_service`` adds document review.
 
-A refused answer (forged, replayed, expired, wrong audience, another citizen ID, ...)
-changes nothing but the audit log, which records the refusal and its reason."""
+A refused answer for a pending proofing (forged, replayed, expired, wrong audience,
+another citizen ID, ...) changes nothing but the audit log, which records the refusal and
+its reason; an answer that matches no pending proofing is only logged and counted."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from softtoken._context import ServiceContext
+from softtoken._log import log_refusal
 from softtoken.accounts._identifiers import CitizenId
 from softtoken.errors import (
     AuthenticationError,
@@ -175,16 +177,10 @@ class ProofingCalls:
                 if found is None or found.provider != chosen.name:
                     raise AuthenticationError("proofing_nonce_mismatch")
             except SoftTokenError as error:
-                self._ctx.audit(
-                    uow,
-                    actor=actor,
-                    action="proofing.complete",
-                    subject="unknown",
-                    outcome="failure",
-                    provider=chosen.name,
-                    reason=error.code,
-                )
-                return Refused(error)
+                # An answer that matches no pending proofing concerns no record: anyone can
+                # post one, so it is logged and counted, not audited (issue 16 item 6).
+                log_refusal("proofing.callback", error)
+                raise
             return self.complete_in(uow, found, evidence, actor=actor)
 
         return run_recording(self._ctx, work)

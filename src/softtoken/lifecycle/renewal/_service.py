@@ -10,6 +10,7 @@ successfully"). The old certificate keeps working until the device first uses th
 from __future__ import annotations
 
 import base64
+import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
@@ -18,11 +19,12 @@ from cryptography.hazmat.primitives import serialization
 
 from softtoken._context import ServiceContext
 from softtoken._log import logs_refusals
-from softtoken.ca._csr import parse_csr
+from softtoken.ca._csr import CheckedCsr, parse_csr
 from softtoken.ca._records import CertificateRecord, CertificateStatus, CertificateTable
 from softtoken.errors import AuthenticationError, NotFound, StateError
 from softtoken.lifecycle.bindings import BindingTable, EventKind, record_event
 from softtoken.lifecycle.renewal.machine import (
+    RenewalRequest,
     RenewalState,
     RenewalTable,
     check_renewable,
@@ -159,8 +161,13 @@ class RenewalService:
             binding = uow.repository(BindingTable).for_serial(serial)
             if binding is None or not binding.active:
                 return []
-            waiting = uow.repository(RenewalTable).open_for_device(binding.device_id)
-        return [
+            requests = uow.repository(RenewalTable)
+            waiting = requests.open_for_device(binding.device_id)
+            issued = self._issued_answer(uow, binding.device_id, binding.renewed_serial)
+        # A certificate issued but never used: its answer may have been lost on the way
+        # to the phone, so the poll offers it again until the phone first uses it.
+        offered = [] if issued is None else [{"type": "renewal_issued", **issued}]
+        return offered + [
             {"v": PROTOCOL_VERSION, "type": "renewal", "rid": r.renewal_id, "nonce": r.nonce,
              "new_key": r.new_key, "portal": self._ctx.portal_name,
              "exp": int(r.expires_at.timestamp())}
@@ -207,6 +214,9 @@ class RenewalService:
                 raise AuthenticationError("renewal_wrong_account")
             require_user(request, record.user_id)
             _usable(record)
+            if request.status is RenewalState.COMPLETED:
+                # The same answer again (the first answer was lost): the same certificate.
+                return self._answer_again(uow, request, nonce=claims.nonce, checked=checked)
             check_renewable(record.not_after, now, ctx.policy,
                             after_password=request.after_password)  # fmt: skip
             bindings = uow.repository(BindingTable)
@@ -222,16 +232,61 @@ class RenewalService:
                          source=f"user:{record.user_id}", serial=new.serial,
                          detail="new_key" if checked else "same_key")  # fmt: skip
             self._tell(uow, record.user_id, new, now)
-            authority = self._ca.authority
-            chain = [new.certificate, authority.issuing, authority.root]
             return VerifiedRenewal(
                 user_id=record.user_id, old_serial=serial, new_serial=new.serial,
-                not_after=new.not_after,
-                answer={"v": PROTOCOL_VERSION, "rid": request.renewal_id, "totp": None,
-                        "x5c": [base64.b64encode(c.public_bytes(_DER)).decode() for c in chain]},
+                not_after=new.not_after, answer=self._answer(request.renewal_id, new),
             )  # fmt: skip
 
         return ctx.transact(work)
+
+    def _answer(self, renewal_id: str, new: CertificateRecord) -> dict[str, Any]:
+        authority = self._ca.authority
+        chain = [new.certificate, authority.issuing, authority.root]
+        x5c = [base64.b64encode(c.public_bytes(_DER)).decode() for c in chain]
+        return {"v": PROTOCOL_VERSION, "rid": renewal_id, "totp": None, "x5c": x5c}
+
+    def _answer_again(
+        self, uow: StorageUnitOfWork, request: RenewalRequest, *, nonce: str,
+        checked: CheckedCsr | None,
+    ) -> VerifiedRenewal:  # fmt: skip
+        """A completed request answered again by its own device: the certificate it
+        issued, while the phone has not used it yet. Writes nothing (no second
+        certificate, no second mail or audit record).
+
+        Raises:
+            AuthenticationError: ``renewal_used`` (used already, another nonce, or
+                another new key than the one certified).
+        """
+        new_serial = request.new_serial
+        binding = uow.repository(BindingTable).get_by_key(request.device_id)
+        if (
+            new_serial is None
+            or not binding.active
+            or binding.renewed_serial != new_serial
+            or not hmac.compare_digest(request.nonce.encode(), nonce.encode())
+        ):
+            raise AuthenticationError("renewal_used")
+        new = uow.repository(CertificateTable).get_by_key(new_serial)
+        if checked is not None and checked.key_fingerprint != new.key_fingerprint:
+            raise AuthenticationError("renewal_used")
+        return VerifiedRenewal(
+            user_id=request.user_id, old_serial=request.certificate_serial,
+            new_serial=new.serial, not_after=new.not_after,
+            answer=self._answer(request.renewal_id, new),
+        )  # fmt: skip
+
+    def _issued_answer(
+        self, uow: StorageUnitOfWork, device_id: str, renewed_serial: str | None
+    ) -> dict[str, Any] | None:
+        if renewed_serial is None:
+            return None
+        done = uow.repository(RenewalTable).find_where(
+            [("device_id", "=", device_id), ("new_serial", "=", renewed_serial)], limit=1
+        )
+        if not done:
+            return None
+        new = uow.repository(CertificateTable).get_by_key(renewed_serial)
+        return self._answer(done[0].renewal_id, new)
 
     def _decline(self, claims: RenewalClaims, *, leaf_der: bytes, serial: str) -> NoReturn:
         """Record "Decline" (a signed answer from the device the request is for), then
