@@ -17,6 +17,7 @@ import multiprocessing
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,17 @@ def _prepare(url: str, workers: int) -> None:
     soft.close()
 
 
+def _timed(once: Callable[[], None], start: Any, seconds: float) -> int:
+    """Calls of ``once`` from the common start signal until ``seconds`` have passed."""
+    once()  # warmed up before the start
+    start.wait()
+    calls, ends = 0, time.perf_counter() + seconds
+    while time.perf_counter() < ends:
+        once()
+        calls += 1
+    return calls
+
+
 def _ours(  # noqa: PLR0917 - a multiprocessing target takes its arguments by position
     path: str, url: str, n: int, start: Any, seconds: float, out: Any
 ) -> None:
@@ -65,7 +77,7 @@ def _ours(  # noqa: PLR0917 - a multiprocessing target takes its arguments by po
     # finding its own code in its mailbox: the benchmark knows the code instead.
     _service.new_code = lambda digits: "4" * digits  # type: ignore[attr-defined]
     soft = _deployment(url, policy, softtoken.MemoryMailbox())
-    user, calls, subjects = _user(n), 0, itertools.count()
+    user, subjects = _user(n), itertools.count()
     run_id = f"{user}-{secrets.token_hex(4)}"  # subjects never seen by an earlier run
 
     def once() -> None:
@@ -78,20 +90,13 @@ def _ours(  # noqa: PLR0917 - a multiprocessing target takes its arguments by po
         soft.mail.deliver_pending()
         soft.otp.verify("bench", subject, "444444")
 
-    once()
-    start.wait()
-    ends = time.perf_counter() + seconds
-    while time.perf_counter() < ends:
-        once()
-        calls += 1
-    out.put(calls)
+    out.put(_timed(once, start, seconds))
     soft.close()
 
 
 def _raw(  # noqa: PLR0917 - a multiprocessing target takes its arguments by position
     path: str, url: str, n: int, start: Any, seconds: float, out: Any
 ) -> None:
-    calls = 0
     if path == "login":
         hasher = raw_argon2(Policy())
         stored = hasher.hash(PASSWORD)
@@ -130,13 +135,7 @@ def _raw(  # noqa: PLR0917 - a multiprocessing target takes its arguments by pos
                 )
                 conn.execute(events.insert().values(id=key + "v"))
 
-    once()
-    start.wait()
-    ends = time.perf_counter() + seconds
-    while time.perf_counter() < ends:
-        once()
-        calls += 1
-    out.put(calls)
+    out.put(_timed(once, start, seconds))
 
 
 def _throughput(target: Any, path: str, url: str, workers: int, seconds: float) -> float:

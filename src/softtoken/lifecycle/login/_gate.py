@@ -123,9 +123,10 @@ def verify_outside(ctx: ServiceContext, uid: UserId, secret: str) -> Verified:
     else:
         try:
             needs_rehash = ctx.hasher.verify(stored, secret)
-            matched = True
         except AuthenticationError:
-            pass
+            matched = False  # a wrong password: counted by the caller, under the lock
+        else:
+            matched = True
     return Verified(
         user_id=uid,
         account=account,
