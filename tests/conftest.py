@@ -143,3 +143,11 @@ def smtp_server() -> Iterator[SmtpTestServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database at the current schema that several processes share."""
+    made = make_storage(request.param, request, tmp_path)
+    assert isinstance(made, SqlStorage)
+    return made.engine.url.render_as_string(hide_password=False)

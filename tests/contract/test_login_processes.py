@@ -6,7 +6,6 @@ counter row keyed by an HMAC every process derives from the same server secret."
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +13,9 @@ from softtoken import Config, LoginType, MemoryMailbox, Policy, SoftToken, SoftT
 from softtoken._clock import FakeClock
 from softtoken.otp._store import AttemptCounters
 from softtoken.otp._throttle import counter_key
-from softtoken.storage.sql import SqlStorage
 
 from ..helpers.otp import PASSWORD, USER, registered
+from ..helpers.processes import run_workers
 
 PROCESSES = 4
 CALLS_EACH = 6
@@ -42,33 +41,9 @@ def _worker(url: str, secret: bytes, user_id: str, queue: multiprocessing.Queue[
 
 
 def _run(url: str, secret: bytes, user_id: str) -> list[str]:
-    context = multiprocessing.get_context("spawn")
-    queue: multiprocessing.Queue[str] = context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(url, secret, user_id, queue))
-        for _ in range(PROCESSES)
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = [queue.get(timeout=120) for _ in range(PROCESSES * CALLS_EACH)]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
-    return outcomes
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        storage = SqlStorage(f"sqlite:///{tmp_path / 'shared.db'}")
-    else:
-        from ..conftest import make_storage
-
-        made = make_storage("postgres", request, tmp_path)
-        assert isinstance(made, SqlStorage)
-        storage = made
-    storage.create_schema()
-    return storage.engine.url.render_as_string(hide_password=False)
+    return run_workers(
+        _worker, (url, secret, user_id), processes=PROCESSES, outcomes=PROCESSES * CALLS_EACH
+    )
 
 
 @pytest.mark.slow

@@ -5,15 +5,14 @@ counted, and one code verified by all of them passes once. The guard is the data
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 
 from softtoken import Config, MemoryMailbox, Policy, SoftToken, SoftTokenError, build
 from softtoken._clock import FakeClock
-from softtoken.storage.sql import SqlStorage
 
 from ..helpers.otp import USER, code_in, wrong_code
+from ..helpers.processes import run_workers
 
 PROCESSES = 4
 CALLS_EACH = 6
@@ -37,32 +36,9 @@ def _worker(url: str, secret: bytes, code: str, queue: multiprocessing.Queue[str
 
 
 def _run(url: str, secret: bytes, code: str) -> list[str]:
-    context = multiprocessing.get_context("spawn")
-    queue: multiprocessing.Queue[str] = context.Queue()
-    workers = [
-        context.Process(target=_worker, args=(url, secret, code, queue)) for _ in range(PROCESSES)
-    ]
-    for worker in workers:
-        worker.start()
-    outcomes = [queue.get(timeout=120) for _ in range(PROCESSES * CALLS_EACH)]
-    for worker in workers:
-        worker.join(timeout=60)
-        assert worker.exitcode == 0
-    return outcomes
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        storage = SqlStorage(f"sqlite:///{tmp_path / 'shared.db'}")
-    else:
-        from ..conftest import make_storage
-
-        made = make_storage("postgres", request, tmp_path)
-        assert isinstance(made, SqlStorage)
-        storage = made
-    storage.create_schema()
-    return storage.engine.url.render_as_string(hide_password=False)
+    return run_workers(
+        _worker, (url, secret, code), processes=PROCESSES, outcomes=PROCESSES * CALLS_EACH
+    )
 
 
 @pytest.mark.slow

@@ -25,6 +25,7 @@ from softtoken.ca._records import (
 from softtoken.ca._revocation import build_crl, crl_number
 from softtoken.ca._verify import ChainVerifier, load_device_certificate
 from softtoken.errors import AuthenticationError, ConfigurationError, ValidationError
+from softtoken.protocol import _jws
 from softtoken.storage._unit_of_work import retrying
 
 if TYPE_CHECKING:
@@ -138,6 +139,26 @@ class CaReads:
         if self._chain is None:
             raise ConfigurationError("ca_not_configured")
         self._chain.verify_chain(certificate, now=self._ctx.clock.now())
+
+    def read_device_message(
+        self, message: object, *, expect_typ: str
+    ) -> tuple[_jws.SignedMessage, x509.Certificate]:
+        """A device's signed message that carries its chain (an approval, a renewal
+        answer), within the policy's size and depth limits, its leaf on the path to this
+        CA and the signature by the leaf's key: the CPU work a caller does before any
+        transaction. Returns the message and the leaf.
+
+        Raises:
+            ValidationError: ``device_message_malformed``.
+            AuthenticationError: ``device_signature_invalid``, ``certificate_untrusted``.
+        """
+        return _jws.read_signed_with_chain(
+            message,
+            expect_typ=expect_typ,
+            trust=self.verify_chain,
+            max_bytes=self._ctx.policy.message_max_bytes,
+            max_depth=self._ctx.policy.json_max_depth,
+        )
 
     def verify_in(
         self, uow: StorageUnitOfWork, cert: x509.Certificate, *, user_id: UserId | None = None

@@ -47,7 +47,6 @@ from softtoken.lifecycle.login.challenges import (
 from softtoken.lifecycle.renewal.machine import CertificateNotice, certificate_notice
 from softtoken.otp._client import LOGIN_FAILURES, ClientThrottle
 from softtoken.otp._service import Failure, transact_recording
-from softtoken.protocol import _jws
 from softtoken.protocol._messages import APPROVAL_TYP, ApprovalClaims
 from softtoken.protocol._pictures import picture
 
@@ -308,13 +307,7 @@ class PushLoginService:
         """
         ctx = self._ctx
         # The CPU work first, outside any transaction: the path to our CA, the signature.
-        signed, leaf = _jws.read_signed_with_chain(
-            message,
-            expect_typ=APPROVAL_TYP,
-            trust=self._ca.verify_chain,
-            max_bytes=ctx.policy.message_max_bytes,
-            max_depth=ctx.policy.json_max_depth,
-        )
+        signed, leaf = self._ca.read_device_message(message, expect_typ=APPROVAL_TYP)
         claims = ApprovalClaims.from_claims(signed.claims)
 
         def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:

@@ -35,7 +35,6 @@ from softtoken.lifecycle.renewal.machine import (
     supersede_renewal,
 )
 from softtoken.mail._templates import EmailTemplate, register_template
-from softtoken.protocol import _jws
 from softtoken.protocol._messages import PROTOCOL_VERSION, RENEWAL_TYP, RenewalClaims
 
 if TYPE_CHECKING:
@@ -192,13 +191,7 @@ class RenewalService:
             NotFound: ``renewal_not_found``.
         """
         ctx = self._ctx
-        signed, leaf = _jws.read_signed_with_chain(
-            message,
-            expect_typ=RENEWAL_TYP,
-            trust=self._ca.verify_chain,
-            max_bytes=ctx.policy.message_max_bytes,
-            max_depth=ctx.policy.json_max_depth,
-        )
+        signed, leaf = self._ca.read_device_message(message, expect_typ=RENEWAL_TYP)
         claims = RenewalClaims.from_claims(signed.claims)
         serial = format(leaf.serial_number, "x")
         if claims.decision == "decline":
