@@ -61,6 +61,7 @@ _ROUTES: dict[str, dict[str, str | None]] = {
     "/device/pictures": {"GET": None},
     "/ca/crl": {"GET": None},
     "/ca/ocsp": {"POST": OCSP_REQUEST},
+    "/proofing/paotang": {"POST": JOSE},
 }
 _OCSP_GET = "/ca/ocsp/"
 
@@ -161,6 +162,7 @@ class DeviceApi:
                 body=soft.ca.crl_der(),
             ),
             ("POST", "/ca/ocsp"): lambda: self._ocsp(body),
+            ("POST", "/proofing/paotang"): lambda: self._proofing("paotang", body),
         }
         return routes[method, path]()
 
@@ -169,6 +171,12 @@ class DeviceApi:
         return json_response(
             200, {"v": PROTOCOL_VERSION, "cid": answer.challenge_id, "decision": answer.decision}
         )
+
+    def _proofing(self, provider: str, body: bytes) -> Response:
+        """The wallet's callback: its signed assertion completes the proofing it names.
+        Nothing of the person goes back, only that it arrived."""
+        record = self.soft.proofing.callback(provider, _text(body))
+        return json_response(200, {"v": PROTOCOL_VERSION, "status": record.status.value})
 
     def _ocsp(self, request: bytes) -> Response:
         # RFC 6960: a bad request is answered with an OCSP error status, in a 200.

@@ -177,6 +177,27 @@ class SignInService:
             raise StateError("token_key_sign_in_external")
         return self._second_factor(step, password)
 
+    def reauthenticate(
+        self, user_id: object, password: object, *, client: str | None = None
+    ) -> datetime:
+        """The password again, inside a session, before a step that cannot be undone
+        (self-revocation, manual chapter 5). NIST SP 800-63B 7.2: while the session
+        lasts one factor re-authenticates. Counted like :meth:`begin`'s password step,
+        per account and per ``client``. Returns when it happened.
+
+        Raises:
+            AuthenticationError: ``login_failed`` (and the password step's other errors).
+            RateLimited: ``login_locked``, ``client_locked``.
+        """
+        client_mac = self._throttle.key(client)
+        self._throttle.check(client_mac)
+        try:
+            self._login.password(user_id, password)
+        except AuthenticationError:
+            self._throttle.count(client_mac)
+            raise
+        return self._ctx.clock.now()
+
     def _second_factor(self, step: PasswordLogin, password: object) -> SignInResult:
         uid = step.account.user_id.value
         try:

@@ -1,0 +1,3 @@
+from softtoken_portal._cli import main
+
+raise SystemExit(main())
