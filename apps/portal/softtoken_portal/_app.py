@@ -59,7 +59,6 @@ class Portal:
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
         )
 
     def render(

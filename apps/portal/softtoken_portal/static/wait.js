@@ -6,4 +6,6 @@
   function done() { stream.close(); finish.submit(); }
   stream.addEventListener("answered", done);
   stream.addEventListener("timeout", done);
+  // The person posts a form (the offline code): this page no longer waits.
+  document.addEventListener("submit", function () { stream.close(); });
 })();
