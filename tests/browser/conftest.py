@@ -71,6 +71,12 @@ class Portal:
     url: str
     harness: Harness
     wallet: PaoTangWallet
+    clients: list[httpx.Client] = attrs.Factory(list)
+
+    def http(self) -> httpx.Client:
+        """A client of the portal (the phone's network), closed after the test."""
+        self.clients.append(httpx.Client(base_url=self.url, timeout=15))
+        return self.clients[-1]
 
     @property
     def soft(self) -> Any:
@@ -149,6 +155,8 @@ def portal() -> Iterator[Portal]:
 def _with(app: Any, sock: socket.socket, found: Portal) -> Iterator[Portal]:
     for _ in _serve(app, sock):
         yield found
+        for client in found.clients:
+            client.close()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -240,10 +248,6 @@ def sign_in(screen: Screen, who: Person, password: str | None = None) -> None:
     screen.page.goto("/login")
     screen.fill({"user_id": who.user_id, "password": password or who.password})
     screen.click("Log in")
-
-
-def http(portal: Portal) -> httpx.Client:
-    return httpx.Client(base_url=portal.url, timeout=15)
 
 
 def new_phone(portal: Portal, who: Person) -> Device:

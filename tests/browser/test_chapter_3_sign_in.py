@@ -10,7 +10,7 @@ from softtoken.testing import Person, soft_token_user
 
 from softtoken_portal import HttpPhone
 
-from .conftest import http, sign_in
+from .conftest import sign_in
 
 WHO = Person()
 NEW_PASSWORD = "a brand new passphrase 2026"
@@ -18,7 +18,7 @@ NEW_PASSWORD = "a brand new passphrase 2026"
 
 def test_chapter_3_push_sign_in(portal, screens) -> None:
     device = soft_token_user(portal.harness, WHO, first_login_done=False)
-    phone = HttpPhone(http(portal), device, WHO.pin)
+    phone = HttpPhone(portal.http(), device, WHO.pin)
     me = screens("person")
     me.page.goto("/login")
     me.check("login")

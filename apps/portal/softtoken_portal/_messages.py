@@ -11,7 +11,9 @@ __all__ = ["Bilingual", "field_errors"]
 Bilingual = tuple[str, str]
 
 
-def field_errors(error: SoftTokenError) -> dict[str, list[Bilingual]]:
+def field_errors(error: SoftTokenError, about: str = "form") -> dict[str, list[Bilingual]]:
+    """``about``: the field an error without a field of its own is about (a wrong code
+    is about the code's field, whatever call refused it)."""
     each = error.errors if isinstance(error, ServiceRequestFormInvalid) else (error,)
     out: dict[str, list[Bilingual]] = {}
     for one in each:
@@ -19,5 +21,5 @@ def field_errors(error: SoftTokenError) -> dict[str, list[Bilingual]]:
         wait = getattr(one, "retry_after", None)
         if wait:
             th, en = f"{th} (ลองใหม่ได้ในอีก {wait} วินาที)", f"{en} (try again in {wait} s)"
-        out.setdefault(getattr(one, "field", None) or "form", []).append((th, en))
+        out.setdefault(getattr(one, "field", None) or about, []).append((th, en))
     return out

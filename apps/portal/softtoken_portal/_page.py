@@ -61,14 +61,16 @@ class Page:
 
     def render(
         self, template: str, *, status: int = 200, error: SoftTokenError | None = None,
-        **values: Any,
+        about: str = "form", **values: Any,
     ) -> Response:  # fmt: skip
-        errors = field_errors(error) if error is not None else {}
+        errors = field_errors(error, about) if error is not None else {}
         return self.portal.render(self, template, status=status, errors=errors, **values)
 
-    def refused(self, template: str, error: SoftTokenError, **values: Any) -> Response:
+    def refused(
+        self, template: str, error: SoftTokenError, about: str = "form", **values: Any
+    ) -> Response:
         """The same page again, the library's reason next to the field it is about."""
-        return self.render(template, status=status_of(error), error=error, **values)
+        return self.render(template, status=status_of(error), error=error, about=about, **values)
 
     def redirect(self, url: str) -> Response:
         return RedirectResponse(url, status_code=303)

@@ -38,7 +38,7 @@ def revoke(page: Page) -> Response:
         soft.sign_in.reauthenticate(page.user_id, page.form.get("password", ""), client=page.client)
         done = soft.revocation.revoke(page.user_id, reason=page.form.get("reason", ""))
     except SoftTokenError as error:
-        return page.refused("revoke.html", error, reasons=REASONS)
+        return page.refused("revoke.html", error, "password", reasons=REASONS)
     return page.render("revoke_done.html", done=done)
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import base64
 
+from typing import Any
+
 from starlette.responses import Response
 
 from softtoken import SoftTokenError
 from softtoken.lifecycle.registration import Registration, RegistrationState
+from softtoken.web import status_of
 
 from ._page import Page, Routes
 
@@ -94,11 +97,12 @@ def check_status(page: Page) -> Response:
     return page.redirect("/registration/details?proofed=1")
 
 
-def _details_page(page: Page, error: SoftTokenError | None = None, **values: object) -> Response:
+def _details_page(page: Page, error: SoftTokenError | None = None, **values: Any) -> Response:
     reg = _current(page)
     if reg is None:
         return page.redirect("/registration")
-    return page.render("reg_details.html", status=400 if error else 200, error=error, reg=reg,
+    status = status_of(error) if error else 200
+    return page.render("reg_details.html", status=status, error=error, reg=reg,
                        proofed="proofed" in page.request.query_params, **values)  # fmt: skip
 
 
@@ -114,20 +118,23 @@ def details(page: Page) -> Response:
     action = form.get("action", "")
     try:
         if action == "send_code":
-            registration.update_details(
-                page.user_id, email=form.get("email", ""),
-                **{name: form.get(name, "") for name in DETAILS},
-            )  # fmt: skip
+            registration.update_details(page.user_id, email=form.get("email", ""),
+                                        **_filled(page))  # fmt: skip
             sent = registration.send_email_code(page.user_id, client=page.client)
             return _details_page(page, sent_to=sent.sent_to)
         if action == "verify_code":
             registration.verify_email(page.user_id, form.get("code", ""))
             return _details_page(page)
-        registration.update_details(page.user_id, **{name: form.get(name, "") for name in DETAILS})
+        registration.update_details(page.user_id, **_filled(page))
         registration.save(page.user_id)
     except SoftTokenError as error:
-        return _details_page(page, error)
+        return _details_page(page, error, about="code" if action == "verify_code" else "form")
     return page.redirect("/registration/review")
+
+
+def _filled(page: Page) -> dict[str, str]:
+    """The fields the person filled in; save says which required ones are missing."""
+    return {name: value for name in DETAILS if (value := page.form.get(name, "").strip())}
 
 
 @route("GET", "/registration/review")

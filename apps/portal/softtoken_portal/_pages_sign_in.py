@@ -104,8 +104,8 @@ def login_finish(page: Page) -> Response:
         else:
             result = sign_in.wait(shown.handle, timeout=10)
     except SoftTokenError as error:
-        if error.code == "totp_invalid":
-            return page.refused("login_wait.html", error, shown=shown)
+        if error.code.startswith(("totp_", "otp_")):  # a wrong code: type it again
+            return page.refused("login_wait.html", error, "offline_code", shown=shown)
         page.session.data.pop("sign_in", None)  # declined, expired: start again
         return page.refused("login.html", error, notice=None)
     if not isinstance(result, StillWaiting):
@@ -192,7 +192,7 @@ def forgot_code(page: Page) -> Response:
             return page.render("forgot_code.html", sent_to=sent_to, resent=True)
         done = reset.confirm(user_id, page.form.get("code", ""))
     except SoftTokenError as error:
-        return page.refused("forgot_code.html", error, sent_to=sent_to)
+        return page.refused("forgot_code.html", error, "code", sent_to=sent_to)
     page.session.data.pop("reset")
     return page.render("forgot_done.html", sent_to=done.sent_to)
 
