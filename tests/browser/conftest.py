@@ -255,3 +255,13 @@ def new_phone(portal: Portal, who: Person) -> Device:
 
     return Device.create(pin=who.pin, confirm_pin=who.pin, kdf=KdfParams.for_tests(),
                          clock=portal.clock)  # fmt: skip
+
+
+def sign_in_with_phone(screen: Screen, who: Person, phone: Any, password: str | None = None) -> None:
+    """Chapter 3 as every later chapter starts: password, the code typed on the phone."""
+    sign_in(screen, who, password)
+    screen.page.wait_for_url("**/login/wait")
+    code = screen.page.inner_text("#code")
+    [item] = [i for i in phone.poll() if i["type"] == "login"]
+    phone.approve(item, code)
+    screen.page.wait_for_url(re.compile(r".*/(home|renewal/notice)$"))
