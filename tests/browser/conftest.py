@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,7 @@ def _with(app: Any, sock: socket.socket, found: Portal) -> Iterator[Portal]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+def pytest_runtest_makereport(item: pytest.Item) -> Any:
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
@@ -196,7 +197,9 @@ class Screen:
         assert found == [], f"{name}: axe-core {found}"
         lang = self.page.evaluate("document.documentElement.lang")
         text = self.page.inner_text("main")
-        assert lang == "th" and re.search("[\u0e00-\u0e7f]", text) and re.search("[A-Za-z]", text)
+        assert lang == "th", name
+        assert re.search("[\u0e00-\u0e7f]", text), f"{name}: no Thai"
+        assert re.search("[A-Za-z]", text), f"{name}: no English"
 
     def qr(self) -> str:
         """The QR code read back from the page's pixels."""
@@ -220,6 +223,9 @@ class Screen:
         return str(self.page.inner_text(f"#e-{field}"))
 
 
+Screens = Callable[[str], Screen]
+
+
 @pytest.fixture
 def screens(chromium: Any, portal: Portal, request: pytest.FixtureRequest) -> Iterator[Any]:
     """``screens("person")``: a new browser (its own cookies) for one person."""
@@ -239,7 +245,7 @@ def screens(chromium: Any, portal: Portal, request: pytest.FixtureRequest) -> It
     if request.node.stash.get(_FAILED, False):
         for screen in opened:
             screen.page.screenshot(path=str(folder / f"FAILED-{screen.who}.png"), full_page=True)
-        print(f"\nscreenshots of the failing walk: {folder}")
+        sys.stderr.write(f"\nscreenshots of the failing walk: {folder}\n")
     for screen in opened:
         screen.context.close()
 
@@ -257,7 +263,9 @@ def new_phone(portal: Portal, who: Person) -> Device:
                          clock=portal.clock)  # fmt: skip
 
 
-def sign_in_with_phone(screen: Screen, who: Person, phone: Any, password: str | None = None) -> None:
+def sign_in_with_phone(
+    screen: Screen, who: Person, phone: Any, password: str | None = None
+) -> None:
     """Chapter 3 as every later chapter starts: password, the code typed on the phone."""
     sign_in(screen, who, password)
     screen.page.wait_for_url("**/login/wait")

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from softtoken.testing import Person
-
 from softtoken_portal import HttpPhone, send_assertion
 
-from .conftest import OFFICER_B, new_phone, sign_in
+from .conftest import OFFICER_B, Portal, Screen, Screens, new_phone, sign_in
 
 WHO = Person()
 DETAILS = {
@@ -25,7 +24,7 @@ DETAILS = {
 }
 
 
-def _step_1(me) -> None:
+def _step_1(me: Screen) -> None:
     me.page.goto("/registration")
     me.page.wait_for_url("**/registration/identify")
     me.check("step-1")
@@ -39,7 +38,7 @@ def _step_1(me) -> None:
     me.page.wait_for_url("**/registration/proofing")
 
 
-def test_chapter_1_before_registering(portal, screens) -> None:
+def test_chapter_1_before_registering(portal: Portal, screens: Screens) -> None:
     portal.account(WHO)
     me = screens("person")
     sign_in(me, WHO)
@@ -62,7 +61,7 @@ def test_chapter_1_before_registering(portal, screens) -> None:
     me.page.wait_for_url("**/registration/details?proofed=1")
 
 
-def test_chapter_2_registration_and_activation(portal, screens) -> None:
+def test_chapter_2_registration_and_activation(portal: Portal, screens: Screens) -> None:
     portal.account(WHO)
     me = screens("person")
     sign_in(me, WHO)
@@ -95,6 +94,11 @@ def test_chapter_2_registration_and_activation(portal, screens) -> None:
     assert "Awaiting approval" in me.page.inner_text("main")
     me.check("step-4-awaiting")
 
+    _officer_approves(portal, screens)
+    _activation(portal, me)
+
+
+def _officer_approves(portal: Portal, screens: Screens) -> None:
     # An officer approves it on the registration queue.
     officer = screens("officer")
     sign_in(officer, OFFICER_B)
@@ -106,6 +110,8 @@ def test_chapter_2_registration_and_activation(portal, screens) -> None:
     assert "Nothing waiting" in officer.page.inner_text("main")
     portal.mail(WHO.email, "registration_approved")
 
+
+def _activation(portal: Portal, me: Screen) -> None:
     # Step 4 says "proceed"; step 5: the phone scans the QR code on the screen.
     me.page.goto("/registration/approval")
     me.check("step-4-proceed")

@@ -7,16 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from softtoken.testing import Person, soft_token_user
-
 from softtoken_portal import HttpPhone
 
-from .conftest import sign_in
+from .conftest import Portal, Screen, Screens, sign_in
 
 WHO = Person()
 NEW_PASSWORD = "a brand new passphrase 2026"
 
 
-def test_chapter_3_push_sign_in(portal, screens) -> None:
+def test_chapter_3_push_sign_in(portal: Portal, screens: Screens) -> None:
     device = soft_token_user(portal.harness, WHO, first_login_done=False)
     phone = HttpPhone(portal.http(), device, WHO.pin)
     me = screens("person")
@@ -73,6 +72,10 @@ def test_chapter_3_push_sign_in(portal, screens) -> None:
     assert WHO.user_id in me.page.inner_text("main")
     me.check("home")
 
+    _idle_then_locked(portal, me)
+
+
+def _idle_then_locked(portal: Portal, me: Screen) -> None:
     # Idle for the policy's 30 minutes at AAL2: the session ends.
     portal.clock.advance(portal.soft.policy.session_idle_timeout_aal2)
     me.page.goto("/home")

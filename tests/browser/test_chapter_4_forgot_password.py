@@ -12,13 +12,13 @@ import attrs
 from softtoken.accounts import UserId
 from softtoken.testing import Person
 
-from .conftest import sign_in
+from .conftest import Portal, Screens, sign_in
 
 WHO = Person(user_id="T05005000000401", citizen_id="3100600123450",
              email="malee.s@cgd.example.go.th", first_name="มาลี", last_name="สุขใจ")  # fmt: skip
 
 
-def test_chapter_4_forgot_password(portal, screens) -> None:
+def test_chapter_4_forgot_password(portal: Portal, screens: Screens) -> None:
     portal.account(WHO, email=WHO.email, citizen_id=WHO.citizen_id)
     with portal.soft.unit_of_work() as uow:  # stands in for a completed registration
         account = uow.accounts.get(UserId(WHO.user_id))
@@ -58,8 +58,8 @@ def test_chapter_4_forgot_password(portal, screens) -> None:
     me.click("Confirm")
     assert "A new password has been sent to ma*****@" in me.page.inner_text("main")
     me.check("sent")
-    emailed = re.search(r"Your new password is: (\S+)", portal.mail(WHO.email,
-                                                                   "password_reset_done").text)  # fmt: skip
+    done = portal.mail(WHO.email, "password_reset_done")
+    emailed = re.search(r"Your new password is: (\S+)", done.text)
     assert emailed is not None
     sign_in(me, WHO, emailed.group(1))
     me.page.wait_for_url("**/password/change")

@@ -5,15 +5,14 @@ next poll over HTTP, and the notice is emailed."""
 from __future__ import annotations
 
 from softtoken.testing import Person, soft_token_user
-
 from softtoken_portal import HttpPhone
 
-from .conftest import sign_in_with_phone
+from .conftest import Portal, Screens, sign_in_with_phone
 
 WHO = Person()
 
 
-def test_chapter_5_self_revocation(portal, screens) -> None:
+def test_chapter_5_self_revocation(portal: Portal, screens: Screens) -> None:
     phone = HttpPhone(portal.http(), soft_token_user(portal.harness, WHO), WHO.pin)
     me = screens("person")
     sign_in_with_phone(me, WHO, phone)

@@ -7,22 +7,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from softtoken.testing import Person, soft_token_user
-
 from softtoken_portal import HttpPhone
 
-from .conftest import sign_in, sign_in_with_phone
+from .conftest import Portal, Screen, Screens, sign_in, sign_in_with_phone
 
 WHO = Person()
 
 
-def _renew_on_phone(me, phone) -> None:
+def _renew_on_phone(me: Screen, phone: HttpPhone) -> None:
     item = phone.waiting("renewal")
     assert item is not None
     phone.renew(item)
     me.click("Check")
 
 
-def test_chapter_6_renewal(portal, screens) -> None:
+def test_chapter_6_renewal(portal: Portal, screens: Screens) -> None:
     phone = HttpPhone(portal.http(), soft_token_user(portal.harness, WHO), WHO.pin)
     not_after = portal.soft.ca.get(phone.device.certificate_serial).not_after
     portal.clock.set(not_after - timedelta(days=20))

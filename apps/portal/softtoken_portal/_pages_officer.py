@@ -4,6 +4,8 @@ approves) and the overdue list (the answer is promised within the hour)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 
 from softtoken import SoftTokenError
@@ -42,7 +44,7 @@ def decide_registration(page: Page) -> Response:
     return page.redirect("/officer/registrations")
 
 
-def _requests(page: Page, error: SoftTokenError | None = None, **values: object) -> Response:
+def _requests(page: Page, error: SoftTokenError | None = None, **values: Any) -> Response:
     requests = page.portal.soft.service_requests
     return page.render("officer_requests.html", status=400 if error else 200, error=error,
                        queue=requests.pending(), overdue_only=False, purposes=list(Purpose),

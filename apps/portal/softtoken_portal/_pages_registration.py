@@ -5,7 +5,6 @@ confirm, approval) and step 5, activation (the QR code, "check", done)."""
 from __future__ import annotations
 
 import base64
-
 from typing import Any
 
 from starlette.responses import Response
