@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from softtoken._clock import SystemClock
+from softtoken import SystemClock
 from softtoken.authenticator import Device
 
 from ._clients import HttpPhone, send_assertion

@@ -13,11 +13,9 @@ from pathlib import Path
 import attrs
 from joserfc.jwk import ECKey
 
-from softtoken import SoftToken
-from softtoken._registration_settings import RegistrationSettings
-from softtoken._wiring import Config, build
+from softtoken import Config, RegistrationSettings, SoftToken, SystemClock, build
 from softtoken.accounts import Officer
-from softtoken.cli._init import create_development_deployment
+from softtoken.cli._init import create_development_deployment  # `softtoken init`
 from softtoken.errors import NotFound
 from softtoken.mail import EmailMessage
 from softtoken.ports import Clock
@@ -80,8 +78,6 @@ class DevDeployment:
         }
         base64.b64decode(env["SOFTTOKEN_SECRET_KEY"], validate=True)
         config = Config.from_env(env)
-        from softtoken._clock import SystemClock  # noqa: PLC0415
-
         wallet = self.wallet(SystemClock(), base_url)
         config = attrs.evolve(
             config, device_api_url=f"{base_url}/softtoken/device",
