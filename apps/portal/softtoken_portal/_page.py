@@ -20,18 +20,34 @@ from starlette.routing import Route
 
 from softtoken import SoftTokenError
 from softtoken.accounts import Officer
+from softtoken.lifecycle.service_requests import ServiceRequestFormInvalid
 from softtoken.lifecycle.sign_in import SignedIn
 from softtoken.web import status_of
-
-from ._messages import field_errors
 
 if TYPE_CHECKING:
     from ._app import Portal
     from ._session import Session
 
-__all__ = ["Page", "Routes"]
+__all__ = ["Page", "Routes", "field_errors"]
 
 Access = Literal["public", "user", "officer"]
+
+
+Bilingual = tuple[str, str]
+
+
+def field_errors(error: SoftTokenError, about: str = "form") -> dict[str, list[Bilingual]]:
+    """``about``: the field an error without a field of its own is about (a wrong code
+    is about the code's field, whatever call refused it)."""
+    each = error.errors if isinstance(error, ServiceRequestFormInvalid) else (error,)
+    out: dict[str, list[Bilingual]] = {}
+    for one in each:
+        th, en = one.message("th"), one.message("en")
+        wait = getattr(one, "retry_after", None)
+        if wait:
+            th, en = f"{th} (ลองใหม่ได้ในอีก {wait} วินาที)", f"{en} (try again in {wait} s)"
+        out.setdefault(getattr(one, "field", None) or about, []).append((th, en))
+    return out
 
 
 @attrs.define
