@@ -57,8 +57,10 @@ def _playwright() -> Any:
     return sync_playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
+    # Package scope: Playwright's sync API runs an event loop on this thread while it is
+    # open, so it must close before later tests call asyncio.run.
     with _playwright()() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield browser
