@@ -15,13 +15,6 @@ from softtoken_portal import HttpPhone, send_assertion
 from .conftest import OFFICER_B, Portal, Screen, Screens, new_phone, sign_in
 
 WHO = Person()
-DETAILS = {
-    "address": "99 ถนนพระราม 6 แขวงพญาไท เขตพญาไท กรุงเทพฯ 10400",
-    "phone": "0812345678",
-    "position": "นักวิชาการเงินและบัญชี",
-    "department": "กรมบัญชีกลาง",
-    "ministry": "กระทรวงการคลัง",
-}
 
 
 def _step_1(me: Screen) -> None:
@@ -74,7 +67,7 @@ def test_chapter_2_registration_and_activation(portal: Portal, screens: Screens)
     me.page.wait_for_url("**/registration/details?proofed=1")
     assert "completed identity proofing" in me.page.inner_text("main")
     me.check("step-3")
-    me.fill({**DETAILS, "email": WHO.email})
+    me.fill({**WHO.details(), "email": WHO.email})
     me.click("Send OTP")
     mail = portal.mail(WHO.email, "registration_email_code")
     code = re.search(r"\b(\d{6})\b", mail.text)

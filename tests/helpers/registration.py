@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from softtoken.lifecycle.registration.machine import Registration
-from softtoken.testing import Harness, WalletApp
+from softtoken.testing import Harness, Person, WalletApp
 
 USER = "T05005000000201"
 CITIZEN = "1101700207536"
@@ -14,13 +14,7 @@ OTHER_CITIZEN = "3100600123450"
 EMAIL = "somchai.j@cgd.example.go.th"
 FIRST, LAST = "สมชาย", "ใจดี"
 CONSENT = "1"
-DETAILS = {
-    "address": "99 ถนนพระราม 6 แขวงพญาไท เขตพญาไท กรุงเทพฯ 10400",
-    "phone": "0812345678",
-    "position": "นักวิชาการเงินและบัญชี",
-    "department": "กรมบัญชีกลาง",
-    "ministry": "กระทรวงการคลัง",
-}
+DETAILS = Person().details()
 
 
 def make_account(harness: Harness, user: str = USER, *, email: str | None = None) -> None:

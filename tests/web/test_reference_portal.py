@@ -58,6 +58,37 @@ def test_a_form_without_the_sessions_csrf_token_is_refused() -> None:
         assert accepted.headers["location"] == "/login/wait"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "start"),
+    [
+        ("GET", "/login/wait", "/login"),
+        ("POST", "/login/finish", "/login"),
+        ("GET", "/password/change", "/login"),
+        ("GET", "/password/forgot/code", "/password/forgot"),
+        ("POST", "/password/forgot/code", "/password/forgot"),
+        ("GET", "/renewal/wait", "/login"),
+        ("POST", "/renewal/check", "/login"),
+    ],
+)
+def test_a_step_page_without_its_earlier_step_leads_to_where_the_flow_starts(
+    method: str, path: str, start: str
+) -> None:
+    """A stale tab or a bookmarked step: a redirect to the flow's first page, never an
+    error page; and the first step, done, does lead on to that step page."""
+    app, _ = _portal(secure=False)
+    with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=15) as client:
+        csrf = _csrf(client.get("/login"))
+        answer = (client.get(path) if method == "GET"
+                  else client.post(path, data={"csrf": csrf}))  # fmt: skip
+        assert answer.status_code == 303
+        assert answer.headers["location"] == start
+        form = {"user_id": WHO.user_id, "password": WHO.password, "csrf": csrf}
+        assert client.post("/login", data=form).headers["location"] == "/login/wait"
+        waiting = client.get("/login/wait")
+        assert waiting.status_code == 200
+        assert _csrf(waiting)
+
+
 def _sid(response: httpx.Response) -> str:
     found = re.match(r"portal_sid=([^;]+);", response.headers["set-cookie"])
     assert found is not None

@@ -15,7 +15,7 @@ from joserfc.jwk import ECKey
 
 from softtoken import Config, RegistrationSettings, SoftToken, SystemClock, build
 from softtoken.accounts import Officer
-from softtoken.cli._init import create_development_deployment  # `softtoken init`
+from softtoken.cli import create_development_deployment  # `softtoken init`
 from softtoken.errors import NotFound
 from softtoken.mail import EmailMessage
 from softtoken.ports import Clock

@@ -9,7 +9,7 @@ with the status of ``softtoken.web.status_of``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import attrs
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +34,15 @@ Access = Literal["public", "user", "officer"]
 
 
 Bilingual = tuple[str, str]
+T = TypeVar("T")
+
+
+class _Elsewhere(Exception):
+    """Raised by :meth:`Page.kept`; the route wrapper turns it into a redirect."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
 
 
 def field_errors(error: SoftTokenError, about: str = "form") -> dict[str, list[Bilingual]]:
@@ -90,6 +99,15 @@ class Page:
 
     def redirect(self, url: str) -> Response:
         return RedirectResponse(url, status_code=303)
+
+    def kept(self, key: str, kind: type[T], *, otherwise: str) -> T:
+        """What an earlier step of a flow kept in the session under ``key``. A visitor
+        without it (a stale tab, a bookmarked URL, a flow already finished) is sent to
+        ``otherwise``, where the flow starts, instead of meeting an error page."""
+        value = self.session.data.get(key)
+        if not isinstance(value, kind):
+            raise _Elsewhere(otherwise)
+        return value
 
 
 Handler = Callable[[Page], Response]
@@ -156,6 +174,8 @@ def _endpoint(portal: Portal, access: Access, handler: Handler) -> Callable[...,
         else:
             try:
                 response = await run_in_threadpool(handler, page)
+            except _Elsewhere as elsewhere:
+                response = page.redirect(elsewhere.url)
             except SoftTokenError as error:
                 response = page.render("error.html", status=status_of(error), failure=error)
         response.headers.setdefault("cache-control", "no-store")

@@ -177,9 +177,7 @@ def activate(page: Page) -> Response:
 @route("POST", "/activation/check")
 def activation_check(page: Page) -> Response:
     """ "Check": did the app finish?"""
-    activation_id = page.session.data.get("activation")
-    if activation_id is None:
-        return page.redirect("/registration/approval")
+    activation_id = page.kept("activation", str, otherwise="/registration/approval")
     status = page.portal.soft.activation.check(activation_id, user_id=page.user_id)
     if not status.completed:
         return page.render("activation.html", qr=None, payload=None, expires_at=None,

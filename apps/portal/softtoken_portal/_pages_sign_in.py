@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import attrs
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -26,6 +27,24 @@ __all__ = ["ROUTES", "events_route"]
 
 ROUTES = Routes()
 route = ROUTES
+
+
+@attrs.frozen
+class _Reset:
+    """Chapter 4 between its two pages: who asked, and where the code went."""
+
+    user_id: str
+    sent_to: str
+
+
+@attrs.frozen
+class _Renewal:
+    """Chapter 6 while the phone is asked; ``forced``: the certificate had expired, so
+    the person was never signed in and signs in again afterwards."""
+
+    renewal_id: str
+    user_id: str
+    forced: bool
 
 
 @route("GET", "/", access="public")
@@ -65,7 +84,7 @@ def _next(page: Page, result: SignInResult) -> Response:
         case StillWaiting():
             return page.redirect("/login/wait")
         case RenewalRequired():
-            data["renewal"] = (result.renewal.renewal_id, result.user_id, True)
+            data["renewal"] = _Renewal(result.renewal.renewal_id, result.user_id, forced=True)
             return page.redirect("/renewal/wait")
         case Locked():
             return page.render("login.html", status=429, notice=None, locked=result)
@@ -74,9 +93,7 @@ def _next(page: Page, result: SignInResult) -> Response:
 
 @route("GET", "/login/wait", access="public")
 def login_wait(page: Page) -> Response:
-    shown = page.session.data.get("sign_in")
-    if not isinstance(shown, SecondFactorRequired):
-        return page.redirect("/login")
+    shown = page.kept("sign_in", SecondFactorRequired, otherwise="/login")
     return page.render("login_wait.html", shown=shown)
 
 
@@ -94,9 +111,7 @@ def events_route(portal: Portal) -> Route:
 
 @route("POST", "/login/finish", access="public")
 def login_finish(page: Page) -> Response:
-    shown = page.session.data.get("sign_in")
-    if not isinstance(shown, SecondFactorRequired):
-        return page.redirect("/login")
+    shown = page.kept("sign_in", SecondFactorRequired, otherwise="/login")
     sign_in = page.portal.soft.sign_in
     try:
         if page.form.get("offline_code"):
@@ -131,17 +146,13 @@ def home(page: Page) -> Response:
 
 @route("GET", "/password/change", access="public")
 def change_form(page: Page) -> Response:
-    asked = page.session.data.get("change_password")
-    if not isinstance(asked, ChangePassword):
-        return page.redirect("/login")
+    asked = page.kept("change_password", ChangePassword, otherwise="/login")
     return page.render("password_change.html", asked=asked)
 
 
 @route("POST", "/password/change", access="public")
 def change(page: Page) -> Response:
-    asked = page.session.data.get("change_password")
-    if not isinstance(asked, ChangePassword):
-        return page.redirect("/login")
+    asked = page.kept("change_password", ChangePassword, otherwise="/login")
     try:
         page.portal.soft.login.change_password(
             asked.user_id, current_password=page.form.get("current_password", ""),
@@ -169,30 +180,27 @@ def forgot(page: Page) -> Response:
         )  # fmt: skip
     except SoftTokenError as error:
         return page.refused("forgot.html", error)
-    page.session.data["reset"] = (form["user_id"].strip(), sent.sent_to)
+    page.session.data["reset"] = _Reset(form["user_id"].strip(), sent.sent_to)
     return page.redirect("/password/forgot/code")
 
 
 @route("GET", "/password/forgot/code", access="public")
 def forgot_code_form(page: Page) -> Response:
-    if "reset" not in page.session.data:
-        return page.redirect("/password/forgot")
-    return page.render("forgot_code.html", sent_to=page.session.data["reset"][1])
+    reset = page.kept("reset", _Reset, otherwise="/password/forgot")
+    return page.render("forgot_code.html", sent_to=reset.sent_to)
 
 
 @route("POST", "/password/forgot/code", access="public")
 def forgot_code(page: Page) -> Response:
-    if "reset" not in page.session.data:
-        return page.redirect("/password/forgot")
-    user_id, sent_to = page.session.data["reset"]
+    asked = page.kept("reset", _Reset, otherwise="/password/forgot")
     reset = page.portal.soft.password_reset
     try:
         if page.form.get("action") == "resend":  # at most every 90 seconds
-            reset.resend(user_id)
-            return page.render("forgot_code.html", sent_to=sent_to, resent=True)
-        done = reset.confirm(user_id, page.form.get("code", ""))
+            reset.resend(asked.user_id)
+            return page.render("forgot_code.html", sent_to=asked.sent_to, resent=True)
+        done = reset.confirm(asked.user_id, page.form.get("code", ""))
     except SoftTokenError as error:
-        return page.refused("forgot_code.html", error, "code", sent_to=sent_to)
+        return page.refused("forgot_code.html", error, "code", sent_to=asked.sent_to)
     page.session.data.pop("reset")
     return page.render("forgot_done.html", sent_to=done.sent_to)
 
@@ -209,26 +217,23 @@ def renewal_notice(page: Page) -> Response:
 @route("POST", "/renewal/start")
 def renewal_start(page: Page) -> Response:
     start = page.portal.soft.renewal.begin(page.user_id)
-    page.session.data["renewal"] = (start.renewal_id, page.user_id, False)
+    page.session.data["renewal"] = _Renewal(start.renewal_id, page.user_id, forced=False)
     return page.redirect("/renewal/wait")
 
 
 @route("GET", "/renewal/wait", access="public")
 def renewal_wait(page: Page) -> Response:
-    if "renewal" not in page.session.data:
-        return page.redirect("/login")
-    return page.render("renewal_wait.html", forced=page.session.data["renewal"][2])
+    renewal = page.kept("renewal", _Renewal, otherwise="/login")
+    return page.render("renewal_wait.html", forced=renewal.forced)
 
 
 @route("POST", "/renewal/check", access="public")
 def renewal_check(page: Page) -> Response:
-    if "renewal" not in page.session.data:
-        return page.redirect("/login")
-    renewal_id, user_id, forced = page.session.data["renewal"]
-    status = page.portal.soft.renewal.check(renewal_id, user_id=user_id)
+    renewal = page.kept("renewal", _Renewal, otherwise="/login")
+    status = page.portal.soft.renewal.check(renewal.renewal_id, user_id=renewal.user_id)
     if not status.completed:
-        return page.render("renewal_wait.html", forced=forced, not_yet=True)
+        return page.render("renewal_wait.html", forced=renewal.forced, not_yet=True)
     page.session.data.pop("renewal")
-    if forced:  # signed in with an expired certificate: sign in again with the new one
+    if renewal.forced:  # signed in with an expired certificate: sign in again with the new one
         return page.redirect("/login?notice=renewed")
     return page.render("renewal_done.html")

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from softtoken.cli._device import add_device_commands, run_device
+from softtoken.cli._init import create_development_deployment
 from softtoken.cli._officer import add_officer_commands, run_officer
 from softtoken.errors import SoftTokenError
 from softtoken.policy import Policy
 
-__all__ = ["main"]
+__all__ = ["create_development_deployment", "main"]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -43,15 +43,19 @@ class Person:
     last_name: str = "ใจดี"
     password: str = "a long passphrase of mine"  # noqa: S105 - test data
     pin: str = "480271"
+    address: str = "99 ถนนพระราม 6 แขวงพญาไท เขตพญาไท กรุงเทพฯ 10400"
+    phone: str = "0812345678"
+    position: str = "นักวิชาการเงินและบัญชี"
+    department: str = "กรมบัญชีกลาง"
+    ministry: str = "กระทรวงการคลัง"
 
-
-_DETAILS = {
-    "address": "99 ถนนพระราม 6 แขวงพญาไท เขตพญาไท กรุงเทพฯ 10400",
-    "phone": "0812345678",
-    "position": "นักวิชาการเงินและบัญชี",
-    "department": "กรมบัญชีกลาง",
-    "ministry": "กระทรวงการคลัง",
-}
+    def details(self) -> dict[str, str]:
+        """Chapter 2 step 3's fields besides the email, as the registration form and
+        ``soft.registration.update_details`` name them."""
+        return {
+            "address": self.address, "phone": self.phone, "position": self.position,
+            "department": self.department, "ministry": self.ministry,
+        }  # fmt: skip
 
 
 def _last_code(harness: Harness, email: str) -> str:
@@ -97,7 +101,7 @@ def approve_registration(harness: Harness, person: Person | None = None) -> None
                                 last_name=who.last_name)  # fmt: skip
     soft.proofing.callback("paotang", app.scan(challenge.qr_payload, accept_consent=True))
     soft.registration.check_status(who.user_id)
-    soft.registration.update_details(who.user_id, email=who.email, **_DETAILS)
+    soft.registration.update_details(who.user_id, email=who.email, **who.details())
     soft.registration.send_email_code(who.user_id)
     soft.registration.verify_email(who.user_id, _last_code(harness, who.email))
     soft.registration.save(who.user_id)
