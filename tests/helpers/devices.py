@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from softtoken import Policy
 from softtoken.authenticator import Device, KdfParams
 from softtoken.lifecycle.activation._service import VerifiedActivation
@@ -19,6 +17,8 @@ from softtoken.testing import (
 )
 from softtoken.testing import soft_token_user as _soft_token_user
 
+from .qr import decode_png
+
 PERSON = Person()
 USER = PERSON.user_id
 CITIZEN = PERSON.citizen_id
@@ -29,16 +29,9 @@ PIN = PERSON.pin
 
 def decode_qr(png: bytes) -> str:
     """Read a QR code back from a PNG with zbar (the pyzbar binding)."""
-    try:
-        from io import BytesIO
-
-        from PIL import Image
-        from pyzbar import pyzbar
-    except ImportError as error:  # pragma: no cover - depends on the machine
-        pytest.skip(f"zbar QR decoding needs pyzbar, Pillow and libzbar: {error}")
-    decoded = pyzbar.decode(Image.open(BytesIO(png)))
-    assert len(decoded) == 1, "exactly one QR code expected"
-    return str(decoded[0].data.decode("utf-8"))
+    decoded = decode_png(png)
+    assert len(decoded) == 1, f"exactly one QR code expected, zbar read {decoded!r}"
+    return decoded[0]
 
 
 def person(user_id: str = USER, email: str = EMAIL) -> Person:
