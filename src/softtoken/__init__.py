@@ -9,6 +9,7 @@ from softtoken import errors
 from softtoken._clock import FakeClock, SystemClock
 from softtoken._facade import SoftToken
 from softtoken._registration_settings import RegistrationSettings
+from softtoken._keys import Keyring
 from softtoken._wiring import Config, build
 from softtoken.accounts import (
     Account,
@@ -119,6 +120,7 @@ __all__ = [
     "InitialCredentials",
     "InitialCredentialsService",
     "IssuedCode",
+    "Keyring",
     "LoginService",
     "LoginStep",
     "LoginType",
