@@ -374,8 +374,15 @@ class ServerKeys:
         return _derive(self._secret, purpose)
 
     def for_stored(self, stored: str | None) -> ServerKeys:
-        """The keys that wrote ``stored`` (``<kid>:<mac>``; legacy without a key ID)."""
-        return self if stored is None else self.for_key_id(split_key_id(stored)[0])
+        """The keys that wrote the MAC ``stored`` (``<kid>:<mac>``; legacy without a key
+        ID). A key since retired gives this key: the MAC then just does not match, as a
+        code from before the retirement should not (``keys retire`` waits for live ones)."""
+        if stored is None:
+            return self
+        kid = split_key_id(stored)[0]
+        if kid != self.key_id and (self.keyring is None or kid not in self.keyring):
+            return self
+        return self.for_key_id(kid)
 
     def tagged_mac(self, key: bytes, *parts: str | bytes) -> str:
         """:meth:`mac` as stored: ``<key ID>:<hex>``, so a rotation still verifies it."""

@@ -248,7 +248,7 @@ class SealingTransaction:
             key = [row[c] for c in pk]
             pinned = [*((c, "=", v) for c, v in zip(pk, key, strict=True)), *where]
             sealed = self._seal_values(table, key, values)
-            matched += self._tx.update(table, pinned, sealed)  # type: ignore[arg-type]
+            matched += self._tx.update(table, pinned, sealed)
         return matched
 
     def delete(self, table: str, where: Sequence[Predicate]) -> int:

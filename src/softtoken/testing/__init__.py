@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from softtoken._clock import FakeClock
-from softtoken._registration_settings import RegistrationSettings
 from softtoken._keys import Keyring
+from softtoken._registration_settings import RegistrationSettings
 from softtoken._wiring import Config, build
 from softtoken.ca._authority import CertificateAuthority, create_authority
 from softtoken.ca.keys import PemSigner

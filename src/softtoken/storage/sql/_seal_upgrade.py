@@ -5,6 +5,7 @@ have sealed them, and each citizen ID gets its blind index."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -15,7 +16,7 @@ from softtoken.storage._sealing import SEALED, blind_index, seal_stored
 
 __all__ = ["seal_clear_rows"]
 
-_TYPES: Mapping[str, sa.types.TypeEngine[object]] = {
+_TYPES: Mapping[str, sa.types.TypeEngine[Any]] = {
     "json": sa.JSON(),
     "bytes": sa.LargeBinary(),
     "text": sa.String(),
