@@ -315,6 +315,17 @@ class KeyedSealer:
         return Sealer(key).open(blob, context=context, code=self._code).decode()
 
 
+def audit_chain_key_id(keyring: Keyring) -> str:
+    """The key whose ``audit`` key every :class:`ServerKeys` of the ring carries.
+
+    The audit chain's records do not record a key ID yet (that is the audit chain's own
+    change): until they do, the chain stays under the ring's first key, so it keeps
+    verifying across a rotation, and ``softtoken keys status`` counts the chain as a use
+    of that key, so it is never retired meanwhile.
+    """
+    return keyring.key_ids[0]
+
+
 @attrs.frozen(repr=False)
 class ServerKeys:
     """Keys derived from one secret of the deployment's keyring; never logged (``repr``
@@ -343,7 +354,7 @@ class ServerKeys:
         secret = keyring.secret(kid)
         return cls(
             outbox=_derive(secret, "outbox"),
-            audit=_derive(secret, "audit"),
+            audit=_derive(keyring.secret(audit_chain_key_id(keyring)), "audit"),
             otp=_derive(secret, "otp"),
             tokens=_derive(secret, "tokens"),
             key_id=kid,

@@ -20,7 +20,7 @@ from datetime import datetime
 import attrs
 
 from softtoken._context import ServiceContext
-from softtoken._keys import KeyedSealer, ServerKeys
+from softtoken._keys import KeyedSealer, ServerKeys, audit_chain_key_id
 from softtoken.accounts import _boundary
 from softtoken.errors import StateError
 from softtoken.ports import Predicate, Row, Transaction
@@ -67,7 +67,9 @@ def _live_macs(now: datetime) -> Mapping[str, tuple[str, list[Predicate]]]:
 @attrs.frozen(kw_only=True)
 class KeyUsage:
     """Stored values per key ID: ``sealed`` (sealed values and blind indexes, which a
-    reseal moves) and ``macs`` (live MACs, which expire by themselves)."""
+    reseal moves; and the audit chain, 1 for the key it is under,
+    :func:`~softtoken._keys.audit_chain_key_id`) and ``macs`` (live MACs, which expire
+    by themselves)."""
 
     current: str
     key_ids: tuple[str, ...]
@@ -94,12 +96,7 @@ def key_usage(context: ServiceContext) -> KeyUsage:
     keys = context.keys
     with context.unit_of_work() as uow:
         raw = _raw(uow)
-        for table, (_pk, columns) in SEALED.items():
-            indexes = [s.index for s in columns.values() if s.index]
-            for row in _scan(raw, table):
-                for column in [*columns, *indexes]:
-                    if column is not None:
-                        _count(sealed, _kid_of(row.get(column), text_is_clear=column in indexes))
+        _count_sealed(raw, sealed)
         for table, (_key, column, _blob) in _BLOBS.items():
             for row in _scan(raw, table, [(column, "not_null", None)]):
                 _count(sealed, _kid_of(row[column]))
@@ -107,7 +104,20 @@ def key_usage(context: ServiceContext) -> KeyUsage:
             for row in _scan(raw, table, [(column, "not_null", None), *live]):
                 _count(macs, _kid_of(row[column]))
     ring = keys.keyring.key_ids if keys.keyring is not None else (keys.key_id,)
+    if keys.keyring is not None:
+        with context.unit_of_work() as uow:
+            if _raw(uow).select("st_audit_head", limit=1):
+                _count(sealed, audit_chain_key_id(keys.keyring))
     return KeyUsage(current=keys.key_id, key_ids=ring, sealed=sealed, macs=macs)
+
+
+def _count_sealed(raw: Transaction, into: dict[str, int]) -> None:
+    for table, (_pk, columns) in SEALED.items():
+        indexes = [s.index for s in columns.values() if s.index]
+        for row in _scan(raw, table):
+            for column in [*columns, *indexes]:
+                if column is not None:
+                    _count(into, _kid_of(row.get(column), text_is_clear=column in indexes))
 
 
 def _raw(uow: StorageUnitOfWork) -> Transaction:
