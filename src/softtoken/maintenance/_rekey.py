@@ -102,7 +102,7 @@ def key_usage(context: ServiceContext) -> KeyUsage:
                 _count(sealed, _kid_of(row[column]))
         for table, (column, live) in _live_macs(context.clock.now()).items():
             for row in _scan(raw, table, [(column, "not_null", None), *live]):
-                _count(macs, _kid_of(row[column]))
+                _count(macs, _kid_of(row[column], text_is_clear=True))
     ring = keys.keyring.key_ids if keys.keyring is not None else (keys.key_id,)
     if keys.keyring is not None:
         with context.unit_of_work() as uow:
