@@ -72,7 +72,8 @@ def test_rotation_round_trip(storage: Storage) -> None:
     assert str(new["citizen_index"]).startswith("k2:")
 
     usage = key_usage(soft.context)
-    assert usage.sealed["k1"] > 0 and usage.sealed["k2"] > 0
+    assert usage.sealed["k1"] > 0
+    assert usage.sealed["k2"] > 0
     with pytest.raises(StateError) as in_use:
         check_retirable(soft.context, "k1")
     assert in_use.value.code == "key_in_use"
@@ -81,7 +82,8 @@ def test_rotation_round_trip(storage: Storage) -> None:
     assert moved > 0
     assert reseal(soft.context) == 0  # nothing left: a second reseal changes nothing
     usage = key_usage(soft.context)
-    assert "k1" not in usage.sealed and "k1" not in usage.macs
+    assert "k1" not in usage.sealed
+    assert "k1" not in usage.macs
     assert usage.retirable() == ("k1",)
     with pytest.raises(StateError) as current:
         check_retirable(soft.context, "k2")
@@ -96,7 +98,8 @@ def test_rotation_round_trip(storage: Storage) -> None:
     resealed = [
         r.entry for r in retired.softtoken.audit.records() if r.entry.action == "keys.reseal"
     ]
-    assert resealed and all(set(e.details) == {"resealed"} for e in resealed)
+    assert resealed
+    assert all(set(e.details) == {"resealed"} for e in resealed)
 
 
 def test_retire_is_refused_while_a_live_code_uses_the_key(storage: Storage) -> None:
@@ -125,7 +128,8 @@ def test_a_sealed_value_moved_to_another_row_or_column_does_not_open(storage: St
     with pytest.raises(TamperingDetected) as moved:
         soft.accounts.get(OTHER_USER)
     assert moved.value.code == "sealed_value_broken"
-    assert "sealed" in moved.value.message("en") and moved.value.message("th")
+    assert "sealed" in moved.value.message("en")
+    assert moved.value.message("th")
 
     _raw_update(storage, "st_accounts", {"user_id": WHO.user_id}, last_name=mine["first_name"])
     with pytest.raises(TamperingDetected) as swapped:

@@ -57,12 +57,14 @@ def test_for_key_id_gives_an_older_key_and_refuses_an_unknown_one() -> None:
     keys = ServerKeys.from_keyring(ring)
     assert keys.key_id == "k2"
     old = keys.for_key_id("k1")
-    assert old.key_id == "k1" and old.otp == ServerKeys.from_keyring(ring, "k1").otp
+    assert old.key_id == "k1"
+    assert old.otp == ServerKeys.from_keyring(ring, "k1").otp
     assert old.otp != keys.otp
     with pytest.raises(ConfigurationError) as caught:
         keys.for_key_id("k9")
     assert caught.value.code == "key_unknown"
-    assert "K1" not in repr(keys) and "k2" in repr(keys)
+    assert "K1" not in repr(keys)
+    assert "k2" in repr(keys)
 
 
 def test_a_mac_records_its_key_and_verifies_after_a_rotation() -> None:
@@ -81,7 +83,8 @@ def test_a_mac_records_its_key_and_verifies_after_a_rotation() -> None:
 
 def test_rotate_adds_a_current_key_and_retiring_the_current_one_is_refused() -> None:
     ring = Keyring.single(K1).rotated()
-    assert ring.current == "k1" and ring.key_ids == ("k0", "k1")
+    assert ring.current == "k1"
+    assert ring.key_ids == ("k0", "k1")
     with pytest.raises(ConfigurationError) as caught:
         ring.without("k1")
     assert caught.value.code == "key_is_current"
@@ -121,7 +124,8 @@ def test_a_broken_keyring_file_is_refused(text: str) -> None:
 
 def test_the_environment_secret_is_key_k0() -> None:
     ring = keyring_from_env({"SOFTTOKEN_SECRET_KEY": base64.b64encode(K1).decode()})
-    assert ring.key_ids == ("k0",) and ring.secret("k0") == K1
+    assert ring.key_ids == ("k0",)
+    assert ring.secret("k0") == K1
     with pytest.raises(ConfigurationError):
         keyring_from_env({})
 
