@@ -96,7 +96,6 @@ def _keyring_file() -> Path:
 def _keys(args: argparse.Namespace) -> int:
     from softtoken._keys import Keyring, keyring_from_env  # noqa: PLC0415
     from softtoken.cli._officer import open_deployment  # noqa: PLC0415
-    from softtoken.maintenance._rekey import check_retirable, key_usage, reseal  # noqa: PLC0415
 
     if args.keys_command == "rotate":
         path = _keyring_file()
@@ -113,9 +112,9 @@ def _keys(args: argparse.Namespace) -> int:
     soft = open_deployment()
     try:
         if args.keys_command == "reseal":
-            print(f"resealed {reseal(soft.context, batch_size=args.batch_size)} rows")
+            print(f"resealed {soft.maintenance.reseal(batch_size=args.batch_size)} rows")
         elif args.keys_command == "status":
-            usage = key_usage(soft.context)
+            usage = soft.maintenance.key_usage()
             if args.json:
                 print(json.dumps(attrs.asdict(usage)))
             else:
@@ -126,7 +125,7 @@ def _keys(args: argparse.Namespace) -> int:
                 retirable = ", ".join(usage.retirable()) or "none"
                 print(f"can be retired: {retirable}")
         else:
-            check_retirable(soft.context, args.key_id)
+            soft.maintenance.check_retirable(args.key_id)
             path = _keyring_file()
             Keyring.load(path).without(args.key_id).save(path)
             print(f"retired {args.key_id}")
