@@ -10,6 +10,7 @@ it (docs/privacy.md, "Keyring").
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 import json
 import os
@@ -49,7 +50,10 @@ _KEY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,15}")
 KEYRING_FORMAT = "softtoken-keyring/v1"
 
 
+@functools.lru_cache(maxsize=256)
 def _derive(secret: bytes, purpose: str) -> bytes:
+    # Cached: every sealed column derives its purpose's key, and a lookup derives the
+    # index key of every key of the ring. The secrets are in this process anyway.
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"softtoken/{purpose}/v1".encode()
     ).derive(secret)

@@ -141,6 +141,12 @@ def open_stored(
     return json.loads(text) if spec.kind == "json" else text
 
 
+def _pinned(pk: Sequence[str], where: Sequence[Predicate]) -> list[object] | None:
+    """The primary key ``where`` fixes by equality, or None when it names no one row."""
+    equal = {column: value for column, op, value in where if op == "="}
+    return [equal[c] for c in pk] if pk and all(c in equal for c in pk) else None
+
+
 class SealingTransaction:
     """A :class:`~softtoken.ports.Transaction` that seals :data:`SEALED` columns."""
 
@@ -242,6 +248,9 @@ class SealingTransaction:
         where = self._where(table, where)
         if not columns.keys() & values.keys():
             return self._tx.update(table, where, values)
+        pinned_key = _pinned(pk, where)
+        if pinned_key is not None:  # one row, named by its key: the usual versioned update
+            return self._tx.update(table, where, self._seal_values(table, pinned_key, values))
         # Each row's values are sealed with its own key as associated data.
         matched = 0
         for row in self._tx.select(table, where, for_update=True):
