@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 from softtoken import ConfigurationError, Keyring, TamperingDetected
 from softtoken._keys import (
     LEGACY_KEY_ID,
-    KeyedSealer,
     ServerKeys,
     keyring_from_env,
     keyring_from_file,
     macs_equal,
-    parse_sealed_text,
 )
+from softtoken.storage._sealed import KeyedSealer, parse_sealed_text
 
 K1, K2 = b"1" * 32, b"2" * 32
 

@@ -20,10 +20,11 @@ from datetime import datetime
 import attrs
 
 from softtoken._context import ServiceContext
-from softtoken._keys import KeyedSealer, ServerKeys, audit_chain_key_id
+from softtoken._keys import ServerKeys, audit_chain_key_id
 from softtoken.accounts import _boundary
 from softtoken.errors import StateError
 from softtoken.ports import Predicate, Row, Transaction
+from softtoken.storage._sealed import KeyedSealer
 from softtoken.storage._sealing import SEALED, blind_index, open_stored, seal_stored, sealed_key_id
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 

@@ -22,7 +22,7 @@ import pyotp
 from pyotp.exceptions import OTPVerificationError
 
 from softtoken._context import ServiceContext
-from softtoken._keys import KeyedSealer, ServerKeys
+from softtoken._keys import ServerKeys
 from softtoken._log import log_refusal
 from softtoken.errors import (
     AuthenticationError,
@@ -36,6 +36,7 @@ from softtoken.otp._service import Failure, transact_recording
 from softtoken.otp._store import TotpCredential, TotpTable
 from softtoken.otp._throttle import AttemptCounter, apply_counter_failure, check_counter
 from softtoken.policy import Policy
+from softtoken.storage._sealed import KeyedSealer
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork

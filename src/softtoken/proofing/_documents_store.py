@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from softtoken._keys import KeyedSealer
 from softtoken.errors import Conflict, NotFound, TamperingDetected, ValidationError
+from softtoken.storage._sealed import KeyedSealer
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork

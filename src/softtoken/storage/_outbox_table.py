@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import attrs
 
 from softtoken._ids import ordered_id
-from softtoken._keys import KeyedSealer
 from softtoken.errors import ConcurrencyError
 from softtoken.mail._message import EmailMessage, OutboxMessage
 from softtoken.ports import Predicate, Row, Transaction
 from softtoken.storage._repositories import row_datetime, row_optional_datetime
+from softtoken.storage._sealed import KeyedSealer
 
 __all__ = ["OutboxTable"]
 

@@ -21,9 +21,10 @@ from typing import Literal
 
 import attrs
 
-from softtoken._keys import KeyedSealer, ServerKeys, parse_sealed_bytes, parse_sealed_text
+from softtoken._keys import ServerKeys
 from softtoken.errors import TamperingDetected
 from softtoken.ports import Predicate, Row, Transaction
+from softtoken.storage._sealed import KeyedSealer, parse_sealed_bytes, parse_sealed_text
 
 __all__ = [
     "SEALED",

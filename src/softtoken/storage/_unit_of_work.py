@@ -10,12 +10,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self, TypeVar
 
-from softtoken._keys import KeyedSealer, ServerKeys
+from softtoken._keys import ServerKeys
 from softtoken.errors import Busy, ConcurrencyError, SoftTokenError
 from softtoken.ports import Storage, Transaction
 from softtoken.storage._audit_table import AuditTable
 from softtoken.storage._outbox_table import OutboxTable
 from softtoken.storage._repositories import AccountTable
+from softtoken.storage._sealed import KeyedSealer
 from softtoken.storage._sealing import SealingTransaction
 
 __all__ = ["StorageUnitOfWork", "retrying"]
