@@ -6,13 +6,16 @@ be retired, and not before."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from softtoken import Keyring, Policy, StateError, TamperingDetected
+from softtoken.accounts import citizen_id_check_digit
+from softtoken.authenticator import Device, KdfParams
 from softtoken.maintenance._rekey import check_retirable, key_usage, reseal
 from softtoken.ports import Row, Storage
-from softtoken.testing import Harness, Person, in_memory, soft_token_user
+from softtoken.testing import Harness, Person, approve_registration, in_memory, soft_token_user
 
 K0, K1, K2 = b"0" * 32, b"1" * 32, b"2" * 32
 # k0 keeps the audit chain (the ring's first key, softtoken._keys.audit_chain_key_id);
@@ -150,3 +153,55 @@ def test_names_stay_in_clear_only_when_the_policy_says_so(storage: Storage) -> N
     # reseal seals them.
     sealed = in_memory(storage=storage, keyring=RING)
     assert sealed.softtoken.accounts.get(WHO.user_id).first_name == "สมชาย"
+
+
+def test_an_activation_qr_code_shown_before_a_rotation_completes_after_it(
+    storage: Storage,
+) -> None:
+    before = in_memory(storage=storage, keyring=RING)
+    approve_registration(before, WHO)
+    start = before.softtoken.activation.begin(WHO.user_id)
+    [pending] = _raw(storage, "st_activations", user_id=WHO.user_id)
+    assert str(pending["secret_mac"]).startswith("k1:")
+
+    ring = RING.rotated(key_id="k2", secret=K2)
+    after = in_memory(storage=storage, keyring=ring, clock=before.clock)
+    assert key_usage(after.softtoken.context).macs == {"k1": 1}  # a live QR code
+    phone = Device.create(
+        pin=WHO.pin, confirm_pin=WHO.pin, kdf=KdfParams.for_tests(), clock=after.clock
+    )
+    # The QR code's secret, MAC'd under k1, is checked under k1 (the harness's CA is a
+    # new one, so the phone is not asked to install the answer).
+    enrolled = after.softtoken.activation.enroll(
+        phone.enroll(phone.scan(start.qr_payload), pin=WHO.pin)
+    )
+    assert enrolled.answer["aid"] == start.activation_id
+    assert key_usage(after.softtoken.context).macs == {}  # used: it verifies nothing now
+
+
+@pytest.mark.parametrize("resealers", [3])
+def test_several_resealers_at_once_move_each_value_once(
+    sql_storage: Storage, resealers: int
+) -> None:
+    before = in_memory(storage=sql_storage, keyring=RING)
+    for n in range(12):
+        first12 = f"11017002{n:04d}"
+        before.softtoken.accounts.create(
+            user_id=f"T05005000001{n:03d}", first_name="มาลี", last_name="สุขใจ",
+            citizen_id=first12 + str(citizen_id_check_digit(first12)),
+        )  # fmt: skip
+    ring = RING.rotated(key_id="k2", secret=K2)
+    harnesses = [in_memory(storage=sql_storage, keyring=ring) for _ in range(resealers)]
+    with ThreadPoolExecutor(resealers) as pool:
+        moved = list(pool.map(lambda h: reseal(h.softtoken.context, batch_size=5), harnesses))
+    assert sum(moved) == 12  # each account moved once, by whichever resealer got it
+    usage = key_usage(harnesses[0].softtoken.context)
+    assert "k1" not in usage.sealed
+    assert usage.sealed["k2"] == 12 * 4
+    counted = sum(
+        int(r.entry.details["resealed"])  # type: ignore[call-overload]
+        for r in harnesses[0].softtoken.audit.records()
+        if r.entry.action == "keys.reseal"
+    )
+    assert counted == 12
+    assert harnesses[0].softtoken.audit.verify() > 0
