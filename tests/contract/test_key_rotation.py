@@ -198,10 +198,10 @@ def test_several_resealers_at_once_move_each_value_once(
     usage = key_usage(harnesses[0].softtoken.context)
     assert "k1" not in usage.sealed
     assert usage.sealed["k2"] == 12 * 4
-    counted = sum(
-        int(r.entry.details["resealed"])  # type: ignore[call-overload]
+    counted = [
+        r.entry.details["resealed"]
         for r in harnesses[0].softtoken.audit.records()
         if r.entry.action == "keys.reseal"
-    )
-    assert counted == 12
+    ]
+    assert sum(c for c in counted if isinstance(c, int)) == 12
     assert harnesses[0].softtoken.audit.verify() > 0
