@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from softtoken.errors import ConfigurationError, TamperingDetected
 
 __all__ = [
+    "KEY_ID",
     "LEGACY_KEY_ID",
     "Keyring",
     "Sealer",
@@ -43,7 +44,7 @@ MIN_SECRET_BYTES = 32
 #: The key ID of the single ``secret_key`` (``SOFTTOKEN_SECRET_KEY``), and of values
 #: written before the keyring existed (a MAC with no ``<kid>:`` in front).
 LEGACY_KEY_ID = "k0"
-_KEY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,15}")
+KEY_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,15}")
 KEYRING_FORMAT = "softtoken-keyring/v1"
 
 
@@ -62,7 +63,7 @@ def check_key_id(key_id: object) -> str:
     Raises:
         ConfigurationError: ``invalid_key_id``.
     """
-    if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
+    if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
         raise ConfigurationError("invalid_key_id", detail=f"{key_id!r}"[:40])
     return key_id
 

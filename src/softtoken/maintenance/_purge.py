@@ -78,7 +78,7 @@ class MaintenanceService:
         """
         return reseal(self._ctx, batch_size=batch_size)
 
-    def check_retirable(self, key_id: str) -> KeyUsage:
+    def check_retirable(self, key_id: object) -> KeyUsage:
         """Raises StateError ``key_in_use`` or ``key_is_current`` unless ``key_id`` can
         leave the keyring (``keys retire``)."""
         return check_retirable(self._ctx, key_id)

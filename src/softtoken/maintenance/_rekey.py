@@ -20,9 +20,9 @@ from datetime import datetime
 import attrs
 
 from softtoken._context import ServiceContext
-from softtoken._keys import ServerKeys, audit_chain_key_id
+from softtoken._keys import KEY_ID, ServerKeys, audit_chain_key_id
 from softtoken.accounts import _boundary
-from softtoken.errors import StateError
+from softtoken.errors import StateError, ValidationError
 from softtoken.ports import Predicate, Row, Transaction
 from softtoken.storage._sealed import KeyedSealer
 from softtoken.storage._sealing import SEALED, blind_index, open_stored, seal_stored, sealed_key_id
@@ -136,9 +136,11 @@ def _count(into: dict[str, int], kid: str | None) -> None:
         into[kid] = into.get(kid, 0) + 1
 
 
-def check_retirable(context: ServiceContext, key_id: str) -> KeyUsage:
+def check_retirable(context: ServiceContext, key_id: object) -> KeyUsage:
     """Raises StateError ``key_in_use`` while any stored value uses ``key_id``,
-    ``key_is_current`` for the current key."""
+    ``key_is_current`` for the current key; ValidationError ``invalid_key_id``."""
+    if not isinstance(key_id, str) or not KEY_ID.fullmatch(key_id):
+        raise ValidationError("invalid_key_id", field="key_id")
     usage = key_usage(context)
     if key_id == usage.current:
         raise StateError("key_is_current", detail=key_id)

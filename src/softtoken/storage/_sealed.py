@@ -9,7 +9,7 @@ import base64
 import re
 from collections.abc import Callable
 
-from softtoken._keys import _KEY_ID, LEGACY_KEY_ID, Sealer, ServerKeys
+from softtoken._keys import KEY_ID, LEGACY_KEY_ID, Sealer, ServerKeys
 from softtoken.errors import TamperingDetected
 
 __all__ = ["KeyedSealer", "parse_sealed_bytes", "parse_sealed_text"]
@@ -41,7 +41,7 @@ def parse_sealed_bytes(stored: bytes) -> tuple[str, bytes]:
     if not stored.startswith(b"st1:"):
         return LEGACY_KEY_ID, stored
     kid, sep, blob = stored[4:].partition(b":")
-    if not sep or not _KEY_ID.fullmatch(kid.decode("ascii", "replace")):
+    if not sep or not KEY_ID.fullmatch(kid.decode("ascii", "replace")):
         raise TamperingDetected("sealed_value_broken", detail="bad key ID")
     return kid.decode("ascii"), blob
 
