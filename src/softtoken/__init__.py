@@ -8,6 +8,7 @@ change without notice. Start with :func:`build` and :class:`Config`, or with
 from softtoken import errors
 from softtoken._clock import FakeClock, SystemClock
 from softtoken._facade import SoftToken
+from softtoken._keys import Keyring
 from softtoken._registration_settings import RegistrationSettings
 from softtoken._wiring import Config, build
 from softtoken.accounts import (
@@ -119,6 +120,7 @@ __all__ = [
     "InitialCredentials",
     "InitialCredentialsService",
     "IssuedCode",
+    "Keyring",
     "LoginService",
     "LoginStep",
     "LoginType",

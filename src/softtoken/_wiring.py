@@ -3,7 +3,6 @@ are chosen and connected (the composition root)."""
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping
 
@@ -12,7 +11,7 @@ import attrs
 from softtoken._clock import SystemClock
 from softtoken._context import ServiceContext
 from softtoken._facade import SoftToken
-from softtoken._keys import ServerKeys
+from softtoken._keys import Keyring, ServerKeys, keyring_from_env
 from softtoken._registration_settings import RegistrationSettings
 from softtoken.accounts._passwords import PasswordHasher
 from softtoken.ca._authority import CertificateAuthority
@@ -26,8 +25,9 @@ from softtoken.protocol.attestation import AttestationSettings
 from softtoken.storage import open_storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 from softtoken.storage.sql._audit_upgrade import adds_audit_head_seal
+from softtoken.storage.sql.migrations import sealing_keys
 
-__all__ = ["Config", "build"]
+__all__ = ["Config", "build", "server_keys"]
 
 
 @attrs.frozen(kw_only=True)
@@ -35,8 +35,11 @@ class Config:
     """A deployment's settings.
 
     Args:
-        secret_key: at least 32 random bytes; keys for the outbox, the audit chain and
-            one-time codes are derived from it. Keep it in a secret store.
+        secret_key: at least 32 random bytes; keys for the outbox, the audit chain,
+            one-time codes and sealed personal data are derived from it. Keep it in a
+            secret store. It is the keyring of one key ``k0`` (docs/privacy.md).
+        keyring: instead of ``secret_key``, several keys with one current
+            (:class:`~softtoken.Keyring`), so keys can be rotated.
         storage_url: ``sqlite:///path.db`` (default), ``postgresql+psycopg://...``,
             ``mysql+pymysql://...`` or ``memory://``.
         smtp: how to send email; None keeps mail in a :class:`MemoryMailbox`.
@@ -54,7 +57,8 @@ class Config:
             (``docs/device.md``, "Platform attestation").
     """
 
-    secret_key: bytes = attrs.field(repr=False)
+    secret_key: bytes | None = attrs.field(default=None, repr=False)
+    keyring: Keyring | None = attrs.field(default=None, repr=False)
     storage_url: str = "sqlite:///softtoken.db"
     smtp: SmtpSender | None = None
     policy: Policy = attrs.field(factory=Policy)
@@ -67,17 +71,12 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
-        """Read ``SOFTTOKEN_SECRET_KEY`` (base64), ``SOFTTOKEN_STORAGE_URL`` and
+        """Read ``SOFTTOKEN_KEYRING_FILE`` or ``SOFTTOKEN_SECRET_KEY`` (base64),
+        ``SOFTTOKEN_STORAGE_URL`` and
         ``SOFTTOKEN_SMTP_HOST``/``_PORT``/``_SENDER``/``_SECURITY``/``_USERNAME``/``_PASSWORD``,
         the CA's variables and ``SOFTTOKEN_ATTESTATION_*`` (:class:`AttestationSettings`)."""
         env = os.environ if environ is None else environ
-        raw = env.get("SOFTTOKEN_SECRET_KEY")
-        if not raw:
-            raise ConfigurationError(detail="SOFTTOKEN_SECRET_KEY is not set")
-        try:
-            secret = base64.b64decode(raw, validate=True)
-        except ValueError:
-            raise ConfigurationError(detail="SOFTTOKEN_SECRET_KEY is not base64") from None
+        keyring = keyring_from_env(env)
         smtp = None
         if env.get("SOFTTOKEN_SMTP_HOST"):
             security = env.get("SOFTTOKEN_SMTP_SECURITY", "starttls")
@@ -92,12 +91,25 @@ class Config:
                 password=env.get("SOFTTOKEN_SMTP_PASSWORD"),
             )
         return cls(
-            secret_key=secret,
+            keyring=keyring,
             storage_url=env.get("SOFTTOKEN_STORAGE_URL", "sqlite:///softtoken.db"),
             smtp=smtp,
             ca=CaConfig.from_env(env),
             attestation=AttestationSettings.from_env(env),
         )
+
+
+def server_keys(config: Config) -> ServerKeys:
+    """The current key's :class:`ServerKeys` of ``config``'s keyring or secret key."""
+    if config.keyring is not None and config.secret_key is not None:
+        raise ConfigurationError(detail="give secret_key or keyring, not both")
+    if config.keyring is not None:
+        if not isinstance(config.keyring, Keyring):
+            raise ConfigurationError(detail="keyring must be a softtoken.Keyring")
+        return ServerKeys.from_keyring(config.keyring)
+    if config.secret_key is None:
+        raise ConfigurationError(detail="Config needs secret_key or keyring")
+    return ServerKeys.from_secret(config.secret_key)
 
 
 def build(
@@ -120,13 +132,14 @@ def build(
     """
     if config.policy.insecure_for_tests and not allow_test_policy:
         raise ConfigurationError("invalid_policy", detail="Policy.for_tests() in a real deployment")
-    keys = ServerKeys.from_secret(config.secret_key)
+    keys = server_keys(config)
     store = storage if storage is not None else open_storage(config.storage_url)
     # A start that adds the audit head's seal column seals the head with the key,
     # which only this process holds (docs/audit.md: upgrading).
     seal_head = config.create_schema and adds_audit_head_seal(store)
     if config.create_schema:
-        store.create_schema()
+        with sealing_keys(keys):  # an upgrade seals clear rows of older versions
+            store.create_schema()
     sender: EmailSender
     if email_sender is not None:
         sender = email_sender
@@ -136,7 +149,7 @@ def build(
         sender = MemoryMailbox()
 
     def unit_of_work() -> StorageUnitOfWork:
-        return StorageUnitOfWork(store, keys)
+        return StorageUnitOfWork(store, keys, names_searchable=config.policy.names_searchable)
 
     context = ServiceContext(
         policy=config.policy,

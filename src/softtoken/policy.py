@@ -222,6 +222,10 @@ class Policy:
     #: writers get the database (measured in benchmarks/bench_retention.py).
     purge_duty_cycle: float = 0.25
 
+    # --- personal data at rest (issue 17; the trade-off is in docs/privacy.md) ----------
+    names_searchable: bool = False  # names in clear so officers can search by them
+    reseal_batch_size: int = 200  # rows per ``softtoken keys reseal`` transaction
+
     # --- retries of a unit of work that lost a race (issue 16 item 7) -------------------
     #: Attempts before the call gives up with ``Busy`` (``busy_try_again``). Each lost
     #: attempt means another call committed, so N attempts let N callers racing on one
@@ -362,6 +366,7 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
      "a non-empty subset of ec-p256, ec-p384, ed25519"),
     ("purge_duty_cycle", lambda p: 0 < p.purge_duty_cycle <= 1, "above 0, at most 1"),
+    ("reseal_batch_size", lambda p: p.reseal_batch_size <= 10_000, "at most 10,000 rows"),
 )  # fmt: skip
 
 #: Durations and counts that may be zero (each has its own row above); every other

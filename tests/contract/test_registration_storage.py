@@ -139,8 +139,11 @@ def test_an_email_belongs_to_one_citizen(harness: Harness) -> None:
         assert taken.value.code == "email_taken"
 
 
+RACE_KEY = bytes(range(32))
+
+
 def race_to_bind(storage: MemoryStorage | SqlStorage, threads: int) -> list[object]:
-    harness = in_memory(storage=storage)
+    harness = in_memory(storage=storage, secret_key=RACE_KEY)
     ctx = harness.softtoken.context
     first12 = [f"11017002{n:04d}" for n in range(threads)]
     ids = [f + str(citizen_id_check_digit(f)) for f in first12]
@@ -178,6 +181,7 @@ def test_threads_racing_to_bind_one_email_on_postgres(pg_storage: SqlStorage) ->
     losers = [r for r in results if isinstance(r, Exception)]
     assert len(winners) == 1, results
     assert all(isinstance(e, Conflict) and e.code == "email_taken" for e in losers), losers
-    with in_memory(storage=pg_storage).softtoken.unit_of_work() as uow:
+    # The same deployment's key: the citizen ID rests sealed under it.
+    with in_memory(storage=pg_storage, secret_key=RACE_KEY).softtoken.unit_of_work() as uow:
         [binding] = uow.repository(EmailBindings).find_where([])
     assert binding == winners[0]

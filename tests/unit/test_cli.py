@@ -76,10 +76,14 @@ def test_config_from_env() -> None:
             "SOFTTOKEN_SMTP_SECURITY": "ssl",
         }
     )
-    assert config.secret_key == b"s" * 32
+    # The single secret is the keyring of one key, k0 (docs/privacy.md, "Keyring").
+    assert config.keyring is not None
+    assert config.keyring.key_ids == ("k0",)
+    assert config.keyring.secret("k0") == b"s" * 32
     assert config.smtp is not None
     assert (config.smtp.port, config.smtp.security) == (465, "ssl")
     assert "secret_key" not in repr(config)
+    assert "keyring" not in repr(config)
     for bad in (
         {},
         {"SOFTTOKEN_SECRET_KEY": "***"},

@@ -18,6 +18,7 @@ from softtoken._clock import utc
 from softtoken._context import ServiceContext
 from softtoken.accounts import _boundary
 from softtoken.errors import ValidationError
+from softtoken.maintenance._rekey import KeyUsage, check_retirable, key_usage, reseal
 from softtoken.maintenance._rules import RULES, RetentionRule
 from softtoken.ports import Predicate, Row
 from softtoken.proofing._documents_store import DocumentStore, drop_documents
@@ -61,6 +62,26 @@ class MaintenanceService:
         at = ctx.clock.now() if now is None else utc(now)
         deleted = {rule.name: self._purge_rule(rule, at, size) for rule in RULES}
         return PurgeReport(at=at, deleted=deleted)
+
+    # --- key rotation (docs/privacy.md, "Rotating a key"; logic in _rekey) ------------
+
+    def key_usage(self) -> KeyUsage:
+        """Stored values per key ID, and which keys nothing uses (``keys status``)."""
+        return key_usage(self._ctx)
+
+    def reseal(self, *, batch_size: int | None = None) -> int:
+        """Move sealed values and blind indexes to the current key (``keys reseal``);
+        returns how many rows changed.
+
+        Raises:
+            ValidationError: ``invalid_batch_size``.
+        """
+        return reseal(self._ctx, batch_size=batch_size)
+
+    def check_retirable(self, key_id: object) -> KeyUsage:
+        """Raises StateError ``key_in_use`` or ``key_is_current`` unless ``key_id`` can
+        leave the keyring (``keys retire``)."""
+        return check_retirable(self._ctx, key_id)
 
     def _purge_rule(self, rule: RetentionRule, now: datetime, size: int) -> int:
         total = 0

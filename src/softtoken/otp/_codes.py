@@ -25,7 +25,6 @@ Every function here is pure: the record, the input and ``now`` in, a new record 
 from __future__ import annotations
 
 import enum
-import hmac
 import re
 import secrets
 import unicodedata
@@ -33,7 +32,7 @@ from datetime import datetime
 
 import attrs
 
-from softtoken._keys import ServerKeys
+from softtoken._keys import ServerKeys, macs_equal
 from softtoken.errors import AuthenticationError, RateLimited, StateError, ValidationError
 from softtoken.policy import Policy
 
@@ -96,7 +95,7 @@ def new_code(digits: int) -> str:
 def code_mac(keys: ServerKeys, *, purpose: str, subject: str, code_id: str, code: str) -> str:
     """The only form in which a code is stored: HMAC-SHA256 under the otp key, bound to
     its purpose, subject and issue, so a code for one purpose never passes for another."""
-    return keys.mac(keys.otp, "email-otp/v1", purpose, subject, code_id, code)
+    return keys.tagged_mac(keys.otp, "email-otp/v1", purpose, subject, code_id, code)
 
 
 @attrs.frozen(kw_only=True)
@@ -176,7 +175,7 @@ def apply_verify(
         raise AuthenticationError("otp_used")
     if now >= record.expires_at:
         raise AuthenticationError("otp_expired")
-    if hmac.compare_digest(record.code_mac, mac):
+    if macs_equal(record.code_mac, mac):
         used = attrs.evolve(record, used_at=now, failures=0, locked_until=None, updated_at=now)
         return used, None
     failures = record.failures + 1

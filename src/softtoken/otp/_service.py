@@ -256,7 +256,11 @@ class OtpService:
             log_refusal("otp.verify", never)
             raise never
         mac = code_mac(
-            ctx.keys, purpose=purpose, subject=subject, code_id=record.code_id or "", code=code
+            ctx.keys.for_stored(record.code_mac),
+            purpose=purpose,
+            subject=subject,
+            code_id=record.code_id or "",
+            code=code,
         )
         try:
             updated, error = apply_verify(record, mac=mac, now=now, policy=ctx.policy)

@@ -37,7 +37,7 @@ class AttemptCounter:
 
 
 def counter_key(keys: ServerKeys, scope: str, raw: str) -> str:
-    return keys.mac(keys.otp, "attempt-counter/v1", scope, raw)
+    return keys.tagged_mac(keys.otp, "attempt-counter/v1", scope, raw)
 
 
 def check_counter(counter: AttemptCounter, *, now: datetime, code: str) -> None:

@@ -22,7 +22,7 @@ import pyotp
 from pyotp.exceptions import OTPVerificationError
 
 from softtoken._context import ServiceContext
-from softtoken._keys import Sealer
+from softtoken._keys import ServerKeys
 from softtoken._log import log_refusal
 from softtoken.errors import (
     AuthenticationError,
@@ -36,6 +36,7 @@ from softtoken.otp._service import Failure, transact_recording
 from softtoken.otp._store import TotpCredential, TotpTable
 from softtoken.otp._throttle import AttemptCounter, apply_counter_failure, check_counter
 from softtoken.policy import Policy
+from softtoken.storage._sealed import KeyedSealer
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -149,12 +150,16 @@ def _issuer(issuer: object) -> str:
     return issuer
 
 
+def _totp_key(keys: ServerKeys) -> bytes:
+    return bytes.fromhex(keys.mac(keys.otp, "totp-seal/v1"))
+
+
 class TotpService:
     """Offline fallback codes per account (``soft.totp``)."""
 
     def __init__(self, context: ServiceContext) -> None:
         self._ctx = context
-        self._sealer = Sealer(bytes.fromhex(context.keys.mac(context.keys.otp, "totp-seal/v1")))
+        self._sealer = KeyedSealer(context.keys, _totp_key, code="audit_chain_broken")
 
     def enroll(self, user_id: object, *, issuer: str | None = None) -> TotpEnrollment:
         """Give the account a new TOTP secret (any old one stops working).

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 import attrs
 
 from softtoken.errors import Conflict, NotFound, TamperingDetected, ValidationError
+from softtoken.storage._sealed import KeyedSealer
 
 if TYPE_CHECKING:
     from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -161,6 +162,10 @@ def drop_documents(
             uow.transaction.delete(_OWNERS, [("document_id", "=", document_id)])
 
 
+def _file_context(document_id: str) -> bytes:
+    return f"document-file/{document_id}".encode()
+
+
 def _describe(kind: str, media_type: str, content: bytes) -> StoredDocument:
     return StoredDocument(
         document_id=secrets.token_hex(16),
@@ -200,9 +205,17 @@ class DatabaseDocumentStore:
         uow.transaction.delete(self.table, [("document_id", "=", document_id)])
 
 
+def _file_sealer(uow: StorageUnitOfWork) -> KeyedSealer:
+    # The database store's documents are sealed by the storage layer; files the same way,
+    # under the same purpose's key, with the document ID as associated data.
+    return KeyedSealer(uow.keys, lambda k: k.derived("seal/document"), code="sealed_value_broken")
+
+
 class FileSystemDocumentStore:
-    """Documents as files ``<directory>/<document_id>`` (mode 0600), with a side file
-    holding the SHA-256 that ``get`` checks."""
+    """Documents as files ``<directory>/<document_id>`` (mode 0600), sealed with
+    AES-256-GCM under the deployment's current key (``st1:<kid>:`` then the sealed bytes),
+    with a side file holding the SHA-256 of the clear bytes that ``get`` checks. Files
+    written before sealing (no ``st1:`` in front) are read as they are."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self._dir = Path(directory)
@@ -215,7 +228,7 @@ class FileSystemDocumentStore:
 
     def put(
         self,
-        uow: StorageUnitOfWork,  # noqa: ARG002 - files live outside the transaction
+        uow: StorageUnitOfWork,
         *,
         kind: str,
         media_type: str,
@@ -227,7 +240,7 @@ class FileSystemDocumentStore:
         fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(content)
+                out.write(_file_sealer(uow).seal(content, context=_file_context(doc.document_id)))
             Path(tmp).replace(target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -235,10 +248,12 @@ class FileSystemDocumentStore:
         target.with_suffix(".sha256").write_text(doc.sha256, encoding="ascii")
         return doc
 
-    def get(self, uow: StorageUnitOfWork, document_id: str) -> bytes:  # noqa: ARG002
+    def get(self, uow: StorageUnitOfWork, document_id: str) -> bytes:
         path = self._path(document_id)
         try:
             content = path.read_bytes()
+            if content.startswith(b"st1:"):
+                content = _file_sealer(uow).open(content, context=_file_context(document_id))
             expected = path.with_suffix(".sha256").read_text(encoding="ascii")
         except FileNotFoundError:
             raise NotFound(detail=f"document {document_id}") from None

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import attrs
 
 from softtoken._ids import ordered_id
-from softtoken._keys import Sealer
 from softtoken.errors import ConcurrencyError
 from softtoken.mail._message import EmailMessage, OutboxMessage
 from softtoken.ports import Predicate, Row, Transaction
 from softtoken.storage._repositories import row_datetime, row_optional_datetime
+from softtoken.storage._sealed import KeyedSealer
 
 __all__ = ["OutboxTable"]
 
@@ -23,7 +23,7 @@ class OutboxTable:
 
     table = "st_outbox"
 
-    def __init__(self, tx: Transaction, sealer: Sealer) -> None:
+    def __init__(self, tx: Transaction, sealer: KeyedSealer) -> None:
         self._tx = tx
         self._sealer = sealer
 

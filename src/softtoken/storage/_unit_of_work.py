@@ -10,12 +10,14 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self, TypeVar
 
-from softtoken._keys import Sealer, ServerKeys
+from softtoken._keys import ServerKeys
 from softtoken.errors import Busy, ConcurrencyError, SoftTokenError
 from softtoken.ports import Storage, Transaction
 from softtoken.storage._audit_table import AuditTable
 from softtoken.storage._outbox_table import OutboxTable
 from softtoken.storage._repositories import AccountTable
+from softtoken.storage._sealed import KeyedSealer
+from softtoken.storage._sealing import SealingTransaction
 
 __all__ = ["StorageUnitOfWork", "retrying"]
 
@@ -32,10 +34,13 @@ class StorageUnitOfWork:
     outbox: OutboxTable
     audit: AuditTable
 
-    def __init__(self, storage: Storage, keys: ServerKeys) -> None:
+    def __init__(
+        self, storage: Storage, keys: ServerKeys, *, names_searchable: bool = False
+    ) -> None:
         self._storage = storage
         self._keys = keys
-        self._sealer = Sealer(keys.outbox)
+        self._names_searchable = names_searchable
+        self._sealer = KeyedSealer(keys, lambda k: k.outbox, code="audit_chain_broken")
         self._tx: Transaction | None = None
         self._repositories: dict[object, object] = {}
 
@@ -60,7 +65,10 @@ class StorageUnitOfWork:
         return made  # type: ignore[return-value]
 
     def __enter__(self) -> Self:
-        self._tx = self._storage.begin()
+        # Personal columns are sealed below every repository (storage/_sealing.py).
+        self._tx = SealingTransaction(
+            self._storage.begin(), self._keys, names_searchable=self._names_searchable
+        )
         self._repositories.clear()
         self.accounts = AccountTable(self._tx)
         self.outbox = OutboxTable(self._tx, self._sealer)

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from softtoken._clock import FakeClock
+from softtoken._keys import Keyring
 from softtoken._registration_settings import RegistrationSettings
 from softtoken._wiring import Config, build
 from softtoken.ca._authority import CertificateAuthority, create_authority
@@ -85,12 +86,14 @@ def in_memory(
     authority: CertificateAuthority | None = None,
     registration: RegistrationSettings | None = None,
     secret_key: bytes | None = None,
+    keyring: Keyring | None = None,
 ) -> Harness:
     """A SoftToken on the memory adapter (or ``storage``), a fake clock, captured mail,
     and the cheap test policy unless ``policy`` is given. ``soft.proofing`` trusts the
     Pao Tang simulator ``harness.wallet`` unless ``registration`` says otherwise.
     ``secret_key`` (random by default): give two harnesses on one ``storage`` the same
-    key to play two processes of one deployment (its audit chain, codes and seals)."""
+    key to play two processes of one deployment (its audit chain, codes and seals);
+    or a ``keyring`` (:class:`~softtoken.Keyring`) instead, to test key rotation."""
     mailbox = MemoryMailbox()
     fake = clock or FakeClock()
     wallet = PaoTangWallet(clock=fake)
@@ -98,7 +101,10 @@ def in_memory(
         paotang=wallet.config(), paotang_status_api=wallet.status_api
     )
     config = Config(
-        secret_key=secrets.token_bytes(32) if secret_key is None else secret_key,
+        secret_key=secrets.token_bytes(32)
+        if secret_key is None and keyring is None
+        else secret_key,
+        keyring=keyring,
         storage_url="memory://",
         policy=policy or Policy.for_tests(),
         portal_name=portal_name,

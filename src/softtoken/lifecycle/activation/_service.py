@@ -146,9 +146,9 @@ class ActivationService:
         self.attestation = attestation or NexusAttestation()
         self._server_url = server_url
 
-    def _mac(self, activation_id: str, secret: bytes) -> str:
-        keys = self._ctx.keys
-        return keys.mac(keys.tokens, "activation", activation_id, secret)
+    def _mac(self, activation_id: str, secret: bytes, *, under: str | None = None) -> str:
+        keys = self._ctx.keys.for_stored(under)
+        return keys.tagged_mac(keys.tokens, "activation", activation_id, secret)
 
     def begin(self, user_id: object, *, actor: str | None = None) -> ActivationStart:
         """Start an activation for an approved registration ("Activate", "OK").
@@ -234,7 +234,6 @@ class ActivationService:
             now=ctx.clock.now(),
             requirement=ctx.policy.attestation_hardware,
         )
-        presented = self._mac(claims.activation_id, claims.secret)
 
         def work(uow: StorageUnitOfWork) -> VerifiedActivation:
             now = ctx.clock.now()
@@ -245,7 +244,13 @@ class ActivationService:
             activation = activations.lock_by_key(claims.activation_id)
             # Check the secret before anything else, so a wrong secret learns nothing.
             done = complete_activation(
-                activation, presented_mac=presented, now=now, device_id=proven.device_id, serial=""
+                activation,
+                presented_mac=self._mac(
+                    claims.activation_id, claims.secret, under=activation.secret_mac
+                ),
+                now=now,
+                device_id=proven.device_id,
+                serial="",
             )
             account = uow.accounts.get(ctx.user_id(activation.user_id))
             approved = self._registration.ready_for_activation_in(uow, account.user_id)

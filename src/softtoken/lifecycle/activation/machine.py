@@ -17,7 +17,6 @@ NIST SP 800-63B 6.1.1) can begin.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from softtoken._clock import utc
+from softtoken._keys import macs_equal
 from softtoken.errors import AuthenticationError
 from softtoken.storage._repositories import FlatTable
 
@@ -102,7 +102,7 @@ def complete_activation(
         AuthenticationError: ``activation_secret_invalid``, ``activation_expired``,
             ``activation_used`` (completed or superseded: the secret is single use).
     """
-    if not hmac.compare_digest(activation.secret_mac, presented_mac):
+    if not macs_equal(activation.secret_mac, presented_mac):
         raise AuthenticationError("activation_secret_invalid")
     state = activation.state_at(now)
     if state is ActivationState.EXPIRED:

@@ -80,9 +80,9 @@ class PushLoginService:
         #: failed), so a portal request waiting for it wakes (``soft.sign_in.wait``).
         self.on_answer: Callable[[str], None] | None = None
 
-    def _code_mac(self, challenge_id: str, code: str) -> str:
-        keys = self._ctx.keys
-        return keys.mac(keys.tokens, "challenge-code", challenge_id, code)
+    def _code_mac(self, challenge_id: str, code: str, *, under: str | None = None) -> str:
+        keys = self._ctx.keys.for_stored(under)
+        return keys.tagged_mac(keys.tokens, "challenge-code", challenge_id, code)
 
     # --- the portal's side ------------------------------------------------------------
 
@@ -344,7 +344,7 @@ class PushLoginService:
                     answer=claims.answer,
                     nonce=claims.nonce,
                     now=now,
-                    code_mac=self._code_mac,
+                    code_mac=lambda cid, code: self._code_mac(cid, code, under=challenge.code_mac),
                 )
             )
             uid = challenge.user_id

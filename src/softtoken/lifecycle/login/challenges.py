@@ -30,6 +30,7 @@ from typing import Literal
 import attrs
 
 from softtoken._clock import utc
+from softtoken._keys import macs_equal
 from softtoken.errors import AuthenticationError, NotFound, StateError
 from softtoken.policy import MatchingMode, Policy
 from softtoken.protocol._pictures import choose_pictures
@@ -156,7 +157,7 @@ def answer_challenge(
         )
     elif challenge.mode == "enter":
         given = code_mac(challenge.challenge_id, answer or "")
-        right = challenge.code_mac is not None and hmac.compare_digest(given, challenge.code_mac)
+        right = challenge.code_mac is not None and macs_equal(challenge.code_mac, given)
     else:
         right = True
     status = ChallengeState.APPROVED if right else ChallengeState.FAILED

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-from softtoken.storage.sql._types import UTCDateTime, metadata
+from softtoken.storage.sql._types import KEYED_MAC, SEALED_ID, SEALED_NAME, UTCDateTime, metadata
 from softtoken.storage.sql._types import version_column as _version
 
 __all__ = [
@@ -32,11 +32,14 @@ accounts = sa.Table(
     "st_accounts",
     metadata,
     sa.Column("user_id", sa.String(32), primary_key=True),
-    sa.Column("first_name", sa.String(100), nullable=False),
-    sa.Column("last_name", sa.String(100), nullable=False),
+    # Sealed (st1:<kid>:<base64>) unless Policy.names_searchable; docs/privacy.md.
+    sa.Column("first_name", sa.String(SEALED_NAME), nullable=False),
+    sa.Column("last_name", sa.String(SEALED_NAME), nullable=False),
     sa.Column("email", sa.String(254), nullable=True, index=True),
     sa.Column("disbursement_unit", sa.String(10), nullable=True),
-    sa.Column("citizen_id", sa.String(13), nullable=True, index=True),
+    # Sealed; found through ``citizen_index``, its keyed blind index (storage/_sealing.py).
+    sa.Column("citizen_id", sa.String(SEALED_ID), nullable=True),
+    sa.Column("citizen_index", sa.String(KEYED_MAC), nullable=True, index=True),
     sa.Column("login_type", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=True),
@@ -114,7 +117,7 @@ otp_codes = sa.Table(
     sa.Column("purpose", sa.String(32), primary_key=True),
     sa.Column("subject", sa.String(254), primary_key=True),
     sa.Column("code_id", sa.String(32), nullable=True),
-    sa.Column("code_mac", sa.String(64), nullable=True),
+    sa.Column("code_mac", sa.String(KEYED_MAC), nullable=True),
     sa.Column("issued_at", UTCDateTime, nullable=True),
     sa.Column("expires_at", UTCDateTime, nullable=True),
     sa.Column("used_at", UTCDateTime, nullable=True),
@@ -131,7 +134,7 @@ attempt_counters = sa.Table(
     "st_attempt_counters",
     metadata,
     sa.Column("scope", sa.String(32), primary_key=True),
-    sa.Column("key_mac", sa.String(64), primary_key=True),
+    sa.Column("key_mac", sa.String(KEYED_MAC), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("locked_until", UTCDateTime, nullable=True),
     sa.Column("updated_at", UTCDateTime, nullable=False),
@@ -201,7 +204,7 @@ proofings = sa.Table(
     sa.Column("proofing_id", sa.String(32), primary_key=True),
     sa.Column("provider", sa.String(32), nullable=False),
     sa.Column("subject", sa.String(64), nullable=False, index=True),
-    sa.Column("citizen_id", sa.String(13), nullable=False),
+    sa.Column("citizen_id", sa.String(SEALED_ID), nullable=False),
     sa.Column("lookup", sa.String(64), nullable=True, unique=True),
     sa.Column("state", sa.JSON, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, index=True),
@@ -223,7 +226,7 @@ registrations = sa.Table(
     sa.Column("user_id", sa.String(32), nullable=False, index=True),
     sa.Column("open_for", sa.String(32), nullable=True, unique=True),
     sa.Column("state", sa.String(24), nullable=False, index=True),
-    sa.Column("citizen_id", sa.String(13), nullable=True),
+    sa.Column("citizen_id", sa.String(SEALED_ID), nullable=True),
     sa.Column("consent_version", sa.String(64), nullable=True),
     sa.Column("consent_at", UTCDateTime, nullable=True),
     sa.Column("assignment_order", sa.String(64), nullable=True),
@@ -250,7 +253,8 @@ email_bindings = sa.Table(
     "st_email_bindings",
     metadata,
     sa.Column("email", sa.String(254), primary_key=True),
-    sa.Column("citizen_id", sa.String(13), nullable=False, index=True),
+    sa.Column("citizen_id", sa.String(SEALED_ID), nullable=False),
+    sa.Column("citizen_index", sa.String(KEYED_MAC), nullable=False, index=True),
     sa.Column("registration_id", sa.String(32), nullable=False),
     sa.Column("bound_at", UTCDateTime, nullable=False),
     _version(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from softtoken.storage.sql._types import UTCDateTime, metadata
+from softtoken.storage.sql._types import KEYED_MAC, UTCDateTime, metadata
 from softtoken.storage.sql._types import version_column as _version
 
 __all__ = [
@@ -26,7 +26,7 @@ activations = sa.Table(
     metadata,
     sa.Column("activation_id", sa.String(64), primary_key=True),
     sa.Column("user_id", sa.String(32), nullable=False, index=True),
-    sa.Column("secret_mac", sa.String(64), nullable=False),
+    sa.Column("secret_mac", sa.String(KEYED_MAC), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
@@ -104,7 +104,7 @@ login_challenges = sa.Table(
     sa.Column("mode", sa.String(16), nullable=False),
     sa.Column("picture", sa.String(32), nullable=False),
     sa.Column("choices", sa.JSON, nullable=False),
-    sa.Column("code_mac", sa.String(64), nullable=True),
+    sa.Column("code_mac", sa.String(KEYED_MAC), nullable=True),
     sa.Column("status", sa.String(16), nullable=False, index=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),

@@ -9,7 +9,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 
-__all__ = ["UTCDateTime", "metadata", "version_column"]
+__all__ = [
+    "KEYED_MAC",
+    "SEALED_ID",
+    "SEALED_NAME",
+    "UTCDateTime",
+    "metadata",
+    "version_column",
+]
+
+#: ``<kid>:<64 hex>``: an HMAC (code, secret, blind index) with the ID of its key.
+KEYED_MAC = 96
+#: ``st1:<kid>:<base64>`` of a 13-digit citizen ID (12-byte nonce, 16-byte tag).
+SEALED_ID = 96
+#: ``st1:<kid>:<base64>`` of a name of up to 100 characters (Thai: 3 bytes each).
+SEALED_NAME = 600
 
 metadata = sa.MetaData(
     naming_convention={

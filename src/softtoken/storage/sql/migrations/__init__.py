@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import command
@@ -26,6 +28,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from softtoken.storage.sql.schema import metadata
 
+if TYPE_CHECKING:
+    from softtoken._keys import ServerKeys
+
 __all__ = [
     "BASELINE",
     "VERSION_TABLE",
@@ -33,6 +38,8 @@ __all__ = [
     "current_revision",
     "ensure_current",
     "head_revision",
+    "migration_keys",
+    "sealing_keys",
     "stamp",
     "upgrade",
 ]
@@ -42,6 +49,36 @@ VERSION_TABLE = "st_schema_version"
 BASELINE = "0001"
 #: Any id works, as long as every process uses the same one.
 _LOCK_ID = 0x50F7_70CE
+
+
+_KEYS: ContextVar[ServerKeys | None] = ContextVar("softtoken_migration_keys", default=None)
+
+
+@contextmanager
+def sealing_keys(keys: ServerKeys) -> Iterator[None]:
+    """Revisions run inside this block seal clear personal data with ``keys``
+    (revision 0005). Without it they read the environment (``SOFTTOKEN_KEYRING_FILE``,
+    ``SOFTTOKEN_SECRET_KEY``)."""
+    token = _KEYS.set(keys)
+    try:
+        yield
+    finally:
+        _KEYS.reset(token)
+
+
+def migration_keys() -> ServerKeys | None:
+    """The keys a revision seals with: :func:`sealing_keys`', else the environment's,
+    else None (a revision that finds clear rows then refuses)."""
+    import os  # noqa: PLC0415 - only an upgrade with clear rows needs it
+
+    from softtoken._keys import ServerKeys, keyring_from_env  # noqa: PLC0415 - no cycle
+
+    given = _KEYS.get()
+    if given is not None:
+        return given
+    if not (os.environ.get("SOFTTOKEN_KEYRING_FILE") or os.environ.get("SOFTTOKEN_SECRET_KEY")):
+        return None
+    return ServerKeys.from_keyring(keyring_from_env(os.environ))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
