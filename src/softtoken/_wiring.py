@@ -136,7 +136,7 @@ def build(
         sender = MemoryMailbox()
 
     def unit_of_work() -> StorageUnitOfWork:
-        return StorageUnitOfWork(store, keys)
+        return StorageUnitOfWork(store, keys, audit_chains=config.policy.audit_chains)
 
     context = ServiceContext(
         policy=config.policy,

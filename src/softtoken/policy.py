@@ -222,6 +222,11 @@ class Policy:
     #: writers get the database (measured in benchmarks/bench_retention.py).
     purge_duty_cycle: float = 0.25
 
+    #: The audit log's hash chains of the audit log, picked per record by a keyed hash of its subject:
+    #: commits about different subjects lock different heads (issue 15). Sealed into
+    #: every head; an officer's reseal changes it, and only upward (docs/audit.md).
+    audit_chains: int = 16
+
     # --- retries of a unit of work that lost a race (issue 16 item 7) -------------------
     #: Attempts before the call gives up with ``Busy`` (``busy_try_again``). Each lost
     #: attempt means another call committed, so N attempts let N callers racing on one
@@ -362,6 +367,7 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      lambda p: bool(p.device_key_types) and set(p.device_key_types) <= _NAMED_KEY_TYPES,
      "a non-empty subset of ec-p256, ec-p384, ed25519"),
     ("purge_duty_cycle", lambda p: 0 < p.purge_duty_cycle <= 1, "above 0, at most 1"),
+    ("audit_chains", lambda p: 1 <= p.audit_chains <= 256, "between 1 and 256"),
 )  # fmt: skip
 
 #: Durations and counts that may be zero (each has its own row above); every other
