@@ -24,20 +24,24 @@ import hmac
 from collections.abc import Iterable, Mapping
 from hashlib import sha256
 
-from softtoken.audit._chain import GENESIS, AuditRecord, link_chain
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash, link_chain
 from softtoken.audit._seal import (
     AuditCheckpoint,
     AuditHead,
     check_checkpoint,
     check_head,
     mac_parts,
+    seal_head_v2,
     subkey,
 )
 from softtoken.errors import ConfigurationError, TamperingDetected
+from softtoken.ports import Row
 
 __all__ = [
     "MAX_CHAINS",
     "chain_for",
+    "chain_rows",
+    "head_rows",
     "check_chain_count",
     "genesis",
     "sealed_count",
@@ -153,3 +157,43 @@ def verify_chains(
         )
         for chain in range(1, n + 1)
     )
+
+
+def chain_rows(
+    key: bytes, chain: int, entries: Iterable[AuditEntry], *, seq: int, prev: str
+) -> tuple[list[Row], int, str]:
+    """The rows that append ``entries`` to ``chain`` after (``seq``, ``prev``), and the
+    new end (seq, hash) to seal into its head. The one way to build chain rows: the
+    audit table uses it, and so can a bulk loader (docs/audit.md)."""
+    rows: list[Row] = []
+    for entry in entries:
+        seq += 1
+        digest = chain_hash(key, seq, prev, entry)
+        rows.append(
+            {
+                "chain": chain,
+                "seq": seq,
+                "at": entry.at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject": entry.subject,
+                "outcome": entry.outcome,
+                "details": dict(entry.details),
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    return rows, seq, prev
+
+
+def head_rows(audit_key: bytes, chains: int, ends: Mapping[int, tuple[int, str]]) -> list[Row]:
+    """The head rows of every chain 1..chains, sealed ``v2`` at ``ends`` (chain ->
+    seq, hash; a chain not named is empty). With :func:`chain_rows`, what a bulk loader
+    writes in place of the library (docs/audit.md: loading in bulk)."""
+    rows: list[Row] = []
+    for chain in range(1, chains + 1):
+        seq, last = ends.get(chain, (0, genesis(audit_key, chain)))
+        mac = seal_head_v2(audit_key, chain=chain, chains=chains, seq=seq, hash=last)
+        rows.append({"id": chain, "seq": seq, "hash": last, "mac": mac, "chains": chains})
+    return rows

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from softtoken._keys import ServerKeys
-from softtoken.audit._chain import AuditEntry, AuditRecord, chain_hash, link_chain
-from softtoken.audit._chains import genesis, sealed_count
+from softtoken.audit._chain import AuditEntry, AuditRecord, link_chain
+from softtoken.audit._chains import chain_rows, genesis, sealed_count
 from softtoken.audit._seal import WIPED, AuditHead
 from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Transaction
@@ -13,40 +13,12 @@ from softtoken.storage._audit_heads import HEAD_TABLE, AuditHeads
 from softtoken.storage._read_only import refused
 from softtoken.storage._repositories import AccountTable, row_datetime
 
-__all__ = ["ACCOUNT_CREATED", "AuditTable", "chain_rows"]
+__all__ = ["ACCOUNT_CREATED", "AuditTable"]
 
 #: The action every account's creation is audited with, in the same transaction.
 ACCOUNT_CREATED = "account.create"
 _ACCOUNTS = AccountTable.table
 _EVENTS = "st_audit_events"
-
-
-def chain_rows(
-    key: bytes, chain: int, entries: list[AuditEntry], *, seq: int, prev: str
-) -> tuple[list[dict[str, object]], int, str]:
-    """The rows that append ``entries`` to ``chain`` after (``seq``, ``prev``), and the
-    new end (seq, hash) to seal into its head. The one way to build chain rows: the
-    table below uses it, and so can a bulk seeder (docs/audit.md)."""
-    rows: list[dict[str, object]] = []
-    for entry in entries:
-        seq += 1
-        digest = chain_hash(key, seq, prev, entry)
-        rows.append(
-            {
-                "chain": chain,
-                "seq": seq,
-                "at": entry.at,
-                "actor": entry.actor,
-                "action": entry.action,
-                "subject": entry.subject,
-                "outcome": entry.outcome,
-                "details": dict(entry.details),
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
-    return rows, seq, prev
 
 
 class AuditTable:
