@@ -222,7 +222,7 @@ class Policy:
     #: writers get the database (measured in benchmarks/bench_retention.py).
     purge_duty_cycle: float = 0.25
 
-    #: The audit log's hash chains of the audit log, picked per record by a keyed hash of its subject:
+    #: The audit log's hash chains, picked per record by a keyed hash of its subject:
     #: commits about different subjects lock different heads (issue 15). Sealed into
     #: every head; an officer's reseal changes it, and only upward (docs/audit.md).
     audit_chains: int = 16

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from softtoken import ConfigurationError, Policy, TamperingDetected
 from softtoken.audit._chains import chain_for
 from softtoken.errors import Busy, ConcurrencyError
-from softtoken.ports import Row
+from softtoken.ports import Predicate, Row, Transaction
 from softtoken.storage import StorageUnitOfWork
 from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
@@ -91,13 +91,13 @@ def _writers(harness: Harness, avoid: set[int]) -> Iterator[Callable[[], int]]:
             sys.setswitchinterval(interval)
 
 
-def _tamper(harness: Harness, work: Callable[[object], None]) -> None:
+def _tamper(harness: Harness, work: Callable[[Transaction], object]) -> None:
     tx = harness.softtoken.storage.begin()
     work(tx)
     tx.commit()
 
 
-def _rows(harness: Harness, table: str, where: list[tuple[str, str, object]]) -> list[Row]:
+def _rows(harness: Harness, table: str, where: list[Predicate]) -> list[Row]:
     tx = harness.softtoken.storage.begin(read_only=True)
     try:
         return tx.select(table, where, order_by=[c for c, _, _ in where] or ())
@@ -112,7 +112,7 @@ def _broken(harness: Harness) -> str:
     return caught.value.detail or ""
 
 
-def _event(chain: int, seq: int) -> list[tuple[str, str, object]]:
+def _event(chain: int, seq: int) -> list[Predicate]:
     return [("chain", "=", chain), ("seq", "=", seq)]
 
 
@@ -122,41 +122,53 @@ def test_records_spread_over_chains_and_verify_together(harness: Harness) -> Non
     records = harness.softtoken.audit.records()
     assert len({r.chain for r in records}) > 8  # 40 subjects over 16 chains
     assert harness.softtoken.audit.verify() == 40
-    assert {h for h in range(1, CHAINS + 1)} == {r["id"] for r in _rows(harness, "st_audit_head", [])}
+    assert set(range(1, CHAINS + 1)) == {r["id"] for r in _rows(harness, "st_audit_head", [])}
 
 
 @pytest.mark.parametrize("where", ["edit", "delete", "reorder", "truncate", "forge"])
-def test_tampering_with_one_chain_is_found_while_others_write(
-    harness: Harness, where: str
-) -> None:
+def test_tampering_with_one_chain_is_found_while_others_write(harness: Harness, where: str) -> None:
     chain = _history(harness)
     w = _of(chain)
     with _writers(harness, avoid={chain}) as written:
         if where == "edit":
-            _tamper(harness, lambda tx: tx.update("st_audit_events", _event(chain, 2), {"outcome": "failure"}))  # type: ignore[attr-defined]
+            _tamper(
+                harness,
+                lambda tx: tx.update("st_audit_events", _event(chain, 2), {"outcome": "failure"}),
+            )
             expected = f"record 2{w} was altered"
         elif where == "delete":
-            _tamper(harness, lambda tx: tx.delete("st_audit_events", _event(chain, 2)))  # type: ignore[attr-defined]
+            _tamper(harness, lambda tx: tx.delete("st_audit_events", _event(chain, 2)))
             expected = f"record 2{w} is missing"
         elif where == "reorder":
             two, three = (_rows(harness, "st_audit_events", _event(chain, s))[0] for s in (2, 3))
             keep = {"chain", "seq"}
 
-            def swap(tx: object) -> None:
-                tx.update("st_audit_events", _event(chain, 2), {k: v for k, v in three.items() if k not in keep})  # type: ignore[attr-defined]
-                tx.update("st_audit_events", _event(chain, 3), {k: v for k, v in two.items() if k not in keep})  # type: ignore[attr-defined]
+            def swap(tx: Transaction) -> None:
+                tx.update(
+                    "st_audit_events",
+                    _event(chain, 2),
+                    {k: v for k, v in three.items() if k not in keep},
+                )
+                tx.update(
+                    "st_audit_events",
+                    _event(chain, 3),
+                    {k: v for k, v in two.items() if k not in keep},
+                )
 
             _tamper(harness, swap)
             expected = f"record 2{w} was altered"
         elif where == "truncate":
-            _tamper(harness, lambda tx: tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)]))  # type: ignore[attr-defined]
+            _tamper(
+                harness,
+                lambda tx: tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)]),
+            )
             expected = f"the log{w} ends at 2 but its head says 4"
         else:  # cut the tail and copy record 2 into the head
             (second,) = _rows(harness, "st_audit_events", _event(chain, 2))
 
-            def forge(tx: object) -> None:
-                tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)])  # type: ignore[attr-defined]
-                tx.update("st_audit_head", [("id", "=", chain)], {"seq": 2, "hash": second["hash"]})  # type: ignore[attr-defined]
+            def forge(tx: Transaction) -> None:
+                tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)])
+                tx.update("st_audit_head", [("id", "=", chain)], {"seq": 2, "hash": second["hash"]})
 
             _tamper(harness, forge)
             expected = "is not authentic"
@@ -179,9 +191,12 @@ def test_a_head_rolled_back_is_found_by_the_records_past_it_or_a_checkpoint(
     harness.softtoken.accounts.issue_temporary_password(USER)
     restore = {k: v for k, v in earlier.items() if k != "id"}
     with _writers(harness, avoid={chain}):
-        _tamper(harness, lambda tx: tx.update("st_audit_head", [("id", "=", chain)], restore))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.update("st_audit_head", [("id", "=", chain)], restore))
         assert f"record 3{_of(chain)} lies past the head" in _broken(harness)
-        _tamper(harness, lambda tx: tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)]))  # type: ignore[attr-defined]
+        _tamper(
+            harness,
+            lambda tx: tx.delete("st_audit_events", [("chain", "=", chain), ("seq", ">", 2)]),
+        )
         assert harness.softtoken.audit.verify() > 0  # nothing inside tells it from a shorter log
         with pytest.raises(TamperingDetected) as caught:
             harness.softtoken.audit.verify(checkpoint=checkpoint)
@@ -191,11 +206,11 @@ def test_a_head_rolled_back_is_found_by_the_records_past_it_or_a_checkpoint(
 def _move(harness: Harness, rows: list[Row], **changes: object) -> None:
     """Rewrite ``rows`` under another key (the memory adapter updates no primary key)."""
 
-    def work(tx: object) -> None:
+    def work(tx: Transaction) -> None:
         for row in rows:
-            tx.delete("st_audit_events", _event(int(row["chain"]), int(row["seq"])))  # type: ignore[attr-defined, call-overload]
+            tx.delete("st_audit_events", _event(row["chain"], row["seq"]))  # type: ignore[arg-type]
         for row in rows:
-            tx.insert("st_audit_events", {**row, **changes})  # type: ignore[attr-defined]
+            tx.insert("st_audit_events", {**row, **changes})
 
     _tamper(harness, work)
 
@@ -214,7 +229,7 @@ def test_records_moved_across_chains_do_not_link(harness: Harness) -> None:
         (head,) = _rows(harness, "st_audit_head", [("id", "=", chain)])
         values = {k: v for k, v in head.items() if k != "id"}
         _move(harness, _rows(harness, "st_audit_events", [("chain", "=", chain)]), chain=empty)
-        _tamper(harness, lambda tx: tx.update("st_audit_head", [("id", "=", empty)], values))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.update("st_audit_head", [("id", "=", empty)], values))
         assert "not authentic" in _broken(harness)  # the head's MAC names its chain
 
 
@@ -224,15 +239,15 @@ def test_a_chain_deleted_whole_or_a_changed_count_is_found(harness: Harness) -> 
     with _writers(harness, avoid={chain, last}):
         (head,) = _rows(harness, "st_audit_head", [("id", "=", last)])
 
-        def drop(tx: object) -> None:
-            tx.delete("st_audit_events", [("chain", "=", last)])  # type: ignore[attr-defined]
-            tx.delete("st_audit_head", [("id", "=", last)])  # type: ignore[attr-defined]
+        def drop(tx: Transaction) -> None:
+            tx.delete("st_audit_events", [("chain", "=", last)])
+            tx.delete("st_audit_head", [("id", "=", last)])
 
         _tamper(harness, drop)
         assert f"the head of chain {last} of {CHAINS} is missing" in _broken(harness)
-        _tamper(harness, lambda tx: tx.insert("st_audit_head", head))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.insert("st_audit_head", head))
         # Every head claims 8 chains and the heads past 8 go: the seals do not hold.
-        _tamper(harness, lambda tx: tx.update("st_audit_head", [], {"chains": 8}))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.update("st_audit_head", [], {"chains": 8}))
         assert "not authentic" in _broken(harness)
 
 
@@ -264,8 +279,8 @@ def test_the_chain_count_changes_only_by_a_reseal_and_only_upward(
 def test_the_single_chain_from_before_chains_stays_chain_1(memory_harness: Harness) -> None:
     """A log written before chains (one v1 head) verifies as chain 1, with its v1
     checkpoint, and the first write seals it again as chain 1 of 16."""
-    from softtoken.audit._seal import seal_head  # noqa: PLC0415
-    from softtoken.audit._chains import chain_rows  # noqa: PLC0415
+    from softtoken.audit._chains import chain_rows
+    from softtoken.audit._seal import seal_head
 
     harness = memory_harness
     soft = harness.softtoken
@@ -273,17 +288,21 @@ def test_the_single_chain_from_before_chains_stays_chain_1(memory_harness: Harne
     key = soft.context.keys.audit
     records = soft.audit.records()
 
-    def legacy(tx: object) -> None:  # the same records as one chain, as 0.1 to 0.x wrote
-        tx.delete("st_audit_events", [])  # type: ignore[attr-defined]
-        tx.delete("st_audit_head", [])  # type: ignore[attr-defined]
+    def legacy(tx: Transaction) -> None:  # the same records as one chain, as 0.1 to 0.x wrote
+        tx.delete("st_audit_events", [])
+        tx.delete("st_audit_head", [])
         rows, seq, last = chain_rows(key, 1, [r.entry for r in records], seq=0, prev="0" * 64)
         for row in rows:
-            tx.insert("st_audit_events", row)  # type: ignore[attr-defined]
-        tx.insert("st_audit_head", {"id": 1, "seq": seq, "hash": last, "mac": seal_head(key, seq=seq, hash=last)})  # type: ignore[attr-defined]
+            tx.insert("st_audit_events", row)
+        tx.insert(
+            "st_audit_head",
+            {"id": 1, "seq": seq, "hash": last, "mac": seal_head(key, seq=seq, hash=last)},
+        )
 
     _tamper(harness, legacy)
     checkpoint = soft.audit.checkpoint()
-    assert checkpoint.heads == () and checkpoint.chain == "1"  # a v1 checkpoint
+    assert checkpoint.heads == ()  # a v1 checkpoint
+    assert checkpoint.chain == "1"
     for _ in range(3):
         soft.accounts.issue_temporary_password(USER)
     heads = _rows(harness, "st_audit_head", [])
@@ -291,7 +310,9 @@ def test_the_single_chain_from_before_chains_stays_chain_1(memory_harness: Harne
     assert soft.audit.verify(checkpoint=checkpoint) == len(records) + 3
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     subjects=st.lists(st.integers(0, 30), min_size=2, max_size=30),
     victim=st.integers(0, 1000),
@@ -305,7 +326,7 @@ def test_any_edit_or_deletion_is_found(subjects: list[int], victim: int, field: 
     target = records[victim % len(records)]
     where = _event(target.chain, target.seq)
     if field == "delete":
-        _tamper(harness, lambda tx: tx.delete("st_audit_events", where))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.delete("st_audit_events", where))
     else:
-        _tamper(harness, lambda tx: tx.update("st_audit_events", where, {field: "f" * 64}))  # type: ignore[attr-defined]
+        _tamper(harness, lambda tx: tx.update("st_audit_events", where, {field: "f" * 64}))
     assert _broken(harness)

@@ -16,10 +16,9 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from softtoken import TamperingDetected, ValidationError
+from softtoken import Policy, TamperingDetected, ValidationError
 from softtoken.audit import AuditCheckpoint
 from softtoken.ports import Row
-from softtoken import Policy
 from softtoken.storage.memory import MemoryStorage
 from softtoken.storage.sql import SqlStorage
 from softtoken.testing import Harness, in_memory
@@ -30,6 +29,7 @@ def harness(storage: MemoryStorage | SqlStorage) -> Harness:
     """One chain, as the log was before chains (issue 15): sequence numbers and the one
     head row are those of the whole log. test_audit_chains.py covers several chains."""
     return in_memory(storage=storage, policy=Policy.for_tests(audit_chains=1))
+
 
 USER = "T05005000000201"
 
@@ -184,7 +184,9 @@ def test_m1_checkpoint_round_trips_and_refuses_edits(harness: Harness) -> None:
     assert AuditCheckpoint.from_json(text) == checkpoint
     assert harness.softtoken.audit.verify(checkpoint=AuditCheckpoint.from_json(text)) == 4
 
-    lowered = AuditCheckpoint.from_json(json.dumps({**data, "seq": 1, "heads": [[1, data["heads"][0][1]]]}))
+    lowered = AuditCheckpoint.from_json(
+        json.dumps({**data, "seq": 1, "heads": [[1, data["heads"][0][1]]]})
+    )
     with pytest.raises(TamperingDetected) as caught:
         harness.softtoken.audit.verify(checkpoint=lowered)
     assert caught.value.code == "audit_checkpoint_invalid"

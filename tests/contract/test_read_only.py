@@ -91,9 +91,12 @@ def test_a_login_during_a_large_verify_is_not_blocked_on_sqlite(
     try:
         assert inside.wait(30), "verify did not reach its records"
         done = threading.Event()
-        login = threading.Thread(
-            target=lambda: (soft.login.password(USER, PASSWORD), done.set())
-        )
+
+        def log_in() -> None:
+            soft.login.password(USER, PASSWORD)
+            done.set()
+
+        login = threading.Thread(target=log_in)
         login.start()
         # The login commits while verify still holds its transaction open. Before
         # reading units of work, verify's BEGIN IMMEDIATE held the write lock and the

@@ -144,8 +144,8 @@ class WatchedStorage(MemoryStorage):
         super().__init__()
         self.open = 0
 
-    def begin(self):  # type: ignore[no-untyped-def]
-        tx = super().begin()
+    def begin(self, *, read_only: bool = False):  # type: ignore[no-untyped-def]
+        tx = super().begin(read_only=read_only)
         self.open += 1
         for name in ("commit", "rollback"):
             done = getattr(tx, name)

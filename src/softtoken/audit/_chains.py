@@ -41,9 +41,9 @@ __all__ = [
     "MAX_CHAINS",
     "chain_for",
     "chain_rows",
-    "head_rows",
     "check_chain_count",
     "genesis",
+    "head_rows",
     "sealed_count",
     "verify_chains",
 ]

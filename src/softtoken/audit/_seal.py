@@ -105,7 +105,9 @@ def seal_head_v2(audit_key: bytes, *, chain: int, chains: int, seq: int, hash: s
 
 
 def seal_head(audit_key: bytes, *, seq: int, hash: str, chain: str = MAIN_CHAIN) -> str:  # noqa: A002 - the column's name
-    mac = mac_parts(subkey(audit_key, "audit-head"), "audit-head", HEAD_FORMAT, chain, str(seq), hash)
+    mac = mac_parts(
+        subkey(audit_key, "audit-head"), "audit-head", HEAD_FORMAT, chain, str(seq), hash
+    )
     return f"{HEAD_FORMAT}:{mac}"
 
 
@@ -252,7 +254,7 @@ def make_checkpoint(
     """A ``v1`` checkpoint of one chain (``seq``, ``hash``), or with ``heads`` a ``v2``
     one of every chain."""
     if heads:
-        seq, hash, chain = sum(s for s, _ in heads), _heads_digest(heads), ALL_CHAINS
+        seq, hash, chain = sum(s for s, _ in heads), _heads_digest(heads), ALL_CHAINS  # noqa: A001
     unsealed = AuditCheckpoint(seq=seq, hash=hash, at=at, mac="", chain=chain, heads=heads)
     return attrs.evolve(unsealed, mac=_checkpoint_mac(audit_key, unsealed))
 

@@ -58,9 +58,7 @@ class AuditLog:
             checkpoint = _boundary.instance(checkpoint, AuditCheckpoint, "checkpoint")
         return self._verify(checkpoint)[0]
 
-    def _verify(
-        self, checkpoint: AuditCheckpoint | None
-    ) -> tuple[int, dict[int, AuditHead], int]:
+    def _verify(self, checkpoint: AuditCheckpoint | None) -> tuple[int, dict[int, AuditHead], int]:
         # One snapshot (a reading unit of work on every backend): the accounts, every
         # head and every record agree with each other, so a record past its head is
         # one left behind a head put back, never a writer's commit half seen; and no

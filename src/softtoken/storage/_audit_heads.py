@@ -133,4 +133,3 @@ class AuditHeads:
         for chain in existing:
             if chain > self.chains:
                 self._tx.delete(HEAD_TABLE, [("id", "=", chain)])
-

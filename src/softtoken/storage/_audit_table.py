@@ -124,9 +124,7 @@ class AuditTable:
         ends: dict[int, tuple[int, str]] = {}
         for chain, records in by_chain.items():
             end = AuditHead(seq=records[-1].seq, hash=records[-1].hash, mac=None)
-            link_chain(
-                self._key, records, head=end, start=genesis(self._key, chain), chain=chain
-            )
+            link_chain(self._key, records, head=end, start=genesis(self._key, chain), chain=chain)
             ends[chain] = (end.seq, end.hash)
         self._heads.replace_all(ends)
         return before, sum(seq for seq, _ in ends.values())

@@ -227,7 +227,7 @@ class _MemoryTransaction:
     def delete(self, table: str, where: Sequence[Predicate]) -> int:
         self._check_open()
         if self._read_only:
-            raise refused(f"delete from {table}")
+            raise refused(f"delete of {table}")
         found = self._view(table, where)
         for key in found:
             self._stage(table, key, _DELETED)

@@ -345,7 +345,7 @@ class SqlTransaction:
         return self._execute(self._statements.update(table, shape, columns), params).rowcount
 
     def delete(self, table: str, where: Sequence[Predicate]) -> int:
-        self._writable(f"delete from {table}")
+        self._writable(f"delete of {table}")
         shape, params = _params(where)
         return self._execute(self._statements.delete(table, shape), params).rowcount
 
