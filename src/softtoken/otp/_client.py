@@ -112,7 +112,7 @@ class ClientThrottle:
         """
         if mac is None:
             return
-        with self._ctx.unit_of_work().reading() as uow:
+        with self._ctx.unit_of_work() as uow:
             counter = uow.repository(AttemptCounters).lock(self._limit.scope, mac)
         if counter is not None:
             check_counter(counter, now=self._ctx.clock.now(), code=self._limit.code)
