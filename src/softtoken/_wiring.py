@@ -149,7 +149,12 @@ def build(
         sender = MemoryMailbox()
 
     def unit_of_work() -> StorageUnitOfWork:
-        return StorageUnitOfWork(store, keys, names_searchable=config.policy.names_searchable)
+        return StorageUnitOfWork(
+            store,
+            keys,
+            names_searchable=config.policy.names_searchable,
+            audit_chains=config.policy.audit_chains,
+        )
 
     context = ServiceContext(
         policy=config.policy,

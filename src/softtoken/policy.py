@@ -226,6 +226,11 @@ class Policy:
     names_searchable: bool = False  # names in clear so officers can search by them
     reseal_batch_size: int = 200  # rows per ``softtoken keys reseal`` transaction
 
+    #: The audit log's hash chains, picked per record by a keyed hash of its subject:
+    #: commits about different subjects lock different heads (issue 15). Sealed into
+    #: every head; an officer's reseal changes it, and only upward (docs/audit.md).
+    audit_chains: int = 16
+
     # --- retries of a unit of work that lost a race (issue 16 item 7) -------------------
     #: Attempts before the call gives up with ``Busy`` (``busy_try_again``). Each lost
     #: attempt means another call committed, so N attempts let N callers racing on one
@@ -367,6 +372,7 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      "a non-empty subset of ec-p256, ec-p384, ed25519"),
     ("purge_duty_cycle", lambda p: 0 < p.purge_duty_cycle <= 1, "above 0, at most 1"),
     ("reseal_batch_size", lambda p: p.reseal_batch_size <= 10_000, "at most 10,000 rows"),
+    ("audit_chains", lambda p: 1 <= p.audit_chains <= 256, "between 1 and 256"),
 )  # fmt: skip
 
 #: Durations and counts that may be zero (each has its own row above); every other

@@ -87,7 +87,12 @@ class Transaction(Protocol):
 class Storage(Protocol):
     """A storage adapter: opens transactions and owns the schema."""
 
-    def begin(self) -> Transaction: ...
+    def begin(self, *, read_only: bool = False) -> Transaction:
+        """Open a transaction. With ``read_only`` it reads one consistent snapshot,
+        takes no write lock (writers are never held up by it) and refuses every write
+        (and ``for_update``) with :class:`~softtoken.errors.StateError`
+        ``read_only_unit_of_work``."""
+        ...
 
     def create_schema(self) -> None:
         """Create the tables that do not exist yet (idempotent)."""

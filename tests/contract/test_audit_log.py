@@ -6,10 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from softtoken import AuthenticationError, TamperingDetected
+from softtoken import AuthenticationError, Policy, TamperingDetected
 from softtoken.audit import AuditEntry
 from softtoken.ports import Predicate
-from softtoken.testing import Harness
+from softtoken.storage.memory import MemoryStorage
+from softtoken.storage.sql import SqlStorage
+from softtoken.testing import Harness, in_memory
+
+
+@pytest.fixture
+def harness(storage: MemoryStorage | SqlStorage) -> Harness:
+    """One chain, as the log was before chains (issue 15): sequence numbers and the one
+    head row are those of the whole log. test_audit_chains.py covers several chains."""
+    return in_memory(storage=storage, policy=Policy.for_tests(audit_chains=1))
+
 
 USER = "T05005000000201"
 

@@ -16,10 +16,20 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from softtoken import TamperingDetected, ValidationError
+from softtoken import Policy, TamperingDetected, ValidationError
 from softtoken.audit import AuditCheckpoint
 from softtoken.ports import Row
-from softtoken.testing import Harness
+from softtoken.storage.memory import MemoryStorage
+from softtoken.storage.sql import SqlStorage
+from softtoken.testing import Harness, in_memory
+
+
+@pytest.fixture
+def harness(storage: MemoryStorage | SqlStorage) -> Harness:
+    """One chain, as the log was before chains (issue 15): sequence numbers and the one
+    head row are those of the whole log. test_audit_chains.py covers several chains."""
+    return in_memory(storage=storage, policy=Policy.for_tests(audit_chains=1))
+
 
 USER = "T05005000000201"
 
@@ -133,7 +143,7 @@ def test_m1_checkpoint_catches_a_head_rolled_back_to_an_earlier_value(
     for _ in range(3):
         soft.accounts.issue_temporary_password(USER)
     checkpoint = soft.audit.checkpoint()
-    assert (checkpoint.seq, checkpoint.hash) == (5, soft.audit.records()[-1].hash)
+    assert checkpoint.heads == ((5, soft.audit.records()[-1].hash),)
     soft.accounts.issue_temporary_password(USER)
     assert soft.audit.verify(checkpoint=checkpoint) == 6  # a longer log extends it
 
@@ -169,12 +179,14 @@ def test_m1_checkpoint_round_trips_and_refuses_edits(harness: Harness) -> None:
     assert checkpoint.at == harness.clock.now()
     text = checkpoint.to_json()
     data = json.loads(text)
-    assert data["format"] == "softtoken-audit-checkpoint/v1"
-    assert set(data) == {"format", "chain", "seq", "hash", "at", "mac"}
+    assert data["format"] == "softtoken-audit-checkpoint/v2"
+    assert set(data) == {"format", "heads", "seq", "at", "mac"}
     assert AuditCheckpoint.from_json(text) == checkpoint
     assert harness.softtoken.audit.verify(checkpoint=AuditCheckpoint.from_json(text)) == 4
 
-    lowered = AuditCheckpoint.from_json(json.dumps({**data, "seq": 1}))
+    lowered = AuditCheckpoint.from_json(
+        json.dumps({**data, "seq": 1, "heads": [[1, data["heads"][0][1]]]})
+    )
     with pytest.raises(TamperingDetected) as caught:
         harness.softtoken.audit.verify(checkpoint=lowered)
     assert caught.value.code == "audit_checkpoint_invalid"

@@ -51,11 +51,13 @@ def test_m1_the_upgrading_start_seals_the_0_1_head_and_says_so(
 ) -> None:
     soft = _start(database_0_1)
     assert soft.audit.verify() == RECORDS_0_1 + 1
-    last = soft.audit.records()[-1]
+    (last,) = [r for r in soft.audit.records() if r.entry.action == "audit.reseal"]
     assert (last.entry.actor, last.entry.action) == ("system", "audit.reseal")
     assert dict(last.entry.details) == {
         "head_was": RECORDS_0_1,
         "records_kept": RECORDS_0_1,
+        "chains_were": 1,  # the 0.1 log becomes chain 1 of Policy.audit_chains
+        "chains": 16,
         "reason": "schema_upgrade",
     }
     assert _start(database_0_1).audit.verify() == RECORDS_0_1 + 1  # once only

@@ -96,7 +96,7 @@ def test_renewal_decline_is_recorded_and_issues_nothing(harness: Harness) -> Non
     assert status.state is RenewalState.DECLINED
     assert status.new_serial is None
     assert soft.renewal.pending_for_device(device.certificate_serial) == []
-    entry = soft.audit.records()[-1].entry
+    entry = [r.entry for r in soft.audit.records() if r.entry.action == "renewal.decline"][-1]
     assert (entry.action, entry.outcome) == ("renewal.decline", "denied")
     # Declined once is final: the same message again changes nothing.
     refused(harness, lambda: soft.renewal.complete(token), "renewal_used")

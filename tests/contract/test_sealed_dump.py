@@ -16,14 +16,14 @@ import pytest
 import sqlalchemy as sa
 
 from softtoken.cli._demo import run_demo
+from softtoken.cli._demo_registration import DETAILS
 from softtoken.cli._demo_state import CITIZEN_ID, USER_ID
 from softtoken.storage.sql import SqlStorage
-from softtoken.testing._people import _DETAILS
 
 # Every citizen ID, address, name and document the demo writes (cli/_demo*.py).
 PERSONAL = [
     CITIZEN_ID,
-    _DETAILS["address"],
+    DETAILS["address"],
     "ถนนพระราม 6",
     "สมชาย",
     "ใจดี",

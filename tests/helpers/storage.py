@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+from softtoken.audit import AuditRecord
 from softtoken.storage.sql import metadata
 from softtoken.testing import Harness
 
@@ -16,3 +17,10 @@ def snapshot(harness: Harness) -> dict[str, list[dict[str, object]]]:
         }
     finally:
         tx.rollback()
+
+
+def new_records(harness: Harness, before: list[AuditRecord]) -> list[AuditRecord]:
+    """The audit records written since ``before`` was read. Records are listed by chain,
+    then sequence (issue 15: several chains), so the newest is not always the last."""
+    seen = {(r.chain, r.seq) for r in before}
+    return [r for r in harness.softtoken.audit.records() if (r.chain, r.seq) not in seen]

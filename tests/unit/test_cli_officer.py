@@ -314,7 +314,9 @@ def test_m6_the_command_line_officer_is_a_normalised_identity(
     )
     assert approved["decided_by"] == "officer:off.1"
     entry = [
-        r.entry for r in desk.softtoken.audit.records() if r.entry.action == "registration.approve"
+        r.entry
+        for r in desk.softtoken.audit.records()
+        if (r.entry.action, r.entry.subject) == ("registration.approve", person.user_id)
     ][-1]
     assert entry.subject == person.user_id
     assert entry.details["officer_roles"] == "registration,review"

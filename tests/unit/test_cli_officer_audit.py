@@ -42,7 +42,7 @@ def test_m1_checkpoint_exported_and_verified_against(
     out = tmp_path / "checkpoint.json"
     made = run_json(capsys, "checkpoint", "--out", str(out))
     assert made == {"checkpoint": str(out), "seq": 2, "at": desk.clock.now().isoformat()}
-    assert json.loads(out.read_text("utf-8"))["format"] == "softtoken-audit-checkpoint/v1"
+    assert json.loads(out.read_text("utf-8"))["format"] == "softtoken-audit-checkpoint/v2"
     code, printed, _ = run(capsys, "checkpoint")
     assert code == 0
     assert json.loads(printed)["seq"] == 2

@@ -97,6 +97,7 @@ MANUAL_AND_STANDARD_DEFAULTS = {
     "purge_duty_cycle": 0.25,
     "names_searchable": False,  # issue 17: names sealed unless the deployment says so
     "reseal_batch_size": 200,
+    "audit_chains": 16,  # issue 15 item 1: commits about different subjects lock apart
     "transaction_attempts": 8,  # issue 16 item 7: 8 racing callers all get through
     "transaction_backoff_first": timedelta(milliseconds=5),
     "transaction_backoff_max": timedelta(milliseconds=200),
@@ -174,6 +175,8 @@ def test_every_field_of_the_policy_has_its_default_pinned_here() -> None:
         {"reseal_batch_size": 0},
         {"reseal_batch_size": 10_001},
         {"purge_duty_cycle": 0},
+        {"audit_chains": 0},
+        {"audit_chains": 257},
         {"purge_duty_cycle": 1.5},
         {"transaction_attempts": 0},
         {"transaction_backoff_max": timedelta(seconds=6)},

@@ -102,6 +102,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ขั้นตอนไม่ถูกต้องสำหรับสถานะปัจจุบัน",
         "This step is not allowed in the current state.",
     ),
+    "read_only_unit_of_work": (
+        "ไม่สามารถบันทึกข้อมูลในธุรกรรมแบบอ่านอย่างเดียว",
+        "A write was attempted in a read-only unit of work.",
+    ),
     # authentication
     "invalid_credentials": (
         "รหัสผู้ใช้งานหรือรหัสผ่านไม่ถูกต้อง",

@@ -27,7 +27,15 @@ from softtoken._clock import utc
 from softtoken.audit._seal import AuditCheckpoint, AuditHead, check_checkpoint, check_head
 from softtoken.errors import TamperingDetected
 
-__all__ = ["GENESIS", "AuditEntry", "AuditRecord", "Outcome", "chain_hash", "verify_chain"]
+__all__ = [
+    "GENESIS",
+    "AuditEntry",
+    "AuditRecord",
+    "Outcome",
+    "chain_hash",
+    "link_chain",
+    "verify_chain",
+]
 
 Outcome = Literal["success", "failure", "denied"]
 GENESIS = "0" * 64
@@ -82,6 +90,8 @@ class AuditRecord:
     entry: AuditEntry
     prev_hash: str
     hash: str
+    #: Which chain (1..Policy.audit_chains) the record is in; ``seq`` counts per chain.
+    chain: int = 1
 
 
 def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
@@ -97,7 +107,8 @@ def verify_chain(
     checkpoint: AuditCheckpoint | None = None,
 ) -> int:
     """Check the head's seal, every link, that the records end at the head, and that
-    they extend ``checkpoint``; returns how many records were checked.
+    they extend ``checkpoint``; returns how many records were checked. One chain:
+    ``softtoken.audit._chains.verify_chains`` checks them all.
 
     Raises:
         TamperingDetected: naming the first sequence number that does not verify, or
@@ -107,30 +118,55 @@ def verify_chain(
         check_checkpoint(key, checkpoint)
     if head is not None:
         check_head(key, head)
-    expected_prev, expected_seq, count = GENESIS, 1, 0
-    at_checkpoint = GENESIS
+    reach = None if checkpoint is None else (checkpoint.seq, checkpoint.hash)
+    return link_chain(key, records, head=head, reach=reach)
+
+
+def link_chain(
+    key: bytes,
+    records: Iterable[AuditRecord],
+    *,
+    head: AuditHead | None,
+    reach: tuple[int, str] | None = None,
+    start: str = GENESIS,
+    chain: int = 1,
+) -> int:
+    """Check one chain's links from ``start`` to ``head`` (whose seal the caller
+    checked) and that it reaches ``reach`` (seq, hash); returns the record count."""
+    where = "" if chain == 1 else f" of chain {chain}"
+    expected_prev, expected_seq, count = start, 1, 0
+    at_reach = at_head = start
+    head_seq, head_hash = (0, start) if head is None else (head.seq, head.hash)
     for record in records:
         if record.seq != expected_seq:
-            raise TamperingDetected(detail=f"record {expected_seq} is missing")
+            raise TamperingDetected(detail=f"record {expected_seq}{where} is missing")
         if record.prev_hash != expected_prev or not hmac.compare_digest(
             record.hash, chain_hash(key, record.seq, record.prev_hash, record.entry)
         ):
-            raise TamperingDetected(detail=f"record {record.seq} was altered")
+            raise TamperingDetected(detail=f"record {record.seq}{where} was altered")
         expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
-        if checkpoint is not None and record.seq == checkpoint.seq:
-            at_checkpoint = record.hash
-    head_seq, head_hash = (0, GENESIS) if head is None else (head.seq, head.hash)
+        if reach is not None and record.seq == reach[0]:
+            at_reach = record.hash
+        if record.seq == head_seq:
+            at_head = record.hash
+    if count > head_seq and hmac.compare_digest(head_hash, at_head):
+        # The log does reach the head, and goes on: a head put back behind records
+        # (in a consistent read no commit is half seen, so none is a writer's).
+        raise TamperingDetected(detail=f"record {head_seq + 1}{where} lies past the head")
     if head_seq != count or not hmac.compare_digest(head_hash, expected_prev):
-        raise TamperingDetected(detail=f"the log ends at {count} but its head says {head_seq}")
-    if checkpoint is not None:
-        _check_extends(checkpoint, count, at_checkpoint)
+        raise TamperingDetected(
+            detail=f"the log{where} ends at {count} but its head says {head_seq}"
+        )
+    if reach is not None:
+        _check_extends(reach, count, at_reach, where)
     return count
 
 
-def _check_extends(checkpoint: AuditCheckpoint, count: int, at_checkpoint: str) -> None:
-    if count < checkpoint.seq:
+def _check_extends(reach: tuple[int, str], count: int, at_reach: str, where: str) -> None:
+    seq, digest = reach
+    if count < seq:
         raise TamperingDetected(
-            detail=f"the log ends at {count}, shorter than the checkpoint at {checkpoint.seq}"
+            detail=f"the log{where} ends at {count}, shorter than the checkpoint at {seq}"
         )
-    if not hmac.compare_digest(at_checkpoint, checkpoint.hash):
-        raise TamperingDetected(detail=f"record {checkpoint.seq} does not extend the checkpoint")
+    if seq and not hmac.compare_digest(at_reach, digest):
+        raise TamperingDetected(detail=f"record {seq}{where} does not extend the checkpoint")

@@ -13,7 +13,8 @@ sequence and hash of a verified head at a time, MAC'd under a second derived key
 ``verify(checkpoint=...)`` fails on a log shorter than it or not extending it.
 
 Both formats are versioned (``v1`` in the head's MAC, ``format`` in the checkpoint) and
-name their chain, so several chains (issue 15) can come without confusing old values.
+name their chain. Several chains (issue 15, ``_chains.py``) brought ``v2``: a head MAC
+that also covers the chain count, and a checkpoint that covers every chain's head.
 """
 
 from __future__ import annotations
@@ -31,29 +32,43 @@ from softtoken._clock import utc
 from softtoken.errors import TamperingDetected, ValidationError
 
 __all__ = [
+    "ALL_CHAINS",
     "CHECKPOINT_FORMAT",
+    "CHECKPOINT_FORMAT_V2",
     "HEAD_FORMAT",
+    "HEAD_FORMAT_V2",
     "MAIN_CHAIN",
     "WIPED",
     "AuditCheckpoint",
     "AuditHead",
     "check_checkpoint",
     "check_head",
+    "mac_parts",
     "make_checkpoint",
     "seal_head",
+    "seal_head_v2",
+    "subkey",
 ]
 
 #: The MAC scheme of head rows; the stored value is ``"v1:" + hex``.
 HEAD_FORMAT = "v1"
+#: Heads of several chains: the MAC covers the chain count as well.
+HEAD_FORMAT_V2 = "v2"
 CHECKPOINT_FORMAT = "softtoken-audit-checkpoint/v1"
+#: A checkpoint of every chain's head.
+CHECKPOINT_FORMAT_V2 = "softtoken-audit-checkpoint/v2"
 #: The one chain there is today (head row ``id`` 1).
 MAIN_CHAIN = "1"
+#: The ``chain`` of a v2 checkpoint, which covers every chain.
+ALL_CHAINS = "all"
 WIPED = "the log has no records but the database holds accounts"
-#: A checkpoint is about 300 characters; anything much longer is not one.
-_MAX_CHECKPOINT_TEXT = 1024
+#: A checkpoint is about 300 characters and 100 more per chain (256 chains at most);
+#: anything much longer is not one.
+_MAX_CHECKPOINT_TEXT = 32 * 1024
+_MAX_CHAINS = 256
 
 
-def _subkey(audit_key: bytes, purpose: str) -> bytes:
+def subkey(audit_key: bytes, purpose: str) -> bytes:
     # A key of its own per use: a head MAC can never pass for a record hash or a
     # checkpoint, and the other way round.
     return HKDF(
@@ -61,7 +76,7 @@ def _subkey(audit_key: bytes, purpose: str) -> bytes:
     ).derive(audit_key)
 
 
-def _mac(key: bytes, *parts: str) -> str:
+def mac_parts(key: bytes, *parts: str) -> str:
     # Length-prefixed parts: ("1", "23") and ("12", "3") never MAC alike.
     h = hmac.new(key, digestmod=sha256)
     for part in parts:
@@ -79,10 +94,20 @@ class AuditHead:
     hash: str
     mac: str | None
     chain: str = MAIN_CHAIN
+    #: The chain count a ``v2`` head is sealed for; None in a ``v1`` head.
+    chains: int | None = None
+
+
+def seal_head_v2(audit_key: bytes, *, chain: int, chains: int, seq: int, hash: str) -> str:  # noqa: A002
+    key = subkey(audit_key, "audit-head")
+    mac = mac_parts(key, "audit-head", HEAD_FORMAT_V2, str(chain), str(chains), str(seq), hash)
+    return f"{HEAD_FORMAT_V2}:{mac}"
 
 
 def seal_head(audit_key: bytes, *, seq: int, hash: str, chain: str = MAIN_CHAIN) -> str:  # noqa: A002 - the column's name
-    mac = _mac(_subkey(audit_key, "audit-head"), "audit-head", HEAD_FORMAT, chain, str(seq), hash)
+    mac = mac_parts(
+        subkey(audit_key, "audit-head"), "audit-head", HEAD_FORMAT, chain, str(seq), hash
+    )
     return f"{HEAD_FORMAT}:{mac}"
 
 
@@ -94,34 +119,46 @@ def check_head(audit_key: bytes, head: AuditHead) -> None:
             detail=f"the chain head (at {head.seq}) is not sealed, so not authentic: "
             "after an upgrade by hand, an officer reseals it (docs/audit.md)"
         )
-    expected = seal_head(audit_key, seq=head.seq, hash=head.hash, chain=head.chain)
+    if head.chains is None:
+        expected = seal_head(audit_key, seq=head.seq, hash=head.hash, chain=head.chain)
+    else:
+        expected = seal_head_v2(
+            audit_key, chain=int(head.chain), chains=head.chains, seq=head.seq, hash=head.hash
+        )
     if not hmac.compare_digest(head.mac, expected):
-        raise TamperingDetected(detail=f"the chain head (at {head.seq}) is not authentic")
+        where = "" if head.chain == MAIN_CHAIN else f" of chain {head.chain}"
+        raise TamperingDetected(detail=f"the chain head{where} (at {head.seq}) is not authentic")
 
 
 @attrs.frozen(kw_only=True)
 class AuditCheckpoint:
-    """A verified head at a time, to keep outside the database (a WORM bucket, another
-    system's log, paper). ``to_json`` / ``from_json`` give its one-line text form."""
+    """A verified log end at a time, to keep outside the database (a WORM bucket,
+    another system's log, paper). ``to_json`` / ``from_json`` give its one-line text form.
+
+    ``heads`` holds each chain's (seq, hash), chain 1 first, in a ``v2`` checkpoint;
+    ``seq`` is then the records in all chains and ``hash`` a digest of the heads. A
+    ``v1`` checkpoint (one chain, from before chains) has no ``heads``."""
 
     seq: int
     hash: str
     at: datetime = attrs.field(converter=utc)
     mac: str
     chain: str = MAIN_CHAIN
+    heads: tuple[tuple[int, str], ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": CHECKPOINT_FORMAT,
-                "chain": self.chain,
-                "seq": self.seq,
-                "hash": self.hash,
-                "at": _timestamp(self.at),
-                "mac": self.mac,
-            },
-            sort_keys=True,
-        )
+        data: dict[str, object] = {
+            "format": CHECKPOINT_FORMAT,
+            "chain": self.chain,
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": _timestamp(self.at),
+            "mac": self.mac,
+        }
+        if self.heads:
+            del data["chain"], data["hash"]
+            data.update(format=CHECKPOINT_FORMAT_V2, heads=[list(h) for h in self.heads])
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> AuditCheckpoint:
@@ -132,14 +169,16 @@ class AuditCheckpoint:
             if len(text) > _MAX_CHECKPOINT_TEXT:
                 raise ValueError  # noqa: TRY301 - one error for every malformed shape
             data = json.loads(text)
-            if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
+            if not isinstance(data, dict):
+                raise TypeError  # noqa: TRY301
+            if data.get("format") == CHECKPOINT_FORMAT_V2:
+                return _from_v2(data)
+            if data.get("format") != CHECKPOINT_FORMAT:
                 raise TypeError  # noqa: TRY301 - one error for every malformed shape
             fields = {name: data[name] for name in ("chain", "seq", "hash", "at", "mac")}
             seq = fields["seq"]
-            if (
-                not isinstance(seq, int)
-                or isinstance(seq, bool)
-                or not all(isinstance(fields[name], str) for name in ("chain", "hash", "at", "mac"))
+            if not _is_int(seq) or not all(
+                isinstance(fields[name], str) for name in ("chain", "hash", "at", "mac")
             ):
                 raise TypeError  # noqa: TRY301
             return cls(
@@ -151,41 +190,80 @@ class AuditCheckpoint:
             )
         except (ValueError, TypeError, KeyError, RecursionError):
             raise ValidationError(
-                "invalid_audit_checkpoint", field="checkpoint", detail=CHECKPOINT_FORMAT
+                "invalid_audit_checkpoint", field="checkpoint", detail=CHECKPOINT_FORMAT_V2
             ) from None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _from_v2(data: dict[str, object]) -> AuditCheckpoint:
+    heads, at, mac = data["heads"], data["at"], data["mac"]
+    if not isinstance(heads, list) or not 1 <= len(heads) <= _MAX_CHAINS:
+        raise TypeError
+    pairs: list[tuple[int, str]] = []
+    for head in heads:
+        if not isinstance(head, list) or len(head) != 2:  # noqa: PLR2004 - (seq, hash)
+            raise TypeError
+        seq, digest = head
+        if not _is_int(seq) or not isinstance(digest, str):
+            raise TypeError
+        pairs.append((seq, digest))
+    if not isinstance(at, str) or not isinstance(mac, str):
+        raise TypeError
+    if data.get("seq") != sum(seq for seq, _ in pairs):  # the total, derived from heads
+        raise ValueError
+    return AuditCheckpoint(
+        seq=sum(seq for seq, _ in pairs),
+        hash=_heads_digest(pairs),
+        at=datetime.fromisoformat(at),
+        mac=mac,
+        chain=ALL_CHAINS,
+        heads=tuple(pairs),
+    )
+
+
+def _heads_digest(heads: list[tuple[int, str]] | tuple[tuple[int, str], ...]) -> str:
+    return mac_parts(b"audit-heads", *(part for seq, h in heads for part in (str(seq), h)))
 
 
 def _timestamp(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def _checkpoint_mac(audit_key: bytes, *, chain: str, seq: int, hash: str, at: datetime) -> str:  # noqa: A002
-    key = _subkey(audit_key, "audit-checkpoint")
-    return _mac(key, CHECKPOINT_FORMAT, chain, str(seq), hash, _timestamp(utc(at)))
+def _checkpoint_mac(audit_key: bytes, checkpoint: AuditCheckpoint) -> str:
+    key = subkey(audit_key, "audit-checkpoint")
+    at = _timestamp(utc(checkpoint.at))
+    if checkpoint.heads:
+        parts = (part for seq, h in checkpoint.heads for part in (str(seq), h))
+        return mac_parts(key, CHECKPOINT_FORMAT_V2, str(len(checkpoint.heads)), *parts, at)
+    c = checkpoint
+    return mac_parts(key, CHECKPOINT_FORMAT, c.chain, str(c.seq), c.hash, at)
 
 
 def make_checkpoint(
     audit_key: bytes,
     *,
-    seq: int,
-    hash: str,  # noqa: A002
+    seq: int = 0,
+    hash: str = "",  # noqa: A002
     at: datetime,
     chain: str = MAIN_CHAIN,
+    heads: tuple[tuple[int, str], ...] = (),
 ) -> AuditCheckpoint:
-    mac = _checkpoint_mac(audit_key, chain=chain, seq=seq, hash=hash, at=at)
-    return AuditCheckpoint(seq=seq, hash=hash, at=at, mac=mac, chain=chain)
+    """A ``v1`` checkpoint of one chain (``seq``, ``hash``), or with ``heads`` a ``v2``
+    one of every chain."""
+    if heads:
+        seq, hash, chain = sum(s for s, _ in heads), _heads_digest(heads), ALL_CHAINS  # noqa: A001
+    unsealed = AuditCheckpoint(seq=seq, hash=hash, at=at, mac="", chain=chain, heads=heads)
+    return attrs.evolve(unsealed, mac=_checkpoint_mac(audit_key, unsealed))
 
 
 def check_checkpoint(audit_key: bytes, checkpoint: AuditCheckpoint) -> None:
     """Raises:
     TamperingDetected: ``audit_checkpoint_invalid`` when the checkpoint was edited, or
         made by another deployment or for another chain."""
-    expected = _checkpoint_mac(
-        audit_key,
-        chain=checkpoint.chain,
-        seq=checkpoint.seq,
-        hash=checkpoint.hash,
-        at=checkpoint.at,
-    )
-    if checkpoint.chain != MAIN_CHAIN or not hmac.compare_digest(checkpoint.mac, expected):
+    expected = _checkpoint_mac(audit_key, checkpoint)
+    chain = ALL_CHAINS if checkpoint.heads else MAIN_CHAIN
+    if checkpoint.chain != chain or not hmac.compare_digest(checkpoint.mac, expected):
         raise TamperingDetected("audit_checkpoint_invalid", detail=f"at {checkpoint.seq}")

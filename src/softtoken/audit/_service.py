@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from softtoken._log import logger
 from softtoken.accounts import _boundary
 from softtoken.accounts._officer import Officer
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, DetailValue, verify_chain
-from softtoken.audit._seal import WIPED, AuditCheckpoint, make_checkpoint
+from softtoken.audit._chain import AuditEntry, AuditRecord, DetailValue
+from softtoken.audit._chains import check_chain_count, genesis, verify_chains
+from softtoken.audit._seal import WIPED, AuditCheckpoint, AuditHead, make_checkpoint
 from softtoken.errors import TamperingDetected
 
 if TYPE_CHECKING:
@@ -24,15 +25,22 @@ class AuditLog:
         self._uow = unit_of_work
         self._clock = clock
 
-    def records(self, *, after_seq: int = 0, limit: int | None = None) -> list[AuditRecord]:
+    def records(
+        self, *, after_seq: int = 0, limit: int | None = None, chain: int | None = None
+    ) -> list[AuditRecord]:
+        """Records ordered by chain, then sequence; ``after_seq`` counts within each
+        chain, ``chain`` (1..Policy.audit_chains) keeps one."""
         after_seq = _boundary.count(after_seq, "after_seq", minimum=0)
         if limit is not None:
             limit = _boundary.count(limit, "limit")
-        with self._uow() as uow:
-            return uow.audit.records(after_seq=after_seq, limit=limit)
+        if chain is not None:
+            chain = _boundary.count(chain, "chain")
+        with self._uow().reading() as uow:
+            return uow.audit.records(after_seq=after_seq, limit=limit, chain=chain)
 
     def verify(self, *, checkpoint: AuditCheckpoint | None = None) -> int:
-        """Check the whole chain; returns how many records verified.
+        """Check every chain, read in one snapshot that holds up no writer; returns how
+        many records verified.
 
         Args:
             checkpoint: one that :meth:`checkpoint` made earlier and that was kept
@@ -43,40 +51,34 @@ class AuditLog:
                 head that is not sealed with the audit key, a log shorter than the
                 checkpoint or not extending it, or an empty log beside accounts;
                 ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
+            ConfigurationError: the log is sealed for another chain count than
+                ``Policy.audit_chains`` (an officer's reseal changes it).
         """
         if checkpoint is not None:
             checkpoint = _boundary.instance(checkpoint, AuditCheckpoint, "checkpoint")
         return self._verify(checkpoint)[0]
 
-    def _verify(self, checkpoint: AuditCheckpoint | None) -> tuple[int, str]:
-        # Concurrent writers commit records and the head together, and the head only
-        # moves forward. So read the head first and check the records up to it: every
-        # one of them is committed, whatever the isolation level; records past it
-        # belong to writers that committed since (issue 16: READ COMMITTED on
-        # PostgreSQL). Accounts are read before the head for the same reason: an
-        # account seen means its creation's record is committed too.
-        with self._uow() as uow:
+    def _verify(self, checkpoint: AuditCheckpoint | None) -> tuple[int, dict[int, AuditHead], int]:
+        # One snapshot (a reading unit of work on every backend): the accounts, every
+        # head and every record agree with each other, so a record past its head is
+        # one left behind a head put back, never a writer's commit half seen; and no
+        # writer waits for the verify.
+        with self._uow().reading() as uow:
             has_accounts = uow.audit.has_accounts()
-            head = uow.audit.head()
-            end = 0 if head is None else head.seq
-            records = uow.audit.records(up_to_seq=end)
-            count = verify_chain(uow.keys.audit, records, head=head, checkpoint=checkpoint)
-            # A record past the head must be a newer writer's, whose commit moved the
-            # head past it; one left behind a head put back (or a head deleted) is not.
-            # One more read of the head tells them apart.
-            later = uow.audit.records(after_seq=end, limit=1)
-            if later:
-                now_head = uow.audit.head()
-                if now_head is None or now_head.seq < later[0].seq:
-                    raise TamperingDetected(
-                        detail=f"record {later[0].seq} lies past the head at {end}"
-                    )
-            if head is None and has_accounts:
-                raise TamperingDetected(detail=WIPED)
-        return count, GENESIS if not records else records[-1].hash
+            heads = uow.audit.heads()
+            records = uow.audit.records()
+            configured = uow.audit.chains
+            key = uow.keys.audit
+        count = verify_chains(key, heads, records, checkpoint=checkpoint)
+        if not heads and has_accounts:
+            raise TamperingDetected(detail=WIPED)
+        if heads and heads[min(heads)].chains is not None:
+            check_chain_count(len(heads), configured)
+        return count, heads, configured
 
     def checkpoint(self, *, previous: AuditCheckpoint | None = None) -> AuditCheckpoint:
-        """Verify the log (against ``previous`` if given) and seal where it ends now.
+        """Verify the log (against ``previous`` if given) and seal where every chain
+        ends now.
 
         Keep the result outside the database (``to_json()``), where someone who can
         write to the database cannot reach it, and pass it to :meth:`verify` later.
@@ -86,10 +88,16 @@ class AuditLog:
         """
         if previous is not None:
             previous = _boundary.instance(previous, AuditCheckpoint, "previous")
-        seq, last = self._verify(previous)
-        with self._uow() as uow:
-            key = uow.keys.audit
-        return make_checkpoint(key, seq=seq, hash=last, at=self._clock.now())
+        _, heads, configured = self._verify(previous)
+        key = self._uow().keys.audit  # the key only: no transaction to open
+        now = self._clock.now()
+        if list(heads) == [1] and heads[1].chains is None:  # the single chain, before chains
+            return make_checkpoint(key, seq=heads[1].seq, hash=heads[1].hash, at=now)
+        ends = tuple(
+            (heads[c].seq, heads[c].hash) if c in heads else (0, genesis(key, c))
+            for c in range(1, (len(heads) or configured) + 1)
+        )
+        return make_checkpoint(key, heads=ends, at=now)
 
     def reseal(self, *, officer: Officer | str) -> int:
         """Seal the head again at the end of the records as they stand; returns how
@@ -129,9 +137,12 @@ class AuditLog:
                 return None
             before, kept = done
             details: dict[str, DetailValue] = {
-                "head_was": None if before is None else before.seq,
+                "head_was": sum(h.seq for h in before.values()) if before else None,
                 "records_kept": kept,
             }
+            was = max(before, default=0)
+            if was and was != uow.audit.chains:  # a deliberate change of the chain count
+                details.update(chains_were=was, chains=uow.audit.chains)
             if reason is not None:
                 details["reason"] = reason
             uow.audit.append(
@@ -150,6 +161,7 @@ class AuditLog:
         """Every record as JSON-ready dicts, with the chain hashes for outside checks."""
         return [
             {
+                "chain": r.chain,
                 "seq": r.seq,
                 "at": r.entry.at.isoformat(),
                 "actor": r.entry.actor,

@@ -101,13 +101,13 @@ class CaReads:
 
     def get(self, serial: object) -> CertificateRecord:
         key = parse_serial(serial)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(CertificateTable).get(key)
 
     def for_user(self, user_id: object) -> list[CertificateRecord]:
         """Every certificate ever issued to ``user_id``, oldest first."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(CertificateTable).for_user(uid.value)
 
     def verify(self, certificate: object, *, user_id: object = None) -> VerifiedCertificate:
@@ -125,7 +125,7 @@ class CaReads:
         cert = load_device_certificate(certificate)
         uid: UserId | None = None if user_id is None else self._ctx.user_id(user_id)
         self.verify_chain(cert)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return self.verify_in(uow, cert, user_id=uid)
 
     def verify_chain(self, certificate: x509.Certificate) -> None:
@@ -234,7 +234,7 @@ class CaReads:
             return unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(_DER)
         if not is_for_issuer(parsed, authority.issuing):
             return unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED).public_bytes(_DER)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(CertificateTable).find(serial_hex(parsed.serial_number))
         response = build_ocsp_response(
             parsed,

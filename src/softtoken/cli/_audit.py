@@ -70,8 +70,8 @@ def run_audit(
             sys.stdout.write(made.to_json() + "\n")
     elif args.action == "reseal":
         kept = soft.audit.reseal(officer=officer())
-        # The reseal's own record, right after the records it kept, names the old head.
-        (record,) = soft.audit.records(after_seq=kept, limit=1)
+        # The reseal's own record (the newest audit.reseal) names the old head.
+        record = [r for r in soft.audit.records() if r.entry.action == "audit.reseal"][-1]
         head_was = record.entry.details["head_was"]
         emit(args, {"records_kept": kept, "head_was": head_was, "chain": "resealed"})
     else:

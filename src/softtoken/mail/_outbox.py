@@ -164,5 +164,5 @@ class MailDispatcher:
                 return
 
     def pending(self) -> list[OutboxMessage]:
-        with self._uow() as uow:
+        with self._uow().reading() as uow:
             return uow.outbox.list(pending_only=True)

@@ -302,7 +302,7 @@ class OtpService:
     def status(self, purpose: object, subject: object) -> CodeStatus | None:
         """The state behind a code screen, or None when no code was ever issued."""
         p, s = validate_purpose(purpose), validate_subject(subject)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(CodeTable).find_by_key(p, s)
         if record is None:
             return None

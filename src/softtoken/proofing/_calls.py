@@ -192,7 +192,7 @@ class ProofingCalls:
         prepare = getattr(provider, "prepare", None)
         if not callable(prepare):
             return evidence
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             waiting = awaits_answer(uow, provider, evidence, now=self._ctx.clock.now())
         return prepare(evidence, now=self._ctx.clock.now()) if waiting else evidence
 
@@ -280,7 +280,7 @@ class ProofingCalls:
         return run_recording(self._ctx, lambda uow: self.refresh_in(uow, proofing_id))
 
     def get(self, proofing_id: str) -> ProofingRecord:
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(ProofingTable).get_by_key(proofing_id)
 
     # --- document review --------------------------------------------------------------

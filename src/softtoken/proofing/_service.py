@@ -94,7 +94,7 @@ class ProofingService(ProofingCalls):
         """Document reviews with both documents, oldest first: the officer's queue."""
         limit = _boundary.count(limit, "limit")
         names = [p.name for p in self.registry if isinstance(p, DocumentReviewProvider)]
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             pending = uow.repository(ProofingTable).find_where(
                 [("status", "=", ProofingStatus.PENDING.value), ("provider", "in", names)],
                 order_by=("created_at",),
@@ -105,7 +105,7 @@ class ProofingService(ProofingCalls):
     def document(self, proofing_id: str, kind: str) -> bytes:
         """One uploaded document of a proofing, for the officer to look at."""
         kind = _boundary.identifier(kind, "kind")
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(ProofingTable).get_by_key(proofing_id)
             if kind not in record.state:
                 raise NotFound(detail=f"no {kind!r} document")

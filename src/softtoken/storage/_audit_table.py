@@ -1,12 +1,16 @@
-"""The audit log's table: records appended to the hash chain, and its sealed head row."""
+"""The audit log's table: records appended to the hash chains, and their sealed heads
+(``_audit_heads.py``)."""
 
 from __future__ import annotations
 
 from softtoken._keys import ServerKeys
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash, verify_chain
-from softtoken.audit._seal import WIPED, AuditHead, check_head, seal_head
-from softtoken.errors import ConcurrencyError, Conflict, TamperingDetected
-from softtoken.ports import Predicate, Row, Transaction
+from softtoken.audit._chain import AuditEntry, AuditRecord, link_chain
+from softtoken.audit._chains import chain_rows, genesis, sealed_count
+from softtoken.audit._seal import WIPED, AuditHead
+from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, TamperingDetected
+from softtoken.ports import Predicate, Transaction
+from softtoken.storage._audit_heads import HEAD_TABLE, AuditHeads
+from softtoken.storage._read_only import refused
 from softtoken.storage._repositories import AccountTable, row_datetime
 
 __all__ = ["ACCOUNT_CREATED", "AuditTable"]
@@ -14,148 +18,146 @@ __all__ = ["ACCOUNT_CREATED", "AuditTable"]
 #: The action every account's creation is audited with, in the same transaction.
 ACCOUNT_CREATED = "account.create"
 _ACCOUNTS = AccountTable.table
-
-
-def _head(row: Row) -> AuditHead:
-    mac = row.get("mac")
-    return AuditHead(
-        seq=int(row["seq"]),  # type: ignore[call-overload]
-        hash=str(row["hash"]),
-        mac=None if mac is None else str(mac),
-    )
+_EVENTS = "st_audit_events"
 
 
 class AuditTable:
-    """Audit entries queue up during the unit of work and are chained at commit, under
-    the head row's lock, so concurrent transactions still build one straight chain."""
+    """Audit entries queue up during the unit of work and are chained at commit, each
+    in the chain of its subject, under that chain's head lock, so concurrent
+    transactions still build straight chains and lock only the chains they write."""
 
-    table = "st_audit_events"
-    head_table = "st_audit_head"
+    table = _EVENTS
+    head_table = HEAD_TABLE
 
-    def __init__(self, tx: Transaction, keys: ServerKeys) -> None:
+    def __init__(
+        self, tx: Transaction, keys: ServerKeys, *, chains: int = 1, read_only: bool = False
+    ) -> None:
         self._tx = tx
         self._key = keys.audit
+        self._heads = AuditHeads(tx, keys.audit, chains)
+        self._read_only = read_only
         self._pending: list[AuditEntry] = []
 
+    @property
+    def chains(self) -> int:
+        return self._heads.chains
+
     def append(self, entry: AuditEntry) -> None:
+        if self._read_only:
+            raise refused("audit.append")
         self._pending.append(entry)
 
     def flush(self) -> None:
         if not self._pending:
             return
-        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
-        if heads:
-            head = _head(heads[0])
-            # Extending a forged head would seal the forgery: refuse, and keep the
-            # evidence for verify (every audited call fails until an officer acts).
-            check_head(self._key, head)
-            seq, prev = head.seq, head.hash
-        else:
-            self._check_fresh()
-            seq, prev = 0, GENESIS
-        start = seq
+        groups: dict[int, list[AuditEntry]] = {}
         for entry in self._pending:
-            seq += 1
-            digest = chain_hash(self._key, seq, prev, entry)
-            try:
-                self._insert(seq, entry, prev, digest)
-            except Conflict:
-                if not heads:  # two first writers: the loser retries behind the winner
-                    raise ConcurrencyError(
-                        detail="the audit chain was started concurrently"
-                    ) from None
-                # Under the head's lock, a record with this number was left past it.
-                raise TamperingDetected(
-                    detail=f"record {seq} lies past the head at {start}"
-                ) from None
-            prev = digest
-        values = {"seq": seq, "hash": prev, "mac": seal_head(self._key, seq=seq, hash=prev)}
-        if heads:
-            self._tx.update(self.head_table, [("id", "=", 1)], values)
+            groups.setdefault(self._heads.route(entry.subject), []).append(entry)
+        locked = self._heads.lock(sorted(groups))
+        heads: dict[int, AuditHead]
+        if all(h is not None and h.chains is not None for h in locked.values()):
+            heads = {c: h for c, h in locked.items() if h is not None}
         else:
-            # Two first writers race on this insert; the loser's Conflict is retried.
-            try:
-                self._tx.insert(self.head_table, {"id": 1, **values})
-            except Conflict:
-                raise ConcurrencyError(detail="the audit chain was started concurrently") from None
+            fresh = not any(locked.values()) and self._fresh_or_raise()
+            heads = self._heads.start(fresh=fresh)
+        for chain in sorted(groups):
+            head = heads[chain]
+            rows, seq, last = chain_rows(
+                self._key, chain, groups[chain], seq=head.seq, prev=head.hash
+            )
+            for row in rows:
+                try:
+                    self._tx.insert(self.table, row)
+                except Conflict:
+                    # Under the head's lock, a record with this number was left past it.
+                    raise TamperingDetected(
+                        detail=f"record {row['seq']}{_of(chain)} lies past the head at {head.seq}"
+                    ) from None
+            self._heads.save(self._heads.seal(chain, seq, last))
         self._pending.clear()
 
-    def _insert(self, seq: int, entry: AuditEntry, prev: str, digest: str) -> None:
-        self._tx.insert(
-            self.table,
-            {
-                "seq": seq,
-                "at": entry.at,
-                "actor": entry.actor,
-                "action": entry.action,
-                "subject": entry.subject,
-                "outcome": entry.outcome,
-                "details": dict(entry.details),
-                "prev_hash": prev,
-                "hash": digest,
-            },
-        )
-
-    def _check_fresh(self) -> None:
-        """A chain starts only in a database with no records and no accounts but those
-        this transaction creates: otherwise a wiped log would restart and verify."""
+    def _fresh_or_raise(self) -> bool:
+        """True when no head exists at all and this is a new log: no records, and no
+        accounts but those this transaction creates. A log that lost its heads is not
+        started again (it would verify); False when a head exists (an upgrade)."""
+        if self._tx.select(self.head_table, limit=1):
+            return False
         created = {e.subject for e in self._pending if e.action == ACCOUNT_CREATED}
         records = self._tx.select(self.table, limit=1)
         accounts = self._tx.select(_ACCOUNTS, limit=len(created) + 1)
         if not records and all(str(r["user_id"]) in created for r in accounts):
-            return
+            return True
         # Under READ COMMITTED another first writer may have committed its records,
-        # head and account since our head read: then retry behind it. Otherwise the
-        # log was wiped (or its head deleted) and must not start again.
-        if self._tx.select(self.head_table, [("id", "=", 1)]):
-            raise ConcurrencyError(detail="the audit chain was started concurrently")
+        # heads and account since our head read: then retry behind it. Otherwise the
+        # log was wiped (or its heads deleted) and must not start again.
+        if self._tx.select(self.head_table, limit=1):
+            raise ConcurrencyError(detail="the audit chains were started concurrently")
         if records:
             raise TamperingDetected(detail="records 1 and later lie past the head")
         raise TamperingDetected(detail=WIPED)
 
-    def reseal(self, *, only_unsealed: bool = False) -> tuple[AuditHead | None, int] | None:
-        """Seal a head at the end of the records as they stand, once every link checks;
-        returns the head found before and how many records the new head covers. An
-        officer's recovery after a head was lost or forged (docs/audit.md); the caller
-        audits it in the same transaction.
+    def reseal(self, *, only_unsealed: bool = False) -> tuple[dict[int, AuditHead], int] | None:
+        """Seal every chain's head at the end of its records as they stand, for the
+        policy's chain count, once every link checks; returns the heads found before
+        and how many records the new heads cover. An officer's recovery after a head
+        was lost or forged, and the deliberate way to change the chain count
+        (docs/audit.md); the caller audits it in the same transaction.
 
-        With ``only_unsealed``, a head that is missing or already sealed is left alone
-        (None): a schema upgrade seals only a head from before sealing.
+        With ``only_unsealed``, only a lone head from before sealing is sealed (None
+        otherwise): a schema upgrade seals only that.
 
         Raises:
             TamperingDetected: a record was altered or is missing (restore a backup).
+            ConfigurationError: chains past the new count hold records (no shrinking).
         """
-        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
-        if only_unsealed and (not heads or heads[0].get("mac") is not None):
+        before = self._heads.all(for_update=True)
+        if only_unsealed and not (list(before) == [1] and before[1].mac is None):
             return None
-        records = self.records()
-        seq, last = (records[-1].seq, records[-1].hash) if records else (0, GENESIS)
-        sealed = AuditHead(seq=seq, hash=last, mac=seal_head(self._key, seq=seq, hash=last))
-        verify_chain(self._key, records, head=sealed)
-        values = {"seq": seq, "hash": last, "mac": sealed.mac}
-        if heads:
-            self._tx.update(self.head_table, [("id", "=", 1)], values)
-        else:
-            try:
-                self._tx.insert(self.head_table, {"id": 1, **values})
-            except Conflict:
-                raise ConcurrencyError(detail="the audit chain was started concurrently") from None
-        return (_head(heads[0]) if heads else None), seq
+        by_chain: dict[int, list[AuditRecord]] = {}
+        for record in self.records():
+            by_chain.setdefault(record.chain, []).append(record)
+        if beyond := [c for c in by_chain if c > self.chains or c < 1]:
+            raise ConfigurationError(
+                detail=f"chain {max(beyond)} holds records: the audit log cannot shrink "
+                f"to {self.chains} chains (docs/audit.md)"
+            )
+        ends: dict[int, tuple[int, str]] = {}
+        for chain, records in by_chain.items():
+            end = AuditHead(seq=records[-1].seq, hash=records[-1].hash, mac=None)
+            link_chain(self._key, records, head=end, start=genesis(self._key, chain), chain=chain)
+            ends[chain] = (end.seq, end.hash)
+        self._heads.replace_all(ends)
+        return before, sum(seq for seq, _ in ends.values())
 
     def has_accounts(self) -> bool:
         return bool(self._tx.select(_ACCOUNTS, limit=1))
 
+    def heads(self) -> dict[int, AuditHead]:
+        return self._heads.all()
+
     def head(self) -> AuditHead | None:
-        rows = self._tx.select(self.head_table, [("id", "=", 1)])
-        return _head(rows[0]) if rows else None
+        """Chain 1's head (the single chain's, in a log from before chains)."""
+        return self._heads.all().get(1)
+
+    def sealed_chains(self) -> int:
+        return sealed_count(self._key, self.heads())
 
     def records(
-        self, *, after_seq: int = 0, limit: int | None = None, up_to_seq: int | None = None
+        self,
+        *,
+        after_seq: int = 0,
+        limit: int | None = None,
+        up_to_seq: int | None = None,
+        chain: int | None = None,
     ) -> list[AuditRecord]:
+        """Records ordered by (chain, seq); ``after_seq`` and ``up_to_seq`` bound the
+        sequence within each chain."""
         where: list[Predicate] = [("seq", ">", after_seq)]
         if up_to_seq is not None:
             where.append(("seq", "<=", up_to_seq))
-        rows = self._tx.select(self.table, where, order_by=("seq",), limit=limit)
+        if chain is not None:
+            where.append(("chain", "=", chain))
+        rows = self._tx.select(self.table, where, order_by=("chain", "seq"), limit=limit)
         return [
             AuditRecord(
                 seq=int(r["seq"]),  # type: ignore[call-overload]
@@ -169,6 +171,11 @@ class AuditTable:
                 ),
                 prev_hash=str(r["prev_hash"]),
                 hash=str(r["hash"]),
+                chain=int(r["chain"]),  # type: ignore[call-overload]
             )
             for r in rows
         ]
+
+
+def _of(chain: int) -> str:
+    return "" if chain == 1 else f" of chain {chain}"

@@ -15,6 +15,7 @@ from softtoken.errors import Busy, ConcurrencyError, SoftTokenError
 from softtoken.ports import Storage, Transaction
 from softtoken.storage._audit_table import AuditTable
 from softtoken.storage._outbox_table import OutboxTable
+from softtoken.storage._read_only import refused
 from softtoken.storage._repositories import AccountTable
 from softtoken.storage._sealed import KeyedSealer
 from softtoken.storage._sealing import SealingTransaction
@@ -25,21 +26,36 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 _log = logging.getLogger("softtoken.storage")
+#: Policy.audit_chains' default: a unit of work made by hand (a tool, another process of
+#: the deployment) writes to the same chains as the library's own.
+DEFAULT_CHAINS = 16
 
 
 class StorageUnitOfWork:
-    """Use as ``with uow: ...; uow.commit()``. Leaving without ``commit`` rolls back."""
+    """Use as ``with uow: ...; uow.commit()``. Leaving without ``commit`` rolls back.
+
+    ``with uow.reading() as reader: ...`` is the read-only kind, for calls that only
+    look: one consistent snapshot, no write lock (it never holds up a writer, on SQLite
+    either), and any write in it raises ``StateError`` ``read_only_unit_of_work``."""
 
     accounts: AccountTable
     outbox: OutboxTable
     audit: AuditTable
 
     def __init__(
-        self, storage: Storage, keys: ServerKeys, *, names_searchable: bool = False
+        self,
+        storage: Storage,
+        keys: ServerKeys,
+        *,
+        names_searchable: bool = False,
+        audit_chains: int = DEFAULT_CHAINS,
+        read_only: bool = False,
     ) -> None:
         self._storage = storage
         self._keys = keys
         self._names_searchable = names_searchable
+        self._audit_chains = audit_chains
+        self._read_only = read_only
         self._sealer = KeyedSealer(keys, lambda k: k.outbox, code="audit_chain_broken")
         self._tx: Transaction | None = None
         self._repositories: dict[object, object] = {}
@@ -56,6 +72,20 @@ class StorageUnitOfWork:
     def keys(self) -> ServerKeys:
         return self._keys
 
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def reading(self) -> StorageUnitOfWork:
+        """A read-only unit of work on the same storage and keys (use it in a ``with``)."""
+        return StorageUnitOfWork(
+            self._storage,
+            self._keys,
+            names_searchable=self._names_searchable,
+            audit_chains=self._audit_chains,
+            read_only=True,
+        )
+
     def repository(self, kind: Callable[[Transaction], V]) -> V:
         """The repository ``kind`` on this transaction, made once per unit of work.
         Lifecycle modules bring their own tables this way (``uow.repository(Certificates)``)."""
@@ -67,12 +97,16 @@ class StorageUnitOfWork:
     def __enter__(self) -> Self:
         # Personal columns are sealed below every repository (storage/_sealing.py).
         self._tx = SealingTransaction(
-            self._storage.begin(), self._keys, names_searchable=self._names_searchable
+            self._storage.begin(read_only=self._read_only),
+            self._keys,
+            names_searchable=self._names_searchable,
         )
         self._repositories.clear()
         self.accounts = AccountTable(self._tx)
         self.outbox = OutboxTable(self._tx, self._sealer)
-        self.audit = AuditTable(self._tx, self._keys)
+        self.audit = AuditTable(
+            self._tx, self._keys, chains=self._audit_chains, read_only=self._read_only
+        )
         return self
 
     def __exit__(
@@ -98,6 +132,8 @@ class StorageUnitOfWork:
 
     def commit(self) -> None:
         tx = self.transaction
+        if self._read_only:
+            raise refused("commit")
         self.audit.flush()
         self._tx = None
         tx.commit()

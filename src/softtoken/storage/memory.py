@@ -7,6 +7,8 @@ change wins, and a later one that wrote the same row raises
 :class:`~softtoken.errors.ConcurrencyError`, as the SQL adapter does. A transaction
 that is not committed leaves nothing behind. ``for_update`` takes the store's lock
 until the end of the transaction, the in-process equivalent of ``SELECT ... FOR UPDATE``.
+A read-only transaction holds the same lock from start to end: its reads are one
+consistent snapshot (writers wait for it, a cost only this test adapter pays).
 Safe to share between threads; not shared between processes (use SQLite for that).
 """
 
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from softtoken.errors import ConcurrencyError, Conflict
 from softtoken.ports import Predicate, Row
 from softtoken.storage._predicates import matches, sort_rows
+from softtoken.storage._read_only import refused
 from softtoken.storage.sql.schema import metadata as default_metadata
 
 __all__ = ["MemoryStorage"]
@@ -106,8 +109,8 @@ class MemoryStorage:
         if row is not None:
             committed[key] = row
 
-    def begin(self) -> _MemoryTransaction:
-        return _MemoryTransaction(self)
+    def begin(self, *, read_only: bool = False) -> _MemoryTransaction:
+        return _MemoryTransaction(self, read_only=read_only)
 
     def create_schema(self) -> None:
         with self._lock:
@@ -119,14 +122,18 @@ class MemoryStorage:
 
 
 class _MemoryTransaction:
-    def __init__(self, store: MemoryStorage) -> None:
+    def __init__(self, store: MemoryStorage, *, read_only: bool = False) -> None:
         self._store = store
+        self._read_only = read_only
         # Rows this transaction wrote (None: deleted), and the committed row each one
         # replaced, compared by identity at commit to find a concurrent writer.
         self._writes: dict[str, dict[_Key, Row | None]] = {}
         self._bases: dict[tuple[str, _Key], Row | None] = {}
         self._holds_lock = False
         self._closed = False
+        if read_only:
+            store.lock.acquire()
+            self._holds_lock = True
 
     # --- reading --------------------------------------------------------------------
 
@@ -164,6 +171,8 @@ class _MemoryTransaction:
         for_update: bool = False,
     ) -> list[Row]:
         self._check_open()
+        if for_update and self._read_only:
+            raise refused(f"select {table} for update")
         if for_update and not self._holds_lock:
             self._store.lock.acquire()
             self._holds_lock = True
@@ -190,6 +199,8 @@ class _MemoryTransaction:
 
     def insert(self, table: str, row: Mapping[str, object]) -> None:
         self._check_open()
+        if self._read_only:
+            raise refused(f"insert into {table}")
         spec = self._store.spec(table)
         full: Row = {c: row.get(c) for c in spec.columns}
         key = spec.key(full)
@@ -200,6 +211,8 @@ class _MemoryTransaction:
 
     def update(self, table: str, where: Sequence[Predicate], values: Mapping[str, object]) -> int:
         self._check_open()
+        if self._read_only:
+            raise refused(f"update of {table}")
         spec = self._store.spec(table)
         found = self._view(table, where)
         for key, row in found.items():
@@ -213,6 +226,8 @@ class _MemoryTransaction:
 
     def delete(self, table: str, where: Sequence[Predicate]) -> int:
         self._check_open()
+        if self._read_only:
+            raise refused(f"delete of {table}")
         found = self._view(table, where)
         for key in found:
             self._stage(table, key, _DELETED)

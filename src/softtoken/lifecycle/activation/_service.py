@@ -385,7 +385,7 @@ class ActivationService:
         uid = self._ctx.user_id(user_id)
         if not isinstance(activation_id, str) or len(activation_id) > 64:  # noqa: PLR2004
             raise NotFound("activation_not_found")
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             activation = uow.repository(ActivationTable).get_by_key(activation_id)
         if activation.user_id != uid.value:
             raise NotFound("activation_not_found")

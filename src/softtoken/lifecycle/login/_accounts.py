@@ -110,13 +110,13 @@ class AccountService:
 
     def get(self, user_id: object) -> Account:
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.accounts.get(uid)
 
     def list(self, *, limit: int = 100, after: object = None) -> list[Account]:
         limit = _boundary.count(limit, "limit")
         start = None if after is None else self._ctx.user_id(after)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.accounts.list(limit=limit, after=start)
 
     def issue_temporary_password(self, user_id: object, *, actor: str = "system") -> str:
@@ -133,7 +133,7 @@ class AccountService:
         uid = ctx.user_id(user_id)
 
         def round_() -> str:
-            with ctx.unit_of_work() as uow:
+            with ctx.unit_of_work().reading() as uow:
                 read = uow.accounts.get(uid)
             password, hashed = new_password(ctx, read)
 

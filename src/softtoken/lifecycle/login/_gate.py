@@ -113,7 +113,7 @@ class Verified:
 def verify_outside(ctx: ServiceContext, uid: UserId, secret: str) -> Verified:
     """Steps 1 and 2: read the account, then spend exactly one verification on
     ``secret`` with no transaction open."""
-    with ctx.unit_of_work() as uow:
+    with ctx.unit_of_work().reading() as uow:
         account = uow.accounts.find(uid)
     stored = None if account is None else account.password_hash
     matched, needs_rehash = False, False

@@ -64,7 +64,7 @@ class InitialCredentialsService:
         uid = ctx.user_id(user_id)
 
         def round_() -> InitialCredentials:
-            with ctx.unit_of_work() as uow:
+            with ctx.unit_of_work().reading() as uow:
                 read = _applicable(uow.accounts.get(uid))
             # Generated and hashed before the transaction that stores it (issue 12, M2).
             password, hashed = new_password(ctx, read)

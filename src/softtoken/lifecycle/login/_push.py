@@ -280,7 +280,7 @@ class PushLoginService:
         challenge reveals nothing that approves it: that needs the device key."""
         serial = parse_serial(certificate_serial)
         now = self._ctx.clock.now()
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             binding = uow.repository(BindingTable).for_serial(serial)
             if binding is None or not binding.active:
                 return []

@@ -327,7 +327,7 @@ class PasswordResetService:
         code can pass now (none pending, used, expired, locked, disabled), so an unknown
         user ID or a locked-out guesser costs no hash."""
         ctx = self._ctx
-        with ctx.unit_of_work() as uow:
+        with ctx.unit_of_work().reading() as uow:
             account = uow.accounts.find(uid)
             pending = uow.repository(CodeTable).find_by_key(Purpose.PASSWORD_RESET.value, uid.value)
         now = ctx.clock.now()

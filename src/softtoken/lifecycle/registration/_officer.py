@@ -46,18 +46,18 @@ class OfficerCalls:
     # --- reading ----------------------------------------------------------------------
 
     def get(self, registration_id: str) -> Registration:
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(Registrations).get_by_key(registration_id)
 
     def history(self, user_id: object) -> list[Registration]:
         """Every registration of the account, oldest first."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(Registrations).of_account(uid)
 
     def assignment_order(self, registration_id: str) -> bytes:
         """The uploaded assignment order PDF, for the officer."""
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(Registrations).get_by_key(registration_id)
             if record.assignment_order is None:
                 raise NotFound(detail="no assignment order")
@@ -68,7 +68,7 @@ class OfficerCalls:
     def awaiting_approval(self, *, limit: int = 100) -> list[Registration]:
         """The officer's queue, oldest first."""
         limit = _boundary.count(limit, "limit")
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(Registrations).in_state(
                 RegistrationState.AWAITING_APPROVAL, limit=limit
             )
@@ -130,7 +130,7 @@ class OfficerCalls:
     def ready_for_activation(self, user_id: object) -> Registration | None:
         """The account's registration that is "approved, ready for activation", or None."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return self.ready_for_activation_in(uow, uid)
 
     def ready_for_activation_in(self, uow: StorageUnitOfWork, uid: UserId) -> Registration | None:
@@ -164,7 +164,7 @@ class OfficerCalls:
         limit = _boundary.count(limit, "limit")
         now = self._ctx.clock.now()
         cutoff = now - self._abandoned_after
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             table = uow.repository(Registrations)
             stale = [
                 reg.registration_id

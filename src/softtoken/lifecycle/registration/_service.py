@@ -66,13 +66,13 @@ class RegistrationService(OfficerCalls):
     def current(self, user_id: object) -> Registration | None:
         """The account's open registration, to resume at ``registration.step``."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(Registrations).open_for(uid)
 
     def needs_assignment_order(self, user_id: object) -> bool:
         """Whether step 1 shows the "upload PDF" button for this account."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return self.settings.order_required(uow.accounts.get(uid))
 
     # --- the person: steps 1 to 3 -------------------------------------------------------

@@ -156,7 +156,7 @@ class RenewalService:
 
         serial = parse_serial(certificate_serial)
         now = self._ctx.clock.now()
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             binding = uow.repository(BindingTable).for_serial(serial)
             if binding is None or not binding.active:
                 return []
@@ -323,7 +323,7 @@ class RenewalService:
         uid = self._ctx.user_id(user_id)
         if not isinstance(renewal_id, str) or len(renewal_id) > 64:  # noqa: PLR2004
             raise NotFound("renewal_not_found")
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             request = uow.repository(RenewalTable).get_by_key(renewal_id)
         if request.user_id != uid.value:
             raise NotFound("renewal_not_found")

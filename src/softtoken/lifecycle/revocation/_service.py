@@ -182,7 +182,7 @@ class RevocationService:
         """Every authenticator event of the account, oldest first: bound, renewed,
         revoked, unbound, with time and source (NIST SP 800-63B-4 draft 4.1)."""
         uid = self._ctx.user_id(user_id)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(AuthenticatorEventTable).for_user(uid.value)
 
     def status_for_device(self, certificate_serial: object) -> list[dict[str, Any]]:
@@ -190,7 +190,7 @@ class RevocationService:
         from softtoken.ca._service import parse_serial  # noqa: PLC0415 - import cycle
 
         serial = parse_serial(certificate_serial)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(CertificateTable).find(serial)
         if record is None or record.status is not CertificateStatus.REVOKED:
             return []

@@ -277,19 +277,19 @@ class ServiceRequestService:
 
     def get(self, request_id: str) -> ServiceRequest:
         """Raises NotFound ``service_request_not_found``."""
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(ServiceRequestTable).get_by_key(request_id)
 
     def signed_form(self, request_id: str) -> bytes:
         """The signed form PDF, for the officer."""
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             record = uow.repository(ServiceRequestTable).get_by_key(request_id)
             return self._documents.get(uow, record.signed_form)
 
     def pending(self, *, limit: int = 100) -> list[ServiceRequest]:
         """Requests waiting for an officer (submitted or in review), oldest first."""
         limit = _boundary.count(limit, "limit")
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(ServiceRequestTable).waiting(limit=limit)
 
     def overdue(self, *, limit: int = 100) -> list[ServiceRequest]:
@@ -298,7 +298,7 @@ class ServiceRequestService:
         limit = _boundary.count(limit, "limit")
         ctx = self._ctx
         cutoff = ctx.clock.now() - ctx.policy.service_request_answer_within
-        with ctx.unit_of_work() as uow:
+        with ctx.unit_of_work().reading() as uow:
             found = uow.repository(ServiceRequestTable).waiting(before=cutoff, limit=limit)
         return [r for r in found if r.submitted_at < cutoff]
 
@@ -312,7 +312,7 @@ class ServiceRequestService:
         except ValueError:
             raise ValidationError("invalid_value", field="state") from None
         uid = None if user_id is None else self._ctx.user_id(user_id).value
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(ServiceRequestTable).listing(
                 state=wanted, user_id=uid, limit=limit
             )

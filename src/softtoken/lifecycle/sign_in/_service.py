@@ -224,7 +224,7 @@ class SignInService:
     def _expired_at(self, user_id: str) -> datetime:
         from softtoken.ca._records import CertificateTable  # noqa: PLC0415 - import cycle
 
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             binding = uow.repository(BindingTable).active_for(user_id)
             if binding is None:  # pragma: no cover - renewal.begin checked it just now
                 raise StateError("soft_token_not_active")
@@ -256,7 +256,7 @@ class SignInService:
         return self._after_phone(login, "soft_token")
 
     def _expires_at(self, challenge_id: str) -> datetime:
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             return uow.repository(ChallengeTable).get_by_key(challenge_id).expires_at
 
     def state(self, handle: object) -> str:
@@ -270,7 +270,7 @@ class SignInService:
             NotFound: ``sign_in_handle_invalid``, ``challenge_not_found``.
         """
         user_id, challenge_id = _parse_handle(handle)
-        with self._ctx.unit_of_work() as uow:
+        with self._ctx.unit_of_work().reading() as uow:
             challenge = uow.repository(ChallengeTable).get_by_key(challenge_id)
         if challenge.user_id != user_id:
             raise NotFound("challenge_not_found")
@@ -317,7 +317,7 @@ class SignInService:
             raise StateError("offline_login_not_allowed")
         user_id, challenge_id = _parse_handle(handle)
         uid = ctx.user_id(user_id).value
-        with ctx.unit_of_work() as uow:
+        with ctx.unit_of_work().reading() as uow:
             _open_challenge(uow, challenge_id, uid, ctx.clock.now())
         self._totp.verify(uid, code)
 

@@ -4,9 +4,15 @@ PostgreSQL (psycopg 3) and MariaDB/MySQL (PyMySQL).
 Rules are kept by the database alone, so many portal processes can share it:
 versions and one-time use are conditional ``UPDATE ... WHERE version = :v`` statements
 whose row count tells who won; unique constraints bind emails and keys; the audit chain
-head is taken with ``SELECT ... FOR UPDATE``. On SQLite every transaction starts with
-``BEGIN IMMEDIATE``, which takes the database's write lock up front, so two processes
-never both read a row and then fight over writing it.
+heads are taken with ``SELECT ... FOR UPDATE``. On SQLite every writing transaction
+starts with ``BEGIN IMMEDIATE``, which takes the database's write lock up front, so two
+processes never both read a row and then fight over writing it.
+
+A read-only transaction (``begin(read_only=True)``) reads one snapshot and never holds
+up a writer: a deferred ``BEGIN`` on SQLite (in WAL mode its first read fixes the
+snapshot), ``REPEATABLE READ, READ ONLY`` on PostgreSQL, ``START TRANSACTION WITH
+CONSISTENT SNAPSHOT, READ ONLY`` on MariaDB/MySQL. Writes in it are refused here,
+before they reach the database.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, StorageUnavailable
 from softtoken.ports import Predicate, Row
+from softtoken.storage._read_only import refused
 from softtoken.storage.sql.schema import metadata as default_metadata
 
 __all__ = ["SqlStorage"]
@@ -38,8 +45,23 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_READ_ONLY = "softtoken_read_only"
+
+
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reader's deferred BEGIN takes no lock; in WAL mode its first read fixes the
+    # snapshot it keeps, and writers go on committing beside it.
+    read_only = conn.get_execution_options().get(_READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+#: The first statement of a read-only transaction on a server: one snapshot for all its
+#: reads (verify reads heads and records that must agree), and no writes.
+_SNAPSHOT = {
+    "postgresql": "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+    "mysql": "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+    "mariadb": "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+}
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:
@@ -117,17 +139,21 @@ class SqlStorage:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def begin(self) -> SqlTransaction:
+    def begin(self, *, read_only: bool = False) -> SqlTransaction:
         try:
             connection = self.engine.connect()
+            if read_only:
+                connection.execution_options(**{_READ_ONLY: True})
             connection.begin()
+            if read_only and self.dialect in _SNAPSHOT:
+                connection.exec_driver_sql(_SNAPSHOT[self.dialect])
         except exc.DBAPIError as error:
             if _is_concurrency_failure(error):
                 raise ConcurrencyError(detail="the database is busy") from error
             raise StorageUnavailable(detail=_describe(error)) from error
         except _CONNECTION_STATE as error:  # the pool ran out of connections in time
             raise StorageUnavailable(detail=type(error).__name__) from error
-        return SqlTransaction(connection, self._statements)
+        return SqlTransaction(connection, self._statements, read_only=read_only)
 
     def create_schema(self) -> None:
         """Bring the tables to this version's schema: create them in an empty database,
@@ -256,9 +282,16 @@ class SqlTransaction:
     failed that way is invalidated, so the pool never hands it out again, whether or not
     the driver recognised a disconnect."""
 
-    def __init__(self, connection: Connection, statements: _Statements) -> None:
+    def __init__(
+        self, connection: Connection, statements: _Statements, *, read_only: bool = False
+    ) -> None:
         self._connection = connection
         self._statements = statements
+        self._read_only = read_only
+
+    def _writable(self, what: str) -> None:
+        if self._read_only:
+            raise refused(what)
 
     def _unavailable(self, error: exc.SQLAlchemyError) -> StorageUnavailable:
         """Drop the connection and describe ``error`` for the caller."""
@@ -282,6 +315,7 @@ class SqlTransaction:
             raise self._unavailable(error) from error
 
     def insert(self, table: str, row: Mapping[str, object]) -> None:
+        self._writable(f"insert into {table}")
         self._execute(self._statements.insert(table), row)
 
     def select(
@@ -293,6 +327,8 @@ class SqlTransaction:
         limit: int | None = None,
         for_update: bool = False,
     ) -> list[Row]:
+        if for_update:
+            self._writable(f"select {table} for update")
         shape, params = _params(where)
         statement = self._statements.select(
             table, shape, tuple(order_by), limit is not None, for_update
@@ -302,12 +338,14 @@ class SqlTransaction:
         return [dict(r._mapping) for r in self._execute(statement, params)]  # noqa: SLF001 - SQLAlchemy's public row API
 
     def update(self, table: str, where: Sequence[Predicate], values: Mapping[str, object]) -> int:
+        self._writable(f"update of {table}")
         shape, params = _params(where)
         columns = tuple(sorted(values))
         params.update({f"v_{c}": values[c] for c in columns})
         return self._execute(self._statements.update(table, shape, columns), params).rowcount
 
     def delete(self, table: str, where: Sequence[Predicate]) -> int:
+        self._writable(f"delete of {table}")
         shape, params = _params(where)
         return self._execute(self._statements.delete(table, shape), params).rowcount
 

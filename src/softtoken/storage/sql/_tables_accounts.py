@@ -73,9 +73,12 @@ outbox = sa.Table(
     _version(),
 )
 
+# Records of every chain (softtoken.audit._chains): ``seq`` counts within its chain.
+# Rows from before chains are chain 1, which they verify as unchanged (revision 0006).
 audit_events = sa.Table(
     "st_audit_events",
     metadata,
+    sa.Column("chain", sa.Integer, primary_key=True, autoincrement=False, server_default="1"),
     sa.Column(
         "seq",
         sa.BigInteger().with_variant(sa.Integer, "sqlite"),
@@ -92,9 +95,10 @@ audit_events = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
-# One row: the newest sequence number and hash, sealed by `mac` ("v1:" + HMAC under a
-# key derived from the audit key; softtoken.audit._seal). Appenders lock it, which
-# orders the chain across processes, and it lets `verify` notice rows cut from the end.
+# One row per chain (`id` is the chain): its newest sequence number and hash, sealed by
+# `mac` ("v2:" + HMAC under a key derived from the audit key; softtoken.audit._seal).
+# Appenders lock their chain's row, which orders that chain across processes, and it
+# lets `verify` notice rows cut from the end.
 # `mac` is nullable only so that an existing table can gain the column; a head without
 # one never verifies (docs/audit.md: upgrading).
 audit_head = sa.Table(
@@ -104,6 +108,9 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("mac", sa.String(80), nullable=True),
+    # The chain count a "v2" head is sealed for (its MAC covers it); NULL in the one
+    # "v1" head of a log from before chains (revision 0006).
+    sa.Column("chains", sa.Integer, nullable=True),
 )
 
 # --- one-time codes (softtoken.otp): tables below this line ------------------------------

@@ -1,0 +1,112 @@
+"""Issue 15 item 2: reads that never block writers.
+
+A reading unit of work (``uow.reading()``) reads one snapshot, takes no write lock and
+refuses every write with ``read_only_unit_of_work``, on every adapter. On SQLite a
+login no longer waits for a large ``audit.verify()``: the test holds verify inside its
+reading transaction and checks the login finishes first (ordering, not wall clock).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from softtoken import LoginType, StateError
+from softtoken.audit import AuditEntry
+from softtoken.storage._audit_table import AuditTable
+from softtoken.storage.memory import MemoryStorage
+from softtoken.storage.sql import SqlStorage
+from softtoken.testing import Harness, in_memory
+
+from ..helpers.otp import PASSWORD, USER, registered
+from ..helpers.storage import snapshot
+
+
+def test_a_write_in_a_reading_unit_of_work_is_refused(harness: Harness) -> None:
+    soft = harness.softtoken
+    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee")
+    before = snapshot(harness)
+    entry = AuditEntry(at=datetime.now(UTC), actor="system", action="t", subject="s")
+    with soft.unit_of_work().reading() as reader:
+        tx = reader.transaction
+        attempts: list[Callable[[], object]] = [
+            lambda: reader.audit.append(entry),
+            lambda: tx.insert("st_audit_head", {"id": 99, "seq": 0, "hash": "0", "mac": None}),
+            lambda: tx.update("st_accounts", [("user_id", "=", USER)], {"first_name": "X"}),
+            lambda: tx.delete("st_accounts", []),
+            lambda: tx.select("st_audit_head", [("id", "=", 1)], for_update=True),
+            reader.commit,
+        ]
+        for attempt in attempts:
+            with pytest.raises(StateError) as caught:
+                attempt()
+            assert caught.value.code == "read_only_unit_of_work"
+        assert tx.select("st_accounts", [("user_id", "=", USER)])  # reads still work after
+    assert snapshot(harness) == before
+
+
+def test_a_reading_unit_of_work_keeps_its_snapshot(storage: MemoryStorage | SqlStorage) -> None:
+    harness = in_memory(storage=storage)
+    soft = harness.softtoken
+    soft.accounts.create(user_id=USER, first_name="Somchai", last_name="Jaidee")
+    if isinstance(storage, MemoryStorage):
+        pytest.skip("the memory adapter's reader holds its lock: a writer waits instead")
+    with soft.unit_of_work().reading() as reader:
+        seen = reader.audit.heads()
+        soft.accounts.issue_temporary_password(USER)  # another transaction commits
+        assert reader.audit.heads() == seen
+        assert len(reader.audit.records()) == 1
+    assert len(soft.audit.records()) == 2
+
+
+def test_a_login_during_a_large_verify_is_not_blocked_on_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = SqlStorage(f"sqlite:///{tmp_path / 'softtoken.db'}")
+    storage.create_schema()
+    harness = in_memory(storage=storage)
+    soft = harness.softtoken
+    registered(soft, login_type=LoginType.PASSWORD)
+    for _ in range(20):
+        soft.accounts.get(USER)
+    count = soft.audit.verify()
+
+    inside, release = threading.Event(), threading.Event()
+    original = AuditTable.records
+
+    def paused(self: AuditTable, **kwargs: object) -> object:
+        rows = original(self, **kwargs)  # type: ignore[arg-type]
+        inside.set()
+        release.wait(60)
+        return rows
+
+    monkeypatch.setattr(AuditTable, "records", paused)
+    verified: list[int] = []
+    verifier = threading.Thread(target=lambda: verified.append(soft.audit.verify()))
+    verifier.start()
+    try:
+        assert inside.wait(30), "verify did not reach its records"
+        done = threading.Event()
+
+        def log_in() -> None:
+            soft.login.password(USER, PASSWORD)
+            done.set()
+
+        login = threading.Thread(target=log_in)
+        login.start()
+        # The login commits while verify still holds its transaction open. Before
+        # reading units of work, verify's BEGIN IMMEDIATE held the write lock and the
+        # login waited for it (30 s busy timeout), so this wait ran out first.
+        assert done.wait(25), "the login waited for verify"
+        assert verifier.is_alive()
+    finally:
+        release.set()
+        verifier.join(60)
+    monkeypatch.undo()
+    assert verified == [count]  # verify read its snapshot, from before the login
+    assert soft.audit.verify() > count  # the login's records, verified next time
+    storage.close()
