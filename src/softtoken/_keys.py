@@ -54,6 +54,10 @@ class ServerKeys:
     audit: bytes
     otp: bytes
     tokens: bytes
+    #: Keyed pseudonyms of people in audit records (``softtoken.audit._pseudonyms``).
+    pseudonyms: bytes
+    #: The ID of the key these were derived from; MACs record it (issue 17 item 2).
+    key_id: str = "k1"
 
     @classmethod
     def from_secret(cls, secret: bytes) -> ServerKeys:
@@ -66,7 +70,19 @@ class ServerKeys:
             audit=_derive(secret, "audit"),
             otp=_derive(secret, "otp"),
             tokens=_derive(secret, "tokens"),
+            pseudonyms=_derive(secret, "pseudonyms"),
         )
+
+    def for_key_id(self, key_id: str) -> ServerKeys:
+        """The keys of ``key_id``: a single key knows only itself (a keyring, issue 17
+        item 2, also opens older keys).
+
+        Raises:
+            ConfigurationError: ``key_unknown`` for any other key ID.
+        """
+        if key_id != self.key_id:
+            raise ConfigurationError("key_unknown", detail=f"key ID {key_id!r}")
+        return self
 
     def mac(self, key: bytes, *parts: str | bytes) -> str:
         """HMAC-SHA256 over length-prefixed parts (no ambiguity between ``a|bc``, ``ab|c``)."""

@@ -216,6 +216,9 @@ class Policy:
     retention_closed_registrations: timedelta = timedelta(days=365)
     retention_proofings: timedelta = timedelta(days=30)
     retention_closed_service_requests: timedelta = timedelta(days=730)
+    #: From an account's closing until ``soft.privacy.erase`` may remove its holder's
+    #: personal data: as long as its closed service requests are kept (docs/privacy.md).
+    retention_closed_accounts: timedelta = timedelta(days=730)
     #: Rows one purge transaction removes at most: short transactions beside live traffic.
     purge_batch_size: int = 500
     #: The share of wall time a purge works; it rests the rest, between batches, so live

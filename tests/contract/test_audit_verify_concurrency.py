@@ -95,7 +95,9 @@ def test_verify_still_finds_a_removed_record_while_others_write(harness: Harness
 
 def _process_writer(url: str, audit_key: bytes, writes: int) -> None:
     """Another portal process: the same database and audit key, its own engine."""
-    keys = ServerKeys(outbox=audit_key, audit=audit_key, otp=audit_key, tokens=audit_key)
+    keys = ServerKeys(
+        outbox=audit_key, audit=audit_key, otp=audit_key, tokens=audit_key, pseudonyms=audit_key
+    )
     storage = SqlStorage(url)
 
     def once() -> None:

@@ -4,14 +4,25 @@ Add a code to the module of its area, with Thai and English text; a code defined
 stops the import, so two areas can never disagree about one.
 """
 
-from softtoken._messages import ca, core, login, oidc, otp, protocol, registration, renewal, web
+from softtoken._messages import (
+    ca,
+    core,
+    login,
+    oidc,
+    otp,
+    privacy,
+    protocol,
+    registration,
+    renewal,
+    web,
+)
 
 __all__ = ["MESSAGES"]
 
 
 def _merge() -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
-    for area in (core, otp, login, ca, registration, protocol, renewal, oidc, web):
+    for area in (core, otp, login, ca, registration, protocol, renewal, oidc, web, privacy):
         twice = merged.keys() & area.MESSAGES.keys()
         if twice:
             msg = f"error codes defined twice: {sorted(twice)}"

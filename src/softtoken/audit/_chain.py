@@ -10,6 +10,10 @@ by a checkpoint kept outside the database. (Someone who also holds the key can r
 everything but a checkpoint already stored elsewhere.)
 
 Entries never hold a secret: :class:`AuditEntry` refuses detail keys that name one.
+
+Records written since schema revision 0007 (format 2) hash keyed pseudonyms of who and
+what instead of the clear values, and name the key ID they were MAC'd with
+(``_pseudonyms.py``), so erasure can blank the clear values and the chain still verifies.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from typing import Literal
 import attrs
 
 from softtoken._clock import utc
+from softtoken._keys import ServerKeys
+from softtoken.audit._pseudonyms import AuditRefs, matches, record_hash
 from softtoken.audit._seal import AuditCheckpoint, AuditHead, check_checkpoint, check_head
-from softtoken.errors import TamperingDetected
+from softtoken.errors import ConfigurationError, TamperingDetected
 
 __all__ = ["GENESIS", "AuditEntry", "AuditRecord", "Outcome", "chain_hash", "verify_chain"]
 
@@ -82,6 +88,31 @@ class AuditRecord:
     entry: AuditEntry
     prev_hash: str
     hash: str
+    #: What a format 2 record's hash covers; None for format 1 (clear values hashed).
+    refs: AuditRefs | None = None
+
+    @property
+    def format(self) -> int:
+        return 1 if self.refs is None else 2
+
+
+def record_digest(keys: ServerKeys, record: AuditRecord) -> str | None:
+    """The hash ``record`` must have, or None when a value still in clear is not the
+    one its pseudonym was made from (or the record names a key the ring lacks)."""
+    refs, entry = record.refs, record.entry
+    if refs is None:
+        return chain_hash(keys.audit, record.seq, record.prev_hash, entry)
+    try:
+        mine = keys.for_key_id(refs.key_id)
+    except ConfigurationError:
+        return None
+    shown: list[tuple[object, str]] = [(entry.actor, refs.actor), (entry.subject, refs.subject)]
+    shown += [(entry.details.get(name), ref) for name, ref in refs.details.items()]
+    if not all(matches(mine, value, ref) for value, ref in shown):
+        return None
+    return record_hash(mine, record.seq, record.prev_hash,
+                       at=entry.at.isoformat(timespec="microseconds"), action=entry.action,
+                       outcome=entry.outcome, details=entry.details, refs=refs)  # fmt: skip
 
 
 def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
@@ -90,7 +121,7 @@ def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
 
 
 def verify_chain(
-    key: bytes,
+    keys: ServerKeys,
     records: Iterable[AuditRecord],
     *,
     head: AuditHead | None,
@@ -103,6 +134,7 @@ def verify_chain(
         TamperingDetected: naming the first sequence number that does not verify, or
             ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
     """
+    key = keys.audit
     if checkpoint is not None:
         check_checkpoint(key, checkpoint)
     if head is not None:
@@ -112,13 +144,19 @@ def verify_chain(
     for record in records:
         if record.seq != expected_seq:
             raise TamperingDetected(detail=f"record {expected_seq} is missing")
-        if record.prev_hash != expected_prev or not hmac.compare_digest(
-            record.hash, chain_hash(key, record.seq, record.prev_hash, record.entry)
+        digest = record_digest(keys, record)
+        if (
+            record.prev_hash != expected_prev
+            or digest is None
+            or not hmac.compare_digest(record.hash, digest)
         ):
             raise TamperingDetected(detail=f"record {record.seq} was altered")
         expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
         if checkpoint is not None and record.seq == checkpoint.seq:
-            at_checkpoint = record.hash
+            # A checkpoint taken before format 1 records were converted names the hash
+            # the record had then, which the converted record's own hash covers.
+            legacy = record.refs.legacy if record.refs else None
+            at_checkpoint = legacy if legacy == checkpoint.hash else record.hash
     head_seq, head_hash = (0, GENESIS) if head is None else (head.seq, head.hash)
     if head_seq != count or not hmac.compare_digest(head_hash, expected_prev):
         raise TamperingDetected(detail=f"the log ends at {count} but its head says {head_seq}")

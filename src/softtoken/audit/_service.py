@@ -60,7 +60,7 @@ class AuditLog:
             head = uow.audit.head()
             end = 0 if head is None else head.seq
             records = uow.audit.records(up_to_seq=end)
-            count = verify_chain(uow.keys.audit, records, head=head, checkpoint=checkpoint)
+            count = verify_chain(uow.keys, records, head=head, checkpoint=checkpoint)
             # A record past the head must be a newer writer's, whose commit moved the
             # head past it; one left behind a head put back (or a head deleted) is not.
             # One more read of the head tells them apart.

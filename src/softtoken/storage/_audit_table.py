@@ -1,9 +1,19 @@
-"""The audit log's table: records appended to the hash chain, and its sealed head row."""
+"""The audit log's table: records appended to the hash chain, and its sealed head row.
+
+Records are written in format 2 (``softtoken.audit._pseudonyms``): the clear actor,
+subject and text details sit in columns beside the pseudonyms the hash covers, so
+:meth:`AuditTable.erase` can blank them and the chain still verifies.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import attrs
+
 from softtoken._keys import ServerKeys
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash, verify_chain
+from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, verify_chain
+from softtoken.audit._pseudonyms import AuditRefs, record_hash, refs_for
 from softtoken.audit._seal import WIPED, AuditHead, check_head, seal_head
 from softtoken.errors import ConcurrencyError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Row, Transaction
@@ -34,6 +44,7 @@ class AuditTable:
 
     def __init__(self, tx: Transaction, keys: ServerKeys) -> None:
         self._tx = tx
+        self._keys = keys
         self._key = keys.audit
         self._pending: list[AuditEntry] = []
 
@@ -56,9 +67,11 @@ class AuditTable:
         start = seq
         for entry in self._pending:
             seq += 1
-            digest = chain_hash(self._key, seq, prev, entry)
+            refs = refs_for(self._keys, actor=entry.actor, subject=entry.subject,
+                            details=entry.details)  # fmt: skip
+            digest = _hash(self._keys, seq, prev, entry, refs)
             try:
-                self._insert(seq, entry, prev, digest)
+                self._insert(seq, entry, prev, digest, refs)
             except Conflict:
                 if not heads:  # two first writers: the loser retries behind the winner
                     raise ConcurrencyError(
@@ -80,7 +93,7 @@ class AuditTable:
                 raise ConcurrencyError(detail="the audit chain was started concurrently") from None
         self._pending.clear()
 
-    def _insert(self, seq: int, entry: AuditEntry, prev: str, digest: str) -> None:
+    def _insert(self, seq: int, entry: AuditEntry, prev: str, digest: str, refs: AuditRefs) -> None:
         self._tx.insert(
             self.table,
             {
@@ -93,6 +106,7 @@ class AuditTable:
                 "details": dict(entry.details),
                 "prev_hash": prev,
                 "hash": digest,
+                **_ref_columns(refs),
             },
         )
 
@@ -131,7 +145,7 @@ class AuditTable:
         records = self.records()
         seq, last = (records[-1].seq, records[-1].hash) if records else (0, GENESIS)
         sealed = AuditHead(seq=seq, hash=last, mac=seal_head(self._key, seq=seq, hash=last))
-        verify_chain(self._key, records, head=sealed)
+        verify_chain(self._keys, records, head=sealed)
         values = {"seq": seq, "hash": last, "mac": sealed.mac}
         if heads:
             self._tx.update(self.head_table, [("id", "=", 1)], values)
@@ -156,19 +170,121 @@ class AuditTable:
         if up_to_seq is not None:
             where.append(("seq", "<=", up_to_seq))
         rows = self._tx.select(self.table, where, order_by=("seq",), limit=limit)
-        return [
-            AuditRecord(
-                seq=int(r["seq"]),  # type: ignore[call-overload]
-                entry=AuditEntry(
-                    at=row_datetime(r["at"]),
-                    actor=str(r["actor"]),
-                    action=str(r["action"]),
-                    subject=str(r["subject"]),
-                    outcome=r["outcome"],  # type: ignore[arg-type]
-                    details=dict(r["details"]),  # type: ignore[call-overload]
-                ),
-                prev_hash=str(r["prev_hash"]),
-                hash=str(r["hash"]),
+        return [_record(r) for r in rows]
+
+    def convert(self) -> tuple[int, AuditHead] | None:
+        """Re-chain format 1 records (from before revision 0007) as format 2, under
+        the head's lock, once the whole chain verifies. Every rewritten record binds
+        the hash it had (``legacy``), so checkpoints taken before still verify.
+        Returns how many records were format 1 and the head they ended at, or None
+        when there were none; the caller audits the conversion in this transaction.
+
+        Raises:
+            TamperingDetected: the chain does not verify as it stands.
+        """
+        if not self._tx.select(self.table, [("format", "=", 1)], limit=1):
+            return None
+        heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
+        head = _head(heads[0]) if heads else None
+        records = self.records()
+        verify_chain(self._keys, records, head=head)
+        assert head is not None  # noqa: S101 - a verified chain with records has a head
+        old = sum(1 for r in records if r.refs is None)
+        prev = GENESIS
+        for record in records:
+            entry = record.entry
+            refs = record.refs or refs_for(
+                self._keys, actor=entry.actor, subject=entry.subject, details=entry.details
             )
-            for r in rows
-        ]
+            refs = attrs.evolve(refs, legacy=refs.legacy or record.hash)
+            digest = _hash(self._keys, record.seq, prev, entry, refs)
+            self._tx.update(self.table, [("seq", "=", record.seq)],
+                            {"prev_hash": prev, "hash": digest, **_ref_columns(refs)})  # fmt: skip
+            prev = digest
+        values = {"hash": prev, "mac": seal_head(self._key, seq=head.seq, hash=prev)}
+        self._tx.update(self.head_table, [("id", "=", 1)], values)
+        return old, head
+
+    def erase(self, identifiers: Iterable[str], *, page: int = 1000) -> int:
+        """Blank every clear actor, subject and text detail that contains one of
+        ``identifiers``, leaving its pseudonym; returns how many records changed.
+        Format 1 records must be converted first (:meth:`convert`)."""
+        names = [i for i in identifiers if i]
+        changed, after = 0, 0
+        while rows := self._tx.select(self.table, [("seq", ">", after)], order_by=("seq",),
+                                      limit=page):  # fmt: skip
+            for row in rows:
+                values = _erased(row, names)
+                if values:
+                    self._tx.update(self.table, [("seq", "=", row["seq"])], values)
+                    changed += 1
+            after = int(rows[-1]["seq"])  # type: ignore[call-overload]
+        return changed
+
+
+def _hash(keys: ServerKeys, seq: int, prev: str, entry: AuditEntry, refs: AuditRefs) -> str:
+    return record_hash(keys, seq, prev, at=entry.at.isoformat(timespec="microseconds"),
+                       action=entry.action, outcome=entry.outcome, details=entry.details,
+                       refs=refs)  # fmt: skip
+
+
+def _ref_columns(refs: AuditRefs) -> dict[str, object]:
+    return {
+        "format": 2,
+        "key_id": refs.key_id,
+        "actor_ref": refs.actor,
+        "subject_ref": refs.subject,
+        "detail_refs": dict(refs.details),
+        "legacy_hash": refs.legacy,
+    }
+
+
+def _erased(row: Row, names: list[str]) -> dict[str, object]:
+    def named(value: object) -> bool:
+        return isinstance(value, str) and any(n in value for n in names)
+
+    values: dict[str, object] = {}
+    for column in ("actor", "subject"):
+        if named(row[column]):
+            values[column] = None
+    details = dict(row["details"])  # type: ignore[call-overload]
+    kept = {n: v for n, v in details.items() if not named(v)}
+    if len(kept) != len(details):
+        values["details"] = kept
+    if values and row.get("format", 1) != 2:  # noqa: PLR2004 - the record format
+        # Blanking a value a format 1 hash covers would break the chain.
+        raise TamperingDetected(detail=f"record {row['seq']} is not converted to format 2")
+    return values
+
+
+def _record(r: Row) -> AuditRecord:
+    refs = None
+    actor, subject = r["actor"], r["subject"]
+    details: dict[str, object] = dict(r["details"])  # type: ignore[call-overload]
+    if r.get("format", 1) == 2:  # noqa: PLR2004 - the record format
+        detail_refs = {str(k): str(v) for k, v in dict(r["detail_refs"] or {}).items()}  # type: ignore[call-overload]
+        refs = AuditRefs(
+            key_id=str(r["key_id"]),
+            actor=str(r["actor_ref"]),
+            subject=str(r["subject_ref"]),
+            details=detail_refs,
+            legacy=None if r["legacy_hash"] is None else str(r["legacy_hash"]),
+        )
+        # An erased value shows as its pseudonym.
+        actor = refs.actor if actor is None else actor
+        subject = refs.subject if subject is None else subject
+        details = {**detail_refs, **details}
+    return AuditRecord(
+        seq=int(r["seq"]),  # type: ignore[call-overload]
+        entry=AuditEntry(
+            at=row_datetime(r["at"]),
+            actor=str(actor),
+            action=str(r["action"]),
+            subject=str(subject),
+            outcome=r["outcome"],  # type: ignore[arg-type]
+            details=details,  # type: ignore[arg-type]
+        ),
+        prev_hash=str(r["prev_hash"]),
+        hash=str(r["hash"]),
+        refs=refs,
+    )

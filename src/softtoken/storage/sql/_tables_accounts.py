@@ -48,6 +48,8 @@ accounts = sa.Table(
     sa.Column("registration_completed", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Set when an officer closes the account (revision 0007); erasure counts from it.
+    sa.Column("closed_at", UTCDateTime, nullable=True),
     _version(),
 )
 
@@ -80,13 +82,21 @@ audit_events = sa.Table(
         autoincrement=False,
     ),
     sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
+    # Clear values, NULL once erased; format 2 hashes the pseudonyms beside them
+    # (revision 0007, softtoken.audit._pseudonyms).
+    sa.Column("actor", sa.String(64), nullable=True),
     sa.Column("action", sa.String(64), nullable=False),
-    sa.Column("subject", sa.String(128), nullable=False, index=True),
+    sa.Column("subject", sa.String(128), nullable=True, index=True),
     sa.Column("outcome", sa.String(32), nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("format", sa.SmallInteger, nullable=False, server_default="1"),
+    sa.Column("key_id", sa.String(32), nullable=True),
+    sa.Column("actor_ref", sa.String(40), nullable=True),
+    sa.Column("subject_ref", sa.String(40), nullable=True, index=True),
+    sa.Column("detail_refs", sa.JSON, nullable=True),
+    sa.Column("legacy_hash", sa.String(64), nullable=True),
 )
 
 # One row: the newest sequence number and hash, sealed by `mac` ("v1:" + HMAC under a

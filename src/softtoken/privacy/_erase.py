@@ -1,0 +1,122 @@
+"""``soft.privacy.erase``: remove the personal data of an account closed past its
+retention (the Thai Personal Data Protection Act, section 37(3); ASVS 5.0 14.2.7).
+
+One transaction, so a failure anywhere leaves storage as it was:
+
+1. the account must be closed for ``policy.retention_closed_accounts`` and every one of
+   its certificates expired (a revoked certificate stays on the CRL until it expires,
+   RFC 5280 3.3, and the CRL is built from the certificate rows);
+2. audit records from before revision 0007 are converted to format 2 (their hashes
+   cover clear values; ``AuditTable.convert``);
+3. every row that export collects (``_export.collect``) is deleted with its documents;
+4. every clear actor, subject or text detail in the audit log that contains the
+   person's user ID, citizen ID, email or name is blanked, leaving its pseudonym;
+5. one record, ``privacy.erase``, names the person by pseudonym and gives counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from softtoken._context import ServiceContext
+from softtoken.accounts._account import Account
+from softtoken.accounts._identifiers import UserId
+from softtoken.audit._chain import AuditEntry, DetailValue
+from softtoken.audit._pseudonyms import pseudonym
+from softtoken.errors import StateError
+from softtoken.ports import Predicate, Row
+from softtoken.privacy._export import collect
+from softtoken.proofing._documents_store import DocumentStore, drop_documents
+from softtoken.storage._unit_of_work import StorageUnitOfWork
+
+__all__ = ["erase_in"]
+
+_AUDIT = "st_audit_events"
+_OWNERS = "st_document_owners"
+
+
+def erase_in(
+    ctx: ServiceContext,
+    store: DocumentStore,
+    uow: StorageUnitOfWork,
+    uid: UserId,
+    *,
+    now: datetime,
+    actor: str,
+) -> dict[str, int]:
+    """Erase in the caller's unit of work; returns rows removed per table (without
+    ``st_``) and ``audit_records`` blanked.
+
+    Raises:
+        NotFound: ``account_not_found``.
+        StateError: ``account_not_closed``; ``retention_not_over`` (the period, or a
+            certificate not yet expired).
+    """
+    account = uow.accounts.get(uid)
+    _check_due(ctx, account, now)
+    held = collect(uow, store, uid.value)
+    if any(row["not_after"] > now for row in _rows(held.reads, "st_certificates")):  # type: ignore[operator]
+        raise StateError("retention_not_over", detail="a certificate has not expired")
+    converted = uow.audit.convert()
+    if converted is not None:
+        ctx.audit(uow, actor="system", action="audit.convert", subject="audit",
+                  records=converted[0], v1_head_seq=converted[1].seq,
+                  v1_head_hash=converted[1].hash)  # fmt: skip
+    names = _identifiers(account, held.reads)
+    counts: dict[str, int] = {}
+    tx = uow.transaction
+    for table, where, _found in held.reads:
+        if table != _AUDIT:
+            gone = tx.delete(table, where)
+            if gone:
+                key = table.removeprefix("st_")
+                counts[key] = counts.get(key, 0) + gone
+    drop_documents(uow, store, held.document_ids)
+    counts["documents"] = len(held.document_ids)
+    # Uploads a proofing kept under the person's citizen ID or email (issue 12 L2).
+    counts["document_owners"] = tx.delete(_OWNERS, [("owner", "in", sorted(names))])
+    counts["audit_records"] = uow.audit.erase(names)
+    # Counts only; the subject is the person's pseudonym, never the clear user ID.
+    details: dict[str, DetailValue] = {k: v for k, v in sorted(counts.items()) if v}
+    subject = pseudonym(uow.keys, uid.value)
+    uow.audit.append(AuditEntry(at=ctx.clock.now(), actor=actor, action="privacy.erase",
+                                subject=subject, details=details))  # fmt: skip
+    return counts
+
+
+def _check_due(ctx: ServiceContext, account: Account, now: datetime) -> None:
+    if account.closed_at is None:
+        raise StateError("account_not_closed")
+    due = account.closed_at + ctx.policy.retention_closed_accounts
+    if now < due:
+        raise StateError("retention_not_over", detail=f"erasable from {due.isoformat()}")
+
+
+_Reads = list[tuple[str, list[Predicate], list[Row]]]
+
+
+def _rows(reads: _Reads, table: str) -> list[Row]:
+    return [row for name, _where, rows in reads if name == table for row in rows]
+
+
+_NAMING_COLUMNS = ("citizen_id", "email", "code_sent_to", "notified_to", "subject")
+_NAMING_TABLES = ("st_registrations", "st_email_bindings", "st_proofings", "st_service_requests")
+
+
+def _identifiers(account: Account, reads: _Reads) -> set[str]:
+    """Every value that names the person: user ID, citizen IDs, emails, names and a
+    provider's subject, as the account and the rows about them hold them."""
+    found = {account.user_id.value, account.first_name, account.last_name}
+    found |= {v.value for v in (account.email, account.citizen_id) if v is not None}
+    for table in _NAMING_TABLES:
+        for row in _rows(reads, table):
+            identity = row.get("identity")
+            named = (
+                {k: v for k, v in identity.items() if "name" in k}
+                if isinstance(identity, dict)
+                else {}
+            )
+            for value in (*(row.get(c) for c in _NAMING_COLUMNS), *named.values()):
+                if isinstance(value, str) and value:
+                    found.add(value)
+    return found
