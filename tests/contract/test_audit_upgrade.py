@@ -49,15 +49,17 @@ def test_m1_the_upgrading_start_seals_the_0_1_head_and_says_so(
     database_0_1: sa.Engine,
 ) -> None:
     soft = _start(database_0_1)
-    assert soft.audit.verify() == RECORDS_0_1 + 1
-    last = soft.audit.records()[-1]
-    assert (last.entry.actor, last.entry.action) == ("system", "audit.reseal")
-    assert dict(last.entry.details) == {
+    # The reseal, then the conversion to format 2 (revision 0007).
+    assert soft.audit.verify() == RECORDS_0_1 + 2
+    resealed = soft.audit.records()[-2]
+    assert (resealed.entry.actor, resealed.entry.action) == ("system", "audit.reseal")
+    assert dict(resealed.entry.details) == {
         "head_was": RECORDS_0_1,
         "records_kept": RECORDS_0_1,
         "reason": "schema_upgrade",
     }
-    assert _start(database_0_1).audit.verify() == RECORDS_0_1 + 1  # once only
+    assert soft.audit.records()[-1].entry.action == "audit.convert"
+    assert _start(database_0_1).audit.verify() == RECORDS_0_1 + 2  # once only
 
 
 def test_m1_a_seal_blanked_after_the_upgrade_is_not_restored_by_a_restart(
@@ -79,3 +81,27 @@ def test_m1_an_upgrade_by_hand_needs_an_officer_s_reseal(database_0_1: sa.Engine
         soft.audit.verify()
     assert soft.audit.reseal(officer="off.1") == RECORDS_0_1
     assert soft.audit.verify() == RECORDS_0_1 + 1
+
+
+def test_issue17_converted_records_keep_verifying_against_an_older_checkpoint(
+    database_0_1: sa.Engine,
+) -> None:
+    """Format 1 records hash clear names; the conversion re-chains them as format 2,
+    each binding the hash it had, so a checkpoint from before still verifies, and
+    the conversion's own record names the old head."""
+    SqlStorage(database_0_1).create_schema()  # by hand: the start converts nothing
+    soft = _start(database_0_1)
+    soft.audit.reseal(officer="off.1")
+    before = soft.audit.checkpoint()
+    assert {r.format for r in soft.audit.records()[:RECORDS_0_1]} == {1}
+    assert soft.audit.convert() == RECORDS_0_1
+    assert soft.audit.convert() is None  # once only
+    records = soft.audit.records()
+    assert {r.format for r in records} == {2}
+    assert dict(records[-1].entry.details) == {
+        "records": RECORDS_0_1,
+        "v1_head_seq": before.seq,
+        "v1_head_hash": before.hash,
+    }
+    assert soft.audit.verify(checkpoint=before) == RECORDS_0_1 + 2
+    assert soft.audit.verify(checkpoint=soft.audit.checkpoint()) == RECORDS_0_1 + 2

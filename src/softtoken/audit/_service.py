@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from softtoken._log import logger
@@ -16,7 +17,31 @@ if TYPE_CHECKING:
     from softtoken.ports import Clock
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["AuditLog"]
+__all__ = ["AuditLog", "convert_in"]
+
+
+def convert_in(uow: StorageUnitOfWork, at: datetime) -> int | None:
+    """Convert format 1 records in ``uow`` and audit it with the head they ended at, so
+    the log itself proves the format 2 chain continues the old one. Returns how many
+    records were converted, or None when none were format 1.
+
+    Raises:
+        TamperingDetected: the chain does not verify as it stands (nothing converted).
+    """
+    done = uow.audit.convert()
+    if done is None:
+        return None
+    count, head = done
+    uow.audit.append(
+        AuditEntry(
+            at=at,
+            actor="system",
+            action="audit.convert",
+            subject="audit",
+            details={"records": count, "v1_head_seq": head.seq, "v1_head_hash": head.hash},
+        )
+    )
+    return count
 
 
 class AuditLog:
@@ -145,6 +170,36 @@ class AuditLog:
             )
             uow.commit()
         return kept
+
+    def convert(self) -> int | None:
+        """Re-chain records written before schema revision 0007 (format 1, whose hash
+        covers clear names) as format 2 (pseudonyms), so erasure can blank names
+        without breaking the chain. ``build()`` calls this when its own start added the
+        columns; after an upgrade by hand an officer runs it (``softtoken officer audit
+        convert``), and the first erasure does. Every converted record keeps the hash
+        it had, so checkpoints taken before still verify; the conversion is itself a
+        record (``audit.convert``, with the old head). Returns how many records were
+        converted, or None when there were none.
+
+        Raises:
+            TamperingDetected: the chain does not verify: nothing is converted.
+        """
+        with self._uow() as uow:
+            count = convert_in(uow, self._clock.now())
+            uow.commit()
+        return count
+
+    def convert_upgraded_records(self) -> int | None:
+        """:meth:`convert` at a start that added the columns; a chain that does not
+        verify is left as it is (``verify`` reports it) and logged."""
+        try:
+            return self.convert()
+        except TamperingDetected as error:
+            logger.warning(
+                "audit records left in format 1 after the schema upgrade: %s", error.detail,
+                extra={"softtoken_action": "audit.convert", "softtoken_code": error.code},
+            )  # fmt: skip
+            return None
 
     def export(self) -> list[dict[str, object]]:
         """Every record as JSON-ready dicts, with the chain hashes for outside checks."""

@@ -23,6 +23,7 @@ from softtoken.accounts._account import Account
 from softtoken.accounts._identifiers import UserId
 from softtoken.audit._chain import AuditEntry, DetailValue
 from softtoken.audit._pseudonyms import pseudonym
+from softtoken.audit._service import convert_in
 from softtoken.errors import StateError
 from softtoken.ports import Predicate, Row
 from softtoken.privacy._export import collect
@@ -57,11 +58,7 @@ def erase_in(
     held = collect(uow, store, uid.value)
     if any(row["not_after"] > now for row in _rows(held.reads, "st_certificates")):  # type: ignore[operator]
         raise StateError("retention_not_over", detail="a certificate has not expired")
-    converted = uow.audit.convert()
-    if converted is not None:
-        ctx.audit(uow, actor="system", action="audit.convert", subject="audit",
-                  records=converted[0], v1_head_seq=converted[1].seq,
-                  v1_head_hash=converted[1].hash)  # fmt: skip
+    convert_in(uow, ctx.clock.now())
     names = _identifiers(account, held.reads)
     counts: dict[str, int] = {}
     tx = uow.transaction
