@@ -24,15 +24,16 @@ from softtoken.accounts._identifiers import UserId
 from softtoken.audit._chain import AuditEntry, DetailValue
 from softtoken.audit._pseudonyms import pseudonym
 from softtoken.audit._service import convert_in
-from softtoken.errors import StateError
+from softtoken.errors import NotFound, StateError
 from softtoken.ports import Predicate, Row
 from softtoken.privacy._export import collect
 from softtoken.proofing._documents_store import DocumentStore, drop_documents
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["erase_in"]
+__all__ = ["erase_due", "erase_in"]
 
 _AUDIT = "st_audit_events"
+_ACCOUNTS = "st_accounts"
 _OWNERS = "st_document_owners"
 
 
@@ -79,6 +80,30 @@ def erase_in(
     uow.audit.append(AuditEntry(at=ctx.clock.now(), actor=actor, action="privacy.erase",
                                 subject=subject, details=details))  # fmt: skip
     return counts
+
+
+def erase_due(ctx: ServiceContext, store: DocumentStore, *, now: datetime, limit: int) -> int:
+    """Erase up to ``limit`` accounts closed past their retention, each in a
+    transaction of its own (the purge rule ``closed_accounts``). An account whose
+    erasure is refused (a certificate still valid, or erased meanwhile by another
+    purge) is skipped. Returns how many were erased."""
+    cutoff = now - ctx.policy.retention_closed_accounts
+    with ctx.unit_of_work() as uow:
+        due = uow.transaction.select(_ACCOUNTS, [("closed_at", "<=", cutoff)],
+                                     order_by=("user_id",), limit=limit)  # fmt: skip
+    erased = 0
+    for row in due:
+        uid = ctx.user_id(row["user_id"])
+
+        def work(uow: StorageUnitOfWork, uid: UserId = uid) -> bool:
+            try:
+                erase_in(ctx, store, uow, uid, now=now, actor="system:purge")
+            except (NotFound, StateError):
+                return False
+            return True
+
+        erased += ctx.transact(work)
+    return erased
 
 
 def _check_due(ctx: ServiceContext, account: Account, now: datetime) -> None:

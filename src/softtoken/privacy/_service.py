@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from softtoken._clock import utc
 from softtoken._context import ServiceContext
 from softtoken.accounts._account import Account
-from softtoken.accounts._identifiers import UserId
 from softtoken.accounts._officer import Officer
-from softtoken.errors import NotFound, StateError, ValidationError
+from softtoken.errors import ValidationError
 from softtoken.privacy._closure import close_account
-from softtoken.privacy._erase import erase_in
+from softtoken.privacy._erase import erase_due, erase_in
 from softtoken.privacy._export import EXPORT_FORMAT, collect
 from softtoken.proofing._documents_store import DocumentStore
 from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -29,6 +28,30 @@ class PrivacyService:
         self._ctx = context
         self._documents = documents
         self._ca = ca
+
+    def export(self, user_id: object) -> dict[str, Any]:
+        """Everything held about the account's holder, JSON-ready, read in one
+        transaction (a consistent picture). The export is audited (who asked is the
+        portal's business; the record says an export was made, never its content).
+
+        Raises:
+            ValidationError: ``invalid_user_id``. NotFound: ``account_not_found``.
+        """
+        uid = self._ctx.user_id(user_id)
+
+        def work(uow: StorageUnitOfWork) -> dict[str, Any]:
+            uow.accounts.get(uid)  # NotFound for an unknown account
+            held = collect(uow, self._documents, uid.value)
+            self._ctx.audit(uow, actor="system", action="privacy.export", subject=uid.value,
+                            records=held.count)  # fmt: skip
+            return {
+                "format": EXPORT_FORMAT,
+                "user_id": uid.value,
+                "exported_at": self._ctx.clock.now().isoformat(),
+                **held.out,
+            }
+
+        return self._ctx.transact(work)
 
     def close(self, user_id: object, *, officer: Officer | str, reason: str) -> Account:
         """An officer closes the account (``_closure.py``): its soft token is revoked,
@@ -73,52 +96,16 @@ class PrivacyService:
         return ctx.transact(work)
 
     def erase_due(self, now: datetime | None = None, *, limit: int | None = None) -> int:
-        """Erase every account closed past its retention, each in a transaction of its
-        own (the purge rule ``closed_accounts``); returns how many were erased."""
-        ctx = self._ctx
-        at = _when(ctx, now)
-        size = ctx.policy.purge_batch_size if limit is None else limit
-        cutoff = at - ctx.policy.retention_closed_accounts
-        erased = 0
-        with ctx.unit_of_work() as uow:
-            due = uow.transaction.select("st_accounts", [("closed_at", "<=", cutoff)],
-                                         order_by=("user_id",), limit=size)  # fmt: skip
-        for row in due:
-            uid = ctx.user_id(row["user_id"])
-
-            def work(uow: StorageUnitOfWork, uid: UserId = uid) -> bool:
-                try:
-                    erase_in(ctx, self._documents, uow, uid, now=at, actor="system:purge")
-                except (NotFound, StateError):
-                    return False  # erased meanwhile, or a certificate still valid
-                return True
-
-            erased += ctx.transact(work)
-        return erased
-
-    def export(self, user_id: object) -> dict[str, Any]:
-        """Everything held about the account's holder, JSON-ready, read in one
-        transaction (a consistent picture). The export is audited (who asked is the
-        portal's business; the record says an export was made, never its content).
+        """Erase up to ``limit`` (``policy.purge_batch_size``) accounts closed past
+        their retention, each in a transaction of its own; returns how many were
+        erased. ``soft.maintenance.purge`` runs it as the rule ``closed_accounts``.
 
         Raises:
-            ValidationError: ``invalid_user_id``. NotFound: ``account_not_found``.
+            ValidationError: ``invalid_time``.
         """
-        uid = self._ctx.user_id(user_id)
-
-        def work(uow: StorageUnitOfWork) -> dict[str, Any]:
-            uow.accounts.get(uid)  # NotFound for an unknown account
-            held = collect(uow, self._documents, uid.value)
-            self._ctx.audit(uow, actor="system", action="privacy.export", subject=uid.value,
-                            records=held.count)  # fmt: skip
-            return {
-                "format": EXPORT_FORMAT,
-                "user_id": uid.value,
-                "exported_at": self._ctx.clock.now().isoformat(),
-                **held.out,
-            }
-
-        return self._ctx.transact(work)
+        at = _when(self._ctx, now)
+        size = self._ctx.policy.purge_batch_size if limit is None else limit
+        return erase_due(self._ctx, self._documents, now=at, limit=size)
 
 
 def _when(ctx: ServiceContext, now: datetime | None) -> datetime:
