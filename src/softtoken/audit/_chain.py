@@ -30,10 +30,25 @@ import attrs
 from softtoken._clock import utc
 from softtoken._keys import ServerKeys
 from softtoken.audit._pseudonyms import AuditRefs, matches, record_hash
-from softtoken.audit._seal import AuditCheckpoint, AuditHead, check_checkpoint, check_head
+from softtoken.audit._seal import (
+    AuditCheckpoint,
+    AuditHead,
+    check_checkpoint,
+    check_head,
+    head_key_id,
+)
 from softtoken.errors import ConfigurationError, TamperingDetected
 
-__all__ = ["GENESIS", "AuditEntry", "AuditRecord", "Outcome", "chain_hash", "verify_chain"]
+__all__ = [
+    "GENESIS",
+    "AuditEntry",
+    "AuditRecord",
+    "Outcome",
+    "chain_hash",
+    "check_head_with",
+    "record_digest",
+    "verify_chain",
+]
 
 Outcome = Literal["success", "failure", "denied"]
 GENESIS = "0" * 64
@@ -115,6 +130,22 @@ def record_digest(keys: ServerKeys, record: AuditRecord) -> str | None:
                        outcome=entry.outcome, details=entry.details, refs=refs)  # fmt: skip
 
 
+def check_head_with(keys: ServerKeys, head: AuditHead) -> None:
+    """Check the head's seal with the key it names (before a rotation: an older one).
+
+    Raises:
+        TamperingDetected: not sealed, or not by a key of the ring.
+    """
+    kid = head_key_id(head)
+    try:
+        key = keys.audit if kid is None else keys.for_key_id(kid).audit
+    except ConfigurationError:
+        raise TamperingDetected(
+            detail=f"the chain head (at {head.seq}) names key {kid!r}"
+        ) from None
+    check_head(key, head)
+
+
 def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
     message = f"{seq}\n{prev_hash}\n".encode() + entry.canonical()
     return hmac.new(key, message, sha256).hexdigest()
@@ -134,11 +165,15 @@ def verify_chain(
         TamperingDetected: naming the first sequence number that does not verify, or
             ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
     """
-    key = keys.audit
     if checkpoint is not None:
-        check_checkpoint(key, checkpoint)
+        kid = checkpoint.key_id
+        try:
+            mine = keys if kid is None else keys.for_key_id(kid)
+        except ConfigurationError:
+            raise TamperingDetected("audit_checkpoint_invalid", detail=f"key {kid!r}") from None
+        check_checkpoint(mine.audit, checkpoint)
     if head is not None:
-        check_head(key, head)
+        check_head_with(keys, head)
     expected_prev, expected_seq, count = GENESIS, 1, 0
     at_checkpoint = GENESIS
     for record in records:

@@ -39,6 +39,7 @@ __all__ = [
     "AuditHead",
     "check_checkpoint",
     "check_head",
+    "head_key_id",
     "make_checkpoint",
     "seal_head",
 ]
@@ -81,9 +82,28 @@ class AuditHead:
     chain: str = MAIN_CHAIN
 
 
-def seal_head(audit_key: bytes, *, seq: int, hash: str, chain: str = MAIN_CHAIN) -> str:  # noqa: A002 - the column's name
-    mac = _mac(_subkey(audit_key, "audit-head"), "audit-head", HEAD_FORMAT, chain, str(seq), hash)
-    return f"{HEAD_FORMAT}:{mac}"
+def seal_head(
+    audit_key: bytes,
+    *,
+    seq: int,
+    hash: str,  # noqa: A002 - the column's name
+    chain: str = MAIN_CHAIN,
+    key_id: str | None = None,
+) -> str:
+    """The head's seal: ``v1:<hex>``, or with ``key_id`` (revision 0007 on)
+    ``v2:<key ID>:<hex>``, whose MAC covers the key ID too, so a head sealed before a
+    key rotation is checked with the key that sealed it."""
+    key = _subkey(audit_key, "audit-head")
+    if key_id is None:
+        return f"{HEAD_FORMAT}:{_mac(key, 'audit-head', HEAD_FORMAT, chain, str(seq), hash)}"
+    return f"v2:{key_id}:{_mac(key, 'audit-head', 'v2', key_id, chain, str(seq), hash)}"
+
+
+def head_key_id(head: AuditHead) -> str | None:
+    """The key ID a ``v2`` seal names; None for a ``v1`` seal or none."""
+    if head.mac is None or not head.mac.startswith("v2:"):
+        return None
+    return head.mac.split(":")[1]
 
 
 def check_head(audit_key: bytes, head: AuditHead) -> None:
@@ -94,7 +114,9 @@ def check_head(audit_key: bytes, head: AuditHead) -> None:
             detail=f"the chain head (at {head.seq}) is not sealed, so not authentic: "
             "after an upgrade by hand, an officer reseals it (docs/audit.md)"
         )
-    expected = seal_head(audit_key, seq=head.seq, hash=head.hash, chain=head.chain)
+    expected = seal_head(
+        audit_key, seq=head.seq, hash=head.hash, chain=head.chain, key_id=head_key_id(head)
+    )
     if not hmac.compare_digest(head.mac, expected):
         raise TamperingDetected(detail=f"the chain head (at {head.seq}) is not authentic")
 
@@ -109,19 +131,21 @@ class AuditCheckpoint:
     at: datetime = attrs.field(converter=utc)
     mac: str
     chain: str = MAIN_CHAIN
+    #: The key ID of the MAC (revision 0007 on; None in older checkpoints).
+    key_id: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "format": CHECKPOINT_FORMAT,
-                "chain": self.chain,
-                "seq": self.seq,
-                "hash": self.hash,
-                "at": _timestamp(self.at),
-                "mac": self.mac,
-            },
-            sort_keys=True,
-        )
+        fields: dict[str, object] = {
+            "format": CHECKPOINT_FORMAT,
+            "chain": self.chain,
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": _timestamp(self.at),
+            "mac": self.mac,
+        }
+        if self.key_id is not None:
+            fields["key_id"] = self.key_id
+        return json.dumps(fields, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> AuditCheckpoint:
@@ -135,7 +159,9 @@ class AuditCheckpoint:
             if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
                 raise TypeError  # noqa: TRY301 - one error for every malformed shape
             fields = {name: data[name] for name in ("chain", "seq", "hash", "at", "mac")}
-            seq = fields["seq"]
+            seq, key_id = fields["seq"], data.get("key_id")
+            if not isinstance(key_id, str | None):
+                raise TypeError  # noqa: TRY301
             if (
                 not isinstance(seq, int)
                 or isinstance(seq, bool)
@@ -148,6 +174,7 @@ class AuditCheckpoint:
                 at=datetime.fromisoformat(fields["at"]),
                 mac=fields["mac"],
                 chain=fields["chain"],
+                key_id=key_id,
             )
         except (ValueError, TypeError, KeyError, RecursionError):
             raise ValidationError(
@@ -159,9 +186,18 @@ def _timestamp(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def _checkpoint_mac(audit_key: bytes, *, chain: str, seq: int, hash: str, at: datetime) -> str:  # noqa: A002
+def _checkpoint_mac(
+    audit_key: bytes,
+    *,
+    chain: str,
+    seq: int,
+    hash: str,  # noqa: A002 - the field's name
+    at: datetime,
+    key_id: str | None,
+) -> str:
     key = _subkey(audit_key, "audit-checkpoint")
-    return _mac(key, CHECKPOINT_FORMAT, chain, str(seq), hash, _timestamp(utc(at)))
+    named = () if key_id is None else (key_id,)
+    return _mac(key, CHECKPOINT_FORMAT, chain, str(seq), hash, _timestamp(utc(at)), *named)
 
 
 def make_checkpoint(
@@ -171,9 +207,10 @@ def make_checkpoint(
     hash: str,  # noqa: A002
     at: datetime,
     chain: str = MAIN_CHAIN,
+    key_id: str | None = None,
 ) -> AuditCheckpoint:
-    mac = _checkpoint_mac(audit_key, chain=chain, seq=seq, hash=hash, at=at)
-    return AuditCheckpoint(seq=seq, hash=hash, at=at, mac=mac, chain=chain)
+    mac = _checkpoint_mac(audit_key, chain=chain, seq=seq, hash=hash, at=at, key_id=key_id)
+    return AuditCheckpoint(seq=seq, hash=hash, at=at, mac=mac, chain=chain, key_id=key_id)
 
 
 def check_checkpoint(audit_key: bytes, checkpoint: AuditCheckpoint) -> None:
@@ -186,6 +223,7 @@ def check_checkpoint(audit_key: bytes, checkpoint: AuditCheckpoint) -> None:
         seq=checkpoint.seq,
         hash=checkpoint.hash,
         at=checkpoint.at,
+        key_id=checkpoint.key_id,
     )
     if checkpoint.chain != MAIN_CHAIN or not hmac.compare_digest(checkpoint.mac, expected):
         raise TamperingDetected("audit_checkpoint_invalid", detail=f"at {checkpoint.seq}")

@@ -113,8 +113,10 @@ class AuditLog:
             previous = _boundary.instance(previous, AuditCheckpoint, "previous")
         seq, last = self._verify(previous)
         with self._uow() as uow:
-            key = uow.keys.audit
-        return make_checkpoint(key, seq=seq, hash=last, at=self._clock.now())
+            keys = uow.keys
+        return make_checkpoint(
+            keys.audit, seq=seq, hash=last, at=self._clock.now(), key_id=keys.key_id
+        )
 
     def reseal(self, *, officer: Officer | str) -> int:
         """Seal the head again at the end of the records as they stand; returns how

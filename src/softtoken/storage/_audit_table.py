@@ -12,9 +12,15 @@ from collections.abc import Iterable
 import attrs
 
 from softtoken._keys import ServerKeys
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, verify_chain
+from softtoken.audit._chain import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    check_head_with,
+    verify_chain,
+)
 from softtoken.audit._pseudonyms import AuditRefs, record_hash, refs_for
-from softtoken.audit._seal import WIPED, AuditHead, check_head, seal_head
+from softtoken.audit._seal import WIPED, AuditHead, seal_head
 from softtoken.errors import ConcurrencyError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Row, Transaction
 from softtoken.storage._repositories import AccountTable, row_datetime
@@ -48,6 +54,9 @@ class AuditTable:
         self._key = keys.audit
         self._pending: list[AuditEntry] = []
 
+    def _seal(self, seq: int, last: str) -> str:
+        return seal_head(self._key, seq=seq, hash=last, key_id=self._keys.key_id)
+
     def append(self, entry: AuditEntry) -> None:
         self._pending.append(entry)
 
@@ -59,7 +68,7 @@ class AuditTable:
             head = _head(heads[0])
             # Extending a forged head would seal the forgery: refuse, and keep the
             # evidence for verify (every audited call fails until an officer acts).
-            check_head(self._key, head)
+            check_head_with(self._keys, head)
             seq, prev = head.seq, head.hash
         else:
             self._check_fresh()
@@ -82,7 +91,7 @@ class AuditTable:
                     detail=f"record {seq} lies past the head at {start}"
                 ) from None
             prev = digest
-        values = {"seq": seq, "hash": prev, "mac": seal_head(self._key, seq=seq, hash=prev)}
+        values = {"seq": seq, "hash": prev, "mac": self._seal(seq, prev)}
         if heads:
             self._tx.update(self.head_table, [("id", "=", 1)], values)
         else:
@@ -144,7 +153,7 @@ class AuditTable:
             return None
         records = self.records()
         seq, last = (records[-1].seq, records[-1].hash) if records else (0, GENESIS)
-        sealed = AuditHead(seq=seq, hash=last, mac=seal_head(self._key, seq=seq, hash=last))
+        sealed = AuditHead(seq=seq, hash=last, mac=self._seal(seq, last))
         verify_chain(self._keys, records, head=sealed)
         values = {"seq": seq, "hash": last, "mac": sealed.mac}
         if heads:
@@ -201,7 +210,7 @@ class AuditTable:
             self._tx.update(self.table, [("seq", "=", record.seq)],
                             {"prev_hash": prev, "hash": digest, **_ref_columns(refs)})  # fmt: skip
             prev = digest
-        values = {"hash": prev, "mac": seal_head(self._key, seq=head.seq, hash=prev)}
+        values = {"hash": prev, "mac": self._seal(head.seq, prev)}
         self._tx.update(self.head_table, [("id", "=", 1)], values)
         return old, head
 

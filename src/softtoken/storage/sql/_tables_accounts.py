@@ -110,7 +110,8 @@ audit_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("mac", sa.String(80), nullable=True),
+    # "v2:<key ID up to 32>:<64 hex>" since revision 0007.
+    sa.Column("mac", sa.String(100), nullable=True),
 )
 
 # --- one-time codes (softtoken.otp): tables below this line ------------------------------

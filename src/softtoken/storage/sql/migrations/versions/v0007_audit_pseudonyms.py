@@ -8,7 +8,8 @@ key, so it cannot convert them: ``build()`` does when its own start added the co
 and ``soft.audit.convert()`` (``softtoken officer audit convert``) or the first erasure
 does after an upgrade by hand (docs/audit.md).
 
-``st_accounts`` gains ``closed_at``.
+``st_audit_head.mac`` widens to hold a seal that names its key ID
+(``v2:<key ID>:<hex>``). ``st_accounts`` gains ``closed_at``.
 
 Revision ID: 0007
 Revises: 0004
@@ -38,6 +39,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("detail_refs", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("legacy_hash", sa.String(length=64), nullable=True))
         batch.create_index(op.f("ix_st_audit_events_subject_ref"), ["subject_ref"], unique=False)
+    with op.batch_alter_table("st_audit_head") as batch:
+        batch.alter_column("mac", existing_type=sa.String(length=80), type_=sa.String(length=100))
     with op.batch_alter_table("st_accounts") as batch:
         batch.add_column(sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True))
 
@@ -45,6 +48,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("st_accounts") as batch:
         batch.drop_column("closed_at")
+    with op.batch_alter_table("st_audit_head") as batch:
+        batch.alter_column("mac", existing_type=sa.String(length=100), type_=sa.String(length=80))
     with op.batch_alter_table("st_audit_events") as batch:
         batch.drop_index(op.f("ix_st_audit_events_subject_ref"))
         for column in ("legacy_hash", "detail_refs", "subject_ref", "actor_ref", "key_id"):

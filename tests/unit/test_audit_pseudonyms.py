@@ -1,0 +1,137 @@
+"""Audit records of format 2 (issue 17 items 2 and 5): each names the key ID of its MAC,
+so the chain keeps verifying across a key rotation; each hashes pseudonyms, so a clear
+value may be erased but not changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from softtoken import ConfigurationError, TamperingDetected
+from softtoken._keys import ServerKeys
+from softtoken.audit import AuditEntry, AuditRecord, verify_chain
+from softtoken.audit._pseudonyms import is_pseudonym, pseudonym
+from softtoken.audit._seal import AuditCheckpoint, make_checkpoint
+from softtoken.storage._unit_of_work import StorageUnitOfWork
+from softtoken.storage.memory import MemoryStorage
+
+AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+OLD = ServerKeys.from_secret(b"o" * 32)
+
+
+@attrs.frozen(repr=False)
+class _Ring(ServerKeys):
+    """Two keys by hand, as the keyring of issue 17 item 2 gives them: the current one
+    writes, the older one still verifies what it wrote."""
+
+    older: ServerKeys | None = None
+
+    def for_key_id(self, key_id: str) -> ServerKeys:
+        if self.older is not None and key_id == self.older.key_id:
+            return self.older
+        return super().for_key_id(key_id)
+
+
+NEW = ServerKeys.from_secret(b"n" * 32)
+RING = _Ring(**{**attrs.asdict(NEW, recurse=False), "key_id": "k2"}, older=OLD)
+
+
+def _write(storage: MemoryStorage, keys: ServerKeys, *subjects: str) -> None:
+    with StorageUnitOfWork(storage, keys) as uow:
+        for subject in subjects:
+            uow.audit.append(
+                AuditEntry(at=AT, actor=f"user:{subject}", action="test.write", subject=subject,
+                           details={"email": f"{subject}@example.go.th", "count": 1})
+            )  # fmt: skip
+        uow.commit()
+
+
+def _records(storage: MemoryStorage, keys: ServerKeys) -> list[AuditRecord]:
+    with StorageUnitOfWork(storage, keys) as uow:
+        return uow.audit.records()
+
+
+def _verify(storage: MemoryStorage, keys: ServerKeys) -> int:
+    with StorageUnitOfWork(storage, keys) as uow:
+        return verify_chain(keys, uow.audit.records(), head=uow.audit.head())
+
+
+def test_the_chain_verifies_across_a_key_rotation() -> None:
+    storage = MemoryStorage()
+    _write(storage, OLD, "T05005000000201", "T05005000000202")
+    assert _verify(storage, RING) == 2  # a head sealed by the older key
+    _write(storage, RING, "T05005000000203")
+    assert [r.refs.key_id for r in _records(storage, RING) if r.refs] == ["k1", "k1", "k2"]
+    assert _verify(storage, RING) == 3
+    # Without the older key the records it wrote name a key the server lacks.
+    with pytest.raises(TamperingDetected) as caught:
+        verify_chain(
+            attrs.evolve(NEW, key_id="k2"),
+            _records(storage, RING),
+            head=None,
+        )
+    assert caught.value.detail == "record 1 was altered"
+
+
+def test_an_unknown_key_id_is_a_typed_error() -> None:
+    assert OLD.for_key_id("k1") is OLD
+    with pytest.raises(ConfigurationError) as caught:
+        OLD.for_key_id("k9")
+    assert caught.value.code == "key_unknown"
+
+
+def test_pseudonyms_are_keyed_and_recognisable() -> None:
+    alias = pseudonym(OLD, "T05005000000201")
+    assert is_pseudonym(alias)
+    assert not is_pseudonym("T05005000000201")
+    assert alias != pseudonym(NEW, "T05005000000201")  # keyed: no dictionary of IDs
+    assert alias == pseudonym(OLD, "T05005000000201")  # stable: lookups work
+
+
+def test_a_record_s_hash_covers_the_pseudonyms_not_the_clear_values() -> None:
+    storage = MemoryStorage()
+    _write(storage, OLD, "T05005000000201")
+    [record] = _records(storage, OLD)
+    assert record.refs is not None
+    assert record.refs.subject == pseudonym(OLD, "T05005000000201")
+    assert set(record.refs.details) == {"email"}  # text details only
+    head = None
+    with StorageUnitOfWork(storage, OLD) as uow:
+        head = uow.audit.head()
+    # Erased: the value shown as its pseudonym still verifies.
+    erased = attrs.evolve(
+        record,
+        entry=attrs.evolve(record.entry, subject=record.refs.subject,
+                           details={**record.entry.details, "email": record.refs.details["email"]}),
+    )  # fmt: skip
+    assert verify_chain(OLD, [erased], head=head) == 1
+    # Changed: another clear value does not.
+    for changed in (
+        attrs.evolve(record.entry, subject="T05005000000202"),
+        attrs.evolve(record.entry, details={**record.entry.details, "email": "x@example.go.th"}),
+        attrs.evolve(record.entry, details={**record.entry.details, "count": 2}),
+    ):
+        with pytest.raises(TamperingDetected):
+            verify_chain(OLD, [attrs.evolve(record, entry=changed)], head=head)
+
+
+def test_a_checkpoint_names_its_key_and_verifies_after_a_rotation() -> None:
+    storage = MemoryStorage()
+    _write(storage, OLD, "T05005000000201")
+    with StorageUnitOfWork(storage, OLD) as uow:
+        head = uow.audit.head()
+    assert head is not None
+    assert head.mac is not None
+    assert head.mac.startswith("v2:k1:")
+    before = make_checkpoint(OLD.audit, seq=head.seq, hash=head.hash, at=AT, key_id="k1")
+    assert AuditCheckpoint.from_json(before.to_json()) == before
+    _write(storage, RING, "T05005000000202")
+    with StorageUnitOfWork(storage, RING) as uow:
+        records, now_head = uow.audit.records(), uow.audit.head()
+    assert verify_chain(RING, records, head=now_head, checkpoint=before) == 2
+    forged = attrs.evolve(before, key_id="k2")  # the MAC covers the key ID
+    with pytest.raises(TamperingDetected) as caught:
+        verify_chain(RING, records, head=now_head, checkpoint=forged)
+    assert caught.value.code == "audit_checkpoint_invalid"
