@@ -60,7 +60,7 @@ def erase_in(
     if any(row["not_after"] > now for row in _rows(held.reads, "st_certificates")):  # type: ignore[operator]
         raise StateError("retention_not_over", detail="a certificate has not expired")
     convert_in(uow, ctx.clock.now())
-    names = _identifiers(account, held.reads)
+    ids, names = _identifiers(account, held.reads)
     counts: dict[str, int] = {}
     tx = uow.transaction
     for table, where, _found in held.reads:
@@ -72,8 +72,8 @@ def erase_in(
     drop_documents(uow, store, held.document_ids)
     counts["documents"] = len(held.document_ids)
     # Uploads a proofing kept under the person's citizen ID or email (issue 12 L2).
-    counts["document_owners"] = tx.delete(_OWNERS, [("owner", "in", sorted(names))])
-    counts["audit_records"] = uow.audit.erase(names)
+    counts["document_owners"] = tx.delete(_OWNERS, [("owner", "in", sorted(ids))])
+    counts["audit_records"] = uow.audit.erase(ids, names=names)
     # Counts only; the subject is the person's pseudonym, never the clear user ID.
     details: dict[str, DetailValue] = {k: v for k, v in sorted(counts.items()) if v}
     subject = pseudonym(uow.keys, uid.value)
@@ -122,23 +122,25 @@ def _rows(reads: _Reads, table: str) -> list[Row]:
 
 
 _NAMING_COLUMNS = ("citizen_id", "email", "code_sent_to", "notified_to", "subject")
+_NAME_KEYS = ("first_name", "last_name", "first_name_en", "last_name_en")
 _NAMING_TABLES = ("st_registrations", "st_email_bindings", "st_proofings", "st_service_requests")
 
 
-def _identifiers(account: Account, reads: _Reads) -> set[str]:
-    """Every value that names the person: user ID, citizen IDs, emails, names and a
-    provider's subject, as the account and the rows about them hold them."""
-    found = {account.user_id.value, account.first_name, account.last_name}
-    found |= {v.value for v in (account.email, account.citizen_id) if v is not None}
+def _identifiers(account: Account, reads: _Reads) -> tuple[set[str], set[str]]:
+    """What names the person, as the account and the rows about them hold it: IDs
+    (user ID, citizen IDs, emails, a provider's subject) and names (each part, and
+    the full name), Thai and English."""
+    ids = {account.user_id.value}
+    ids |= {v.value for v in (account.email, account.citizen_id) if v is not None}
+    names = {account.first_name, account.last_name, account.full_name}
     for table in _NAMING_TABLES:
         for row in _rows(reads, table):
+            ids |= {v for c in _NAMING_COLUMNS if isinstance(v := row.get(c), str) and v}
             identity = row.get("identity")
-            named = (
-                {k: v for k, v in identity.items() if "name" in k}
-                if isinstance(identity, dict)
-                else {}
-            )
-            for value in (*(row.get(c) for c in _NAMING_COLUMNS), *named.values()):
-                if isinstance(value, str) and value:
-                    found.add(value)
-    return found
+            if isinstance(identity, dict):
+                parts = [identity.get(k) for k in _NAME_KEYS]
+                names |= {p for p in parts if isinstance(p, str) and p}
+                for first, last in (parts[:2], parts[2:]):
+                    if isinstance(first, str) and isinstance(last, str):
+                        names.add(f"{first} {last}")
+    return ids, names

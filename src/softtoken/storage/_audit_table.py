@@ -214,16 +214,20 @@ class AuditTable:
         self._tx.update(self.head_table, [("id", "=", 1)], values)
         return old, head
 
-    def erase(self, identifiers: Iterable[str], *, page: int = 1000) -> int:
+    def erase(
+        self, identifiers: Iterable[str], *, names: Iterable[str] = (), page: int = 1000
+    ) -> int:
         """Blank every clear actor, subject and text detail that contains one of
-        ``identifiers``, leaving its pseudonym; returns how many records changed.
-        Format 1 records must be converted first (:meth:`convert`)."""
-        names = [i for i in identifiers if i]
+        ``identifiers`` (IDs, emails: long and distinctive) or equals one of ``names``
+        (a name inside other text may be anyone's), leaving its pseudonym; returns how
+        many records changed. Format 1 records must be converted first (:meth:`convert`).
+        """
+        match = _Match(tuple(i for i in identifiers if i), frozenset(names))
         changed, after = 0, 0
         while rows := self._tx.select(self.table, [("seq", ">", after)], order_by=("seq",),
                                       limit=page):  # fmt: skip
             for row in rows:
-                values = _erased(row, names)
+                values = _erased(row, match)
                 if values:
                     self._tx.update(self.table, [("seq", "=", row["seq"])], values)
                     changed += 1
@@ -248,10 +252,18 @@ def _ref_columns(refs: AuditRefs) -> dict[str, object]:
     }
 
 
-def _erased(row: Row, names: list[str]) -> dict[str, object]:
-    def named(value: object) -> bool:
-        return isinstance(value, str) and any(n in value for n in names)
+@attrs.frozen
+class _Match:
+    contained: tuple[str, ...]
+    equal: frozenset[str]
 
+    def __call__(self, value: object) -> bool:
+        return isinstance(value, str) and (
+            value in self.equal or any(i in value for i in self.contained)
+        )
+
+
+def _erased(row: Row, named: _Match) -> dict[str, object]:
     values: dict[str, object] = {}
     for column in ("actor", "subject"):
         if named(row[column]):
