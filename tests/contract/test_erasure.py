@@ -251,3 +251,31 @@ def test_the_purge_erases_accounts_closed_past_retention(harness: Harness) -> No
     assert soft.maintenance.purge().deleted["closed_accounts"] == 1
     assert _held_anywhere(harness, person) == []
     assert soft.audit.verify() == len(soft.audit.records())
+
+
+def test_records_written_after_the_search_are_erased_too(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Erasure searches the log in short transactions first, then reads only what it
+    found and what came after: a record naming the person written in between is
+    blanked as well."""
+    from softtoken.privacy import _erase, _service
+
+    soft = harness.softtoken
+    person = _closed_user(harness)
+    harness.clock.advance(RETENTION)
+    searched: list[_erase.Found | None] = []
+
+    def find_then_write(*args: object) -> _erase.Found | None:
+        found = _erase.find(*args)  # type: ignore[arg-type]
+        searched.append(found)
+        soft.privacy.export(person.user_id)  # audited: subject the user ID
+        return found
+
+    monkeypatch.setattr(_service, "find", find_then_write)
+    soft.privacy.erase(person.user_id)
+    [found] = searched
+    assert found is not None
+    assert found.seqs
+    assert _held_anywhere(harness, person) == []
+    assert soft.audit.verify() == len(soft.audit.records())

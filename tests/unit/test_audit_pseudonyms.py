@@ -135,3 +135,9 @@ def test_a_checkpoint_names_its_key_and_verifies_after_a_rotation() -> None:
     with pytest.raises(TamperingDetected) as caught:
         verify_chain(RING, records, head=now_head, checkpoint=forged)
     assert caught.value.code == "audit_checkpoint_invalid"
+
+
+def test_clear_values_in_any_script_verify() -> None:
+    storage = MemoryStorage()
+    _write(storage, OLD, "สมชาย ใจดี")
+    assert _verify(storage, OLD) == 1

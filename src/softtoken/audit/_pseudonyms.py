@@ -86,7 +86,9 @@ def matches(keys: ServerKeys, shown: object, ref: str) -> bool:
     one is shown as the pseudonym itself."""
     if not isinstance(shown, str):
         return False
-    return hmac.compare_digest(shown, ref) or hmac.compare_digest(pseudonym(keys, shown), ref)
+    # Pseudonyms are ASCII; a clear value may be any text (compare_digest takes only
+    # ASCII strings), and whether it is shown as its pseudonym is no secret.
+    return shown == ref or hmac.compare_digest(pseudonym(keys, shown).encode(), ref.encode())
 
 
 def record_hash(

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from softtoken._context import ServiceContext
 from softtoken.accounts._account import Account
 from softtoken.accounts._identifiers import UserId
@@ -30,7 +32,7 @@ from softtoken.privacy._export import collect
 from softtoken.proofing._documents_store import DocumentStore, drop_documents
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["erase_due", "erase_in"]
+__all__ = ["Found", "erase_due", "erase_in", "find"]
 
 _AUDIT = "st_audit_events"
 _ACCOUNTS = "st_accounts"
@@ -45,9 +47,12 @@ def erase_in(
     *,
     now: datetime,
     actor: str,
+    hint: Found | None = None,
 ) -> dict[str, int]:
     """Erase in the caller's unit of work; returns rows removed per table (without
-    ``st_``) and ``audit_records`` blanked.
+    ``st_``) and ``audit_records`` blanked. ``hint`` (from :func:`find`) spares the
+    transaction reading the whole audit log when the person's identifiers are still
+    those it searched for.
 
     Raises:
         NotFound: ``account_not_found``.
@@ -73,13 +78,47 @@ def erase_in(
     counts["documents"] = len(held.document_ids)
     # Uploads a proofing kept under the person's citizen ID or email (issue 12 L2).
     counts["document_owners"] = tx.delete(_OWNERS, [("owner", "in", sorted(ids))])
-    counts["audit_records"] = uow.audit.erase(ids, names=names)
+    if hint is not None and (hint.ids, hint.names) == (ids, names):
+        blanked = uow.audit.erase(ids, names=names, seqs=hint.seqs, after=hint.last)
+    else:
+        blanked = uow.audit.erase(ids, names=names)
+    counts["audit_records"] = blanked
     # Counts only; the subject is the person's pseudonym, never the clear user ID.
     details: dict[str, DetailValue] = {k: v for k, v in sorted(counts.items()) if v}
     subject = pseudonym(uow.keys, uid.value)
     uow.audit.append(AuditEntry(at=ctx.clock.now(), actor=actor, action="privacy.erase",
                                 subject=subject, details=details))  # fmt: skip
     return counts
+
+
+@attrs.frozen
+class Found:
+    """Where the person's clear values are in the audit log, as read before erasing."""
+
+    ids: set[str]
+    names: set[str]
+    seqs: tuple[int, ...]
+    last: int
+
+
+def find(ctx: ServiceContext, store: DocumentStore, uid: UserId) -> Found | None:
+    """Search the audit log for the person in short transactions, a page each, so
+    the erasing transaction (which on SQLite holds the write lock) reads only what
+    this found and what was written since. None when there is no such account."""
+    with ctx.unit_of_work() as uow:
+        account = uow.accounts.find(uid)
+        if account is None or account.closed_at is None:
+            return None  # refused in the transaction: no need to search
+        ids, names = _identifiers(account, collect(uow, store, uid.value).reads)
+    seqs: list[int] = []
+    last = -1
+    after = 0
+    while after != last:
+        last = after
+        with ctx.unit_of_work() as uow:
+            page, after = uow.audit.named(ids, names=names, after=after)
+        seqs += page
+    return Found(ids=ids, names=names, seqs=tuple(seqs), last=last)
 
 
 def erase_due(ctx: ServiceContext, store: DocumentStore, *, now: datetime, limit: int) -> int:
@@ -95,9 +134,11 @@ def erase_due(ctx: ServiceContext, store: DocumentStore, *, now: datetime, limit
     for row in due:
         uid = ctx.user_id(row["user_id"])
 
-        def work(uow: StorageUnitOfWork, uid: UserId = uid) -> bool:
+        hint = find(ctx, store, uid)
+
+        def work(uow: StorageUnitOfWork, uid: UserId = uid, hint: Found | None = hint) -> bool:
             try:
-                erase_in(ctx, store, uow, uid, now=now, actor="system:purge")
+                erase_in(ctx, store, uow, uid, now=now, actor="system:purge", hint=hint)
             except (NotFound, StateError):
                 return False
             return True

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from softtoken._clock import utc
 from softtoken._context import ServiceContext
+from softtoken.accounts import _boundary
 from softtoken.accounts._account import Account
 from softtoken.accounts._officer import Officer
 from softtoken.errors import ValidationError
 from softtoken.privacy._closure import close_account
-from softtoken.privacy._erase import erase_due, erase_in
+from softtoken.privacy._erase import erase_due, erase_in, find
 from softtoken.privacy._export import EXPORT_FORMAT, collect
 from softtoken.proofing._documents_store import DocumentStore
 from softtoken.storage._unit_of_work import StorageUnitOfWork
@@ -90,8 +91,10 @@ class PrivacyService:
         at = _when(ctx, now)
         actor = "system" if officer is None else Officer.parse(officer).actor
 
+        hint = find(ctx, self._documents, uid)
+
         def work(uow: StorageUnitOfWork) -> dict[str, int]:
-            return erase_in(ctx, self._documents, uow, uid, now=at, actor=actor)
+            return erase_in(ctx, self._documents, uow, uid, now=at, actor=actor, hint=hint)
 
         return ctx.transact(work)
 
@@ -101,10 +104,11 @@ class PrivacyService:
         erased. ``soft.maintenance.purge`` runs it as the rule ``closed_accounts``.
 
         Raises:
-            ValidationError: ``invalid_time``.
+            ValidationError: ``invalid_time``, ``invalid_batch_size`` (``limit`` below 1).
         """
         at = _when(self._ctx, now)
         size = self._ctx.policy.purge_batch_size if limit is None else limit
+        size = _boundary.count(size, "limit", code="invalid_batch_size")
         return erase_due(self._ctx, self._documents, now=at, limit=size)
 
 

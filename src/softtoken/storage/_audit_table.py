@@ -29,6 +29,8 @@ __all__ = ["ACCOUNT_CREATED", "AuditTable"]
 
 #: The action every account's creation is audited with, in the same transaction.
 ACCOUNT_CREATED = "account.create"
+#: Records read at a time when erasing.
+_PAGE = 1000
 _ACCOUNTS = AccountTable.table
 
 
@@ -215,23 +217,54 @@ class AuditTable:
         return old, head
 
     def erase(
-        self, identifiers: Iterable[str], *, names: Iterable[str] = (), page: int = 1000
+        self,
+        identifiers: Iterable[str],
+        *,
+        names: Iterable[str] = (),
+        seqs: Iterable[int] | None = None,
+        after: int = 0,
     ) -> int:
         """Blank every clear actor, subject and text detail that contains one of
         ``identifiers`` (IDs, emails: long and distinctive) or equals one of ``names``
         (a name inside other text may be anyone's), leaving its pseudonym; returns how
         many records changed. Format 1 records must be converted first (:meth:`convert`).
+
+        With ``seqs`` (what :meth:`named` found in short transactions before), only
+        those records and the ones past ``after`` are read: the erasing transaction
+        stays short however long the log is.
         """
         match = _Match(tuple(i for i in identifiers if i), frozenset(names))
-        changed, after = 0, 0
+        changed = 0
+        wanted = sorted(set(seqs or ()))
+        for start in range(0, len(wanted), _PAGE):
+            chunk = wanted[start : start + _PAGE]
+            changed += self._blank(self._tx.select(self.table, [("seq", "in", chunk)]), match)
+        after = 0 if seqs is None else after
         while rows := self._tx.select(self.table, [("seq", ">", after)], order_by=("seq",),
-                                      limit=page):  # fmt: skip
-            for row in rows:
-                values = _erased(row, match)
-                if values:
-                    self._tx.update(self.table, [("seq", "=", row["seq"])], values)
-                    changed += 1
+                                      limit=_PAGE):  # fmt: skip
+            changed += self._blank(rows, match)
             after = int(rows[-1]["seq"])  # type: ignore[call-overload]
+        return changed
+
+    def named(
+        self, identifiers: Iterable[str], *, names: Iterable[str] = (), after: int = 0
+    ) -> tuple[list[int], int]:
+        """One page of the log past ``after``: the sequence numbers of records that
+        :meth:`erase` would change, and the last sequence number read (``after`` when
+        there was none)."""
+        match = _Match(tuple(i for i in identifiers if i), frozenset(names))
+        rows = self._tx.select(self.table, [("seq", ">", after)], order_by=("seq",),
+                               limit=_PAGE)  # fmt: skip
+        found = [int(r["seq"]) for r in rows if _erased(r, match, check=False)]  # type: ignore[call-overload]
+        return found, int(rows[-1]["seq"]) if rows else after  # type: ignore[call-overload]
+
+    def _blank(self, rows: list[Row], match: _Match) -> int:
+        changed = 0
+        for row in rows:
+            values = _erased(row, match)
+            if values:
+                self._tx.update(self.table, [("seq", "=", row["seq"])], values)
+                changed += 1
         return changed
 
 
@@ -263,7 +296,7 @@ class _Match:
         )
 
 
-def _erased(row: Row, named: _Match) -> dict[str, object]:
+def _erased(row: Row, named: _Match, *, check: bool = True) -> dict[str, object]:
     values: dict[str, object] = {}
     for column in ("actor", "subject"):
         if named(row[column]):
@@ -272,7 +305,7 @@ def _erased(row: Row, named: _Match) -> dict[str, object]:
     kept = {n: v for n, v in details.items() if not named(v)}
     if len(kept) != len(details):
         values["details"] = kept
-    if values and row.get("format", 1) != 2:  # noqa: PLR2004 - the record format
+    if check and values and row.get("format", 1) != 2:  # noqa: PLR2004 - the record format
         # Blanking a value a format 1 hash covers would break the chain.
         raise TamperingDetected(detail=f"record {row['seq']} is not converted to format 2")
     return values
