@@ -5,6 +5,7 @@ blanked later is not restored by a restart; an upgrade by hand needs an officer.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -105,3 +106,20 @@ def test_issue17_converted_records_keep_verifying_against_an_older_checkpoint(
     }
     assert soft.audit.verify(checkpoint=before) == RECORDS_0_1 + 2
     assert soft.audit.verify(checkpoint=soft.audit.checkpoint()) == RECORDS_0_1 + 2
+
+
+def test_issue17_erasure_converts_format_1_records_first(database_0_1: sa.Engine) -> None:
+    SqlStorage(database_0_1).create_schema()  # by hand: the start converts nothing
+    soft = _start(database_0_1)
+    soft.audit.reseal(officer="off.1")
+    user_id = "T05005000000201"
+    soft.privacy.close(user_id, officer="off.1", reason="transferred")
+    clock = soft.context.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(days=800)
+    soft.privacy.erase(user_id)
+    records = soft.audit.records()
+    assert {r.format for r in records} == {2}
+    assert [r.entry.action for r in records].count("audit.convert") == 1
+    assert user_id not in json.dumps(soft.audit.export(), ensure_ascii=False)
+    assert soft.audit.verify() == len(records)

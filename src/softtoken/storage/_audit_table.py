@@ -193,7 +193,10 @@ class AuditTable:
         Raises:
             TamperingDetected: the chain does not verify as it stands.
         """
-        if not self._tx.select(self.table, [("format", "=", 1)], limit=1):
+        # Format 1 records are the ones written before revision 0007, so they start
+        # the log: reading the first record tells, without scanning an unindexed column.
+        first = self._tx.select(self.table, order_by=("seq",), limit=1)
+        if not first or first[0].get("format", 1) != 1:
             return None
         heads = self._tx.select(self.head_table, [("id", "=", 1)], for_update=True)
         head = _head(heads[0]) if heads else None
