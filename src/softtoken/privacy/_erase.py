@@ -10,7 +10,8 @@ One transaction, so a failure anywhere leaves storage as it was:
    cover clear values; ``AuditTable.convert``);
 3. every row that export collects (``_export.collect``) is deleted with its documents;
 4. every clear actor, subject or text detail in the audit log that contains the
-   person's user ID, citizen ID, email or name is blanked, leaving its pseudonym;
+   person's user ID, citizen ID or email, or is their name, is blanked, leaving its
+   pseudonym (found first in short transactions: :func:`find`);
 5. one record, ``privacy.erase``, names the person by pseudonym and gives counts.
 """
 
