@@ -134,7 +134,7 @@ class SoftToken:
             context, ca=self.ca, documents=settings.document_store
         )
         self.maintenance = MaintenanceService(context, documents=settings.document_store)
-        self.privacy = PrivacyService(context, documents=settings.document_store)
+        self.privacy = PrivacyService(context, documents=settings.document_store, ca=self.ca)
 
     @property
     def policy(self) -> Policy:

@@ -21,18 +21,15 @@ from hashlib import sha256
 from pathlib import Path
 
 import attrs
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from softtoken.errors import ConfigurationError, TamperingDetected
+from softtoken.errors import ConfigurationError
 
 __all__ = [
     "KEY_ID",
     "LEGACY_KEY_ID",
     "Keyring",
-    "Sealer",
     "ServerKeys",
     "keyring_from_env",
     "keyring_from_file",
@@ -85,18 +82,31 @@ def macs_equal(stored: str, given: str) -> bool:
 class Keyring:
     """Key ID -> secret (at least 32 random bytes each), with exactly one current key.
 
+    A retired key (:meth:`without`) leaves only what verifies the audit records it
+    wrote: its audit and pseudonym keys, derived one way from the secret. Audit records
+    are never rewritten (later records and checkpoints kept elsewhere chain to their
+    hashes), so the log keeps verifying after a retirement, while the secret, and with
+    it every sealed value, MAC and blind index it could open, is gone.
+
     Args:
         secrets: the keys; IDs are 1 to 16 of ``a-z 0-9 -``.
         current: the ID of the key that writes.
+        retired: key ID -> (audit key, pseudonym key) of keys retired before.
 
     Raises:
         ConfigurationError: ``invalid_key_id``, ``invalid_configuration`` (a short
             secret, an empty ring), ``key_unknown`` (``current`` is not in the ring).
     """
 
-    __slots__ = ("_current", "_secrets")
+    __slots__ = ("_current", "_retired", "_secrets")
 
-    def __init__(self, secrets: Mapping[str, bytes], *, current: str) -> None:
+    def __init__(
+        self,
+        secrets: Mapping[str, bytes],
+        *,
+        current: str,
+        retired: Mapping[str, tuple[bytes, bytes]] | None = None,
+    ) -> None:
         if not isinstance(secrets, Mapping) or not secrets:
             raise ConfigurationError(detail="a keyring needs at least one key")
         for kid, secret in secrets.items():
@@ -108,8 +118,14 @@ class Keyring:
         check_key_id(current)
         if current not in secrets:
             raise ConfigurationError("key_unknown", detail=f"current key {current}")
+        retired = dict(retired or {})
+        for kid, pair in retired.items():
+            check_key_id(kid)
+            if kid in secrets or len(pair) != 2 or any(len(k) != 32 for k in pair):  # noqa: PLR2004
+                raise ConfigurationError(detail=f"retired key {kid}: two 32-byte keys")
         self._secrets = dict(secrets)
         self._current = current
+        self._retired = retired
 
     @classmethod
     def single(cls, secret: bytes) -> Keyring:
@@ -124,8 +140,16 @@ class Keyring:
     def key_ids(self) -> tuple[str, ...]:
         return tuple(self._secrets)
 
+    @property
+    def retired_ids(self) -> tuple[str, ...]:
+        return tuple(self._retired)
+
     def __contains__(self, key_id: object) -> bool:
         return key_id in self._secrets
+
+    def audit_keys(self, key_id: str) -> tuple[bytes, bytes] | None:
+        """The (audit, pseudonyms) keys of a retired key; None for any other."""
+        return self._retired.get(key_id)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._secrets)
@@ -144,23 +168,32 @@ class Keyring:
             while f"k{n}" in self._secrets:
                 n += 1
             key_id = f"k{n}"
-        if key_id in self._secrets:
+        if key_id in self._secrets or key_id in self._retired:
             raise ConfigurationError("invalid_key_id", detail=f"{key_id} exists")
         made = secrets.token_bytes(32) if secret is None else secret
-        return Keyring({**self._secrets, key_id: made}, current=key_id)
+        return Keyring({**self._secrets, key_id: made}, current=key_id, retired=self._retired)
 
     def without(self, key_id: str) -> Keyring:
-        """The ring less ``key_id`` (never the current one)."""
-        self.secret(key_id)
+        """The ring less ``key_id``'s secret (never the current one's); what verifies
+        the audit records it wrote stays."""
+        secret = self.secret(key_id)
         if key_id == self._current:
             raise ConfigurationError("key_is_current", detail=key_id)
+        kept = (_derive(secret, "audit"), _derive(secret, "pseudonyms"))
         return Keyring(
-            {k: v for k, v in self._secrets.items() if k != key_id}, current=self._current
+            {k: v for k, v in self._secrets.items() if k != key_id},
+            current=self._current,
+            retired={**self._retired, key_id: kept},
         )
 
     def to_json(self) -> str:
         keys = {k: base64.b64encode(v).decode() for k, v in self._secrets.items()}
-        return json.dumps({"format": KEYRING_FORMAT, "current": self._current, "keys": keys})
+        data: dict[str, object] = {"format": KEYRING_FORMAT, "current": self._current, "keys": keys}
+        if self._retired:
+            data["retired"] = {
+                k: {"audit": _b64(a), "pseudonyms": _b64(p)} for k, (a, p) in self._retired.items()
+            }
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> Keyring:
@@ -173,11 +206,15 @@ class Keyring:
             }
             current = str(data["current"])
             known = data.get("format") == KEYRING_FORMAT
+            retired = {
+                str(k): (_unb64(v["audit"]), _unb64(v["pseudonyms"]))
+                for k, v in data.get("retired", {}).items()
+            }
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ConfigurationError("invalid_keyring") from None
         if not known:
             raise ConfigurationError("invalid_keyring", detail="unknown format")
-        return cls(keys, current=current)
+        return cls(keys, current=current, retired=retired)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Keyring:
@@ -203,6 +240,14 @@ class Keyring:
 
     def __repr__(self) -> str:
         return f"Keyring(current={self._current!r}, key_ids={self.key_ids!r})"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _unb64(text: object) -> bytes:
+    return base64.b64decode(str(text), validate=True)
 
 
 def keyring_from_env(environ: Mapping[str, str]) -> Keyring:
@@ -239,34 +284,6 @@ def _base64_secret(raw: str, name: str) -> bytes:
         raise ConfigurationError(detail=f"{name} is not base64") from None
 
 
-class Sealer:
-    """AES-256-GCM for data that must not rest in clear (outbox messages)."""
-
-    def __init__(self, key: bytes) -> None:
-        self._aead = AESGCM(key)
-
-    def seal(self, plaintext: bytes, *, context: bytes) -> bytes:
-        nonce = secrets.token_bytes(12)
-        return nonce + self._aead.encrypt(nonce, plaintext, context)
-
-    def open(self, sealed: bytes, *, context: bytes, code: str = "audit_chain_broken") -> bytes:
-        try:
-            return self._aead.decrypt(sealed[:12], sealed[12:], context)
-        except (InvalidTag, ValueError):
-            raise TamperingDetected(code, detail="sealed data") from None
-
-
-def audit_chain_key_id(keyring: Keyring) -> str:
-    """The key whose ``audit`` key every :class:`ServerKeys` of the ring carries.
-
-    The audit chain's records do not record a key ID yet (that is the audit chain's own
-    change): until they do, the chain stays under the ring's first key, so it keeps
-    verifying across a rotation, and ``softtoken keys status`` counts the chain as a use
-    of that key, so it is never retired meanwhile.
-    """
-    return keyring.key_ids[0]
-
-
 @attrs.frozen(repr=False)
 class ServerKeys:
     """Keys derived from one secret of the deployment's keyring; never logged (``repr``
@@ -276,6 +293,8 @@ class ServerKeys:
     audit: bytes
     otp: bytes
     tokens: bytes
+    #: Keyed pseudonyms of people in audit records (``softtoken.audit._pseudonyms``).
+    pseudonyms: bytes
     key_id: str = LEGACY_KEY_ID
     keyring: Keyring | None = attrs.field(default=None, eq=False)
     _secret: bytes = attrs.field(default=b"", eq=False)
@@ -295,9 +314,10 @@ class ServerKeys:
         secret = keyring.secret(kid)
         return cls(
             outbox=_derive(secret, "outbox"),
-            audit=_derive(keyring.secret(audit_chain_key_id(keyring)), "audit"),
+            audit=_derive(secret, "audit"),
             otp=_derive(secret, "otp"),
             tokens=_derive(secret, "tokens"),
+            pseudonyms=_derive(secret, "pseudonyms"),
             key_id=kid,
             keyring=keyring,
             secret=secret,
@@ -339,6 +359,30 @@ class ServerKeys:
     def tagged_mac(self, key: bytes, *parts: str | bytes) -> str:
         """:meth:`mac` as stored: ``<key ID>:<hex>``, so a rotation still verifies it."""
         return f"{self.key_id}:{self.mac(key, *parts)}"
+
+    def for_audit(self, key_id: str) -> ServerKeys:
+        """The keys that verify audit records, heads and checkpoints made under
+        ``key_id``: a key of the ring, or one retired since (then only its audit and
+        pseudonym keys are real; the rest are random, so nothing else it made opens).
+
+        Raises:
+            ConfigurationError: ``key_unknown`` when the ring never had ``key_id``.
+        """
+        kept = None if self.keyring is None else self.keyring.audit_keys(key_id)
+        if kept is None:
+            return self.for_key_id(key_id)
+        fresh = secrets.token_bytes(32)
+        return ServerKeys(outbox=fresh, audit=kept[0], otp=fresh, tokens=fresh,
+                          pseudonyms=kept[1], key_id=key_id, secret=fresh)  # fmt: skip
+
+    def for_unnamed(self) -> ServerKeys:
+        """The keys of what names no key ID, written before keys had IDs (a ``v1``
+        audit head, format 1 audit records, old checkpoints): the ring's
+        :data:`LEGACY_KEY_ID` when it has one, else these."""
+        ring = self.keyring
+        if ring is not None and (LEGACY_KEY_ID in ring or ring.audit_keys(LEGACY_KEY_ID)):
+            return self.for_audit(LEGACY_KEY_ID)
+        return self
 
     def mac(self, key: bytes, *parts: str | bytes) -> str:
         """HMAC-SHA256 over length-prefixed parts (no ambiguity between ``a|bc``, ``ab|c``)."""

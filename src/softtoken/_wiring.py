@@ -24,7 +24,7 @@ from softtoken.ports import Clock, EmailSender, PushNotifier, Storage
 from softtoken.protocol.attestation import AttestationSettings
 from softtoken.storage import open_storage
 from softtoken.storage._unit_of_work import StorageUnitOfWork
-from softtoken.storage.sql._audit_upgrade import adds_audit_head_seal
+from softtoken.storage.sql._audit_upgrade import adds_audit_head_seal, adds_audit_pseudonyms
 from softtoken.storage.sql.migrations import sealing_keys
 
 __all__ = ["Config", "build", "server_keys"]
@@ -137,6 +137,8 @@ def build(
     # A start that adds the audit head's seal column seals the head with the key,
     # which only this process holds (docs/audit.md: upgrading).
     seal_head = config.create_schema and adds_audit_head_seal(store)
+    # Likewise one that adds the pseudonym columns converts the records (revision 0007).
+    convert_records = config.create_schema and adds_audit_pseudonyms(store)
     if config.create_schema:
         with sealing_keys(keys):  # an upgrade seals clear rows of older versions
             store.create_schema()
@@ -178,4 +180,6 @@ def build(
     )
     if seal_head:
         soft.audit.seal_upgraded_head()
+    if convert_records:
+        soft.audit.convert_upgraded_records()
     return soft

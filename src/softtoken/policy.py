@@ -6,10 +6,9 @@ silent; the comment beside it names the source. A deployment overrides fields wi
 standard's hard limit (for example email codes valid longer than 10 minutes), so a
 policy object that exists is a policy the library can defend.
 
-Profiles: ``Policy()`` is the default; ``Policy.for_tests()`` is identical except that
-password hashing is cheap, which no production profile may be (it is marked
-``insecure_for_tests`` and refused by :func:`softtoken.build` unless the caller asks for
-a test instance).
+``Policy.for_tests()`` is the default but for cheap password hashing, which no production
+profile may have (it is ``insecure_for_tests``; :func:`softtoken.build` refuses it
+unless the caller asks for a test instance).
 """
 
 from __future__ import annotations
@@ -198,14 +197,12 @@ class Policy:
     client_proofing_window: timedelta = timedelta(hours=1)
 
     # --- the device HTTP API (softtoken.web) ----------------------------------------
-    #: The largest request body the device endpoints read. A JWS with a three-certificate
-    #: ``x5c`` chain is about 6 KB and an OCSP request a few hundred bytes; the limit is
-    #: checked before anything is parsed, so a huge body costs no memory or CPU.
+    #: The largest body the device endpoints read (a JWS with a three-certificate chain
+    #: is ~6 KB), checked before anything is parsed: a huge body costs nothing.
     device_request_max_bytes: int = 64 * 1024
 
     # --- retention (Thai PDPA s. 37(3); ASVS 5.0 14.2.7: keep no longer than needed) ----
-    # How long a row outlives its use before ``soft.maintenance.purge`` removes it; each
-    # period's reason is in docs/privacy.md.
+    # How long a row outlives its use before ``soft.maintenance.purge``: docs/privacy.md.
     retention_one_time_codes: timedelta = timedelta(days=1)
     retention_attempt_counters: timedelta = timedelta(days=1)
     retention_challenges: timedelta = timedelta(days=30)
@@ -216,19 +213,17 @@ class Policy:
     retention_closed_registrations: timedelta = timedelta(days=365)
     retention_proofings: timedelta = timedelta(days=30)
     retention_closed_service_requests: timedelta = timedelta(days=730)
-    #: Rows one purge transaction removes at most: short transactions beside live traffic.
-    purge_batch_size: int = 500
-    #: The share of wall time a purge works; it rests the rest, between batches, so live
-    #: writers get the database (measured in benchmarks/bench_retention.py).
+    #: Closing to erasure: as long as closed service requests are kept (docs/privacy.md).
+    retention_closed_accounts: timedelta = timedelta(days=730)
+    purge_batch_size: int = 500  # rows per purge transaction: short beside live traffic
+    #: Share of wall time a purge works, resting between batches (bench_retention.py).
     purge_duty_cycle: float = 0.25
 
     # --- personal data at rest (issue 17; the trade-off is in docs/privacy.md) ----------
     names_searchable: bool = False  # names in clear so officers can search by them
     reseal_batch_size: int = 200  # rows per ``softtoken keys reseal`` transaction
-
-    #: The audit log's hash chains, picked per record by a keyed hash of its subject:
-    #: commits about different subjects lock different heads (issue 15). Sealed into
-    #: every head; an officer's reseal changes it, and only upward (docs/audit.md).
+    #: Audit hash chains, picked by a keyed hash of the subject, so commits about
+    #: different subjects lock different heads (issue 15; docs/audit.md).
     audit_chains: int = 16
 
     # --- retries of a unit of work that lost a race (issue 16 item 7) -------------------

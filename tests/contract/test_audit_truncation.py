@@ -180,7 +180,8 @@ def test_m1_checkpoint_round_trips_and_refuses_edits(harness: Harness) -> None:
     text = checkpoint.to_json()
     data = json.loads(text)
     assert data["format"] == "softtoken-audit-checkpoint/v2"
-    assert set(data) == {"format", "heads", "seq", "at", "mac"}
+    # The key ID since issue 17 item 2: a checkpoint verifies after a key rotation.
+    assert set(data) == {"format", "heads", "seq", "at", "mac", "key_id"}
     assert AuditCheckpoint.from_json(text) == checkpoint
     assert harness.softtoken.audit.verify(checkpoint=AuditCheckpoint.from_json(text)) == 4
 

@@ -95,9 +95,8 @@ def test_verify_still_finds_a_removed_record_while_others_write(harness: Harness
             assert "is missing" in (caught.value.detail or "")
 
 
-def _process_writer(url: str, audit_key: bytes, writes: int) -> None:
-    """Another portal process: the same database and audit key, its own engine."""
-    keys = ServerKeys(outbox=audit_key, audit=audit_key, otp=audit_key, tokens=audit_key)
+def _process_writer(url: str, keys: ServerKeys, writes: int) -> None:
+    """Another portal process: the same database and keys, its own engine."""
     storage = SqlStorage(url)
 
     def once() -> None:
@@ -118,7 +117,7 @@ def test_verify_sees_no_tampering_while_other_processes_write(sql_storage: SqlSt
     harness = in_memory(storage=sql_storage)
     _write(harness, "first")
     url = sql_storage.engine.url.render_as_string(hide_password=False)
-    key = harness.softtoken.context.keys.audit
+    key = harness.softtoken.context.keys
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_process_writer, args=(url, key, WRITES_EACH)) for _ in range(2)

@@ -102,8 +102,9 @@ def test_a_0_1_database_upgrades_and_keeps_working(empty_database: sa.Engine) ->
     assert migrations.current_revision(empty_database) == migrations.head_revision()
 
     # What 0.1 wrote is read and verified by this version; the upgrade sealed the
-    # audit head and recorded that as one more record (docs/audit.md: upgrading).
-    assert soft.audit.verify() == len(DATA["tables"]["st_audit_events"]) + 1
+    # audit head and converted the records to format 2 (revision 0007), each recorded
+    # as one more record (docs/audit.md: upgrading).
+    assert soft.audit.verify() == len(DATA["tables"]["st_audit_events"]) + 2
     soft.accounts.verify_password(USER_ID, PASSWORD)
     with pytest.raises(AuthenticationError):
         soft.accounts.verify_password(USER_ID, "not the password at all")

@@ -340,3 +340,22 @@ def test_export_writes_everything_held_to_a_private_file(
     assert held["account"][0]["email"] == "m@example.go.th"
     code, _, err = run(capsys, "export", "T05005000000302", "--out", str(out))
     assert (code, "officer_required" in err) == (2, True)
+
+
+def test_close_then_erase_after_the_retention_period(
+    desk: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uid = SOMCHAI.user_id
+    code, _, err = run(capsys, "erase", uid, "--officer", "off.2")
+    assert (code, "account_not_closed" in err) == (2, True)
+    with pytest.raises(SystemExit):  # argparse names the reasons there are
+        run(capsys, "close", uid, "--reason", "bored", "--officer", "off.2")
+    closed = run_json(capsys, "close", uid, "--reason", "left_service", "--officer", "off.2")
+    assert closed == {"user_id": uid, "closed_at": desk.clock.now().isoformat(), "by": "off.2"}
+    code, _, err = run(capsys, "erase", uid, "--officer", "off.2")
+    assert (code, "retention_not_over" in err) == (2, True)
+    desk.clock.advance(desk.softtoken.policy.retention_closed_accounts)
+    erased = run_json(capsys, "erase", uid, "--officer", "off.2")
+    assert (erased["erased"], erased["by"], erased["accounts"]) == (True, "off.2", 1)
+    assert desk.softtoken.audit.records()[-1].entry.actor == "officer:off.2"
+    assert desk.softtoken.audit.verify() == len(desk.softtoken.audit.records())

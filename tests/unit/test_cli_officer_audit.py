@@ -85,3 +85,12 @@ def test_m1_reseal_by_an_officer(desk: Harness, capsys: pytest.CaptureFixture[st
     resealed = run_json(capsys, "reseal", "--officer", "off.1")
     assert resealed == {"records_kept": 2, "head_was": 2, "chain": "resealed"}
     assert run_json(capsys, "verify") == {"verified_records": 3, "chain": "intact"}
+
+
+def test_convert_has_nothing_to_do_on_a_log_written_in_format_2(
+    desk: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Format 1 records come only from a database older than revision 0007; the
+    # conversion itself is tested on such a database (tests/contract/test_audit_upgrade.py).
+    assert run_json(capsys, "convert") == {"converted_records": 0}
+    assert {r.format for r in desk.softtoken.audit.records()} == {2}

@@ -149,3 +149,22 @@ def test_sealed_text_round_trips_and_opens_only_in_its_place(clear: str, place: 
     assert sealer.open_text(stored, context=b"here" + place) == clear
     with pytest.raises(TamperingDetected):
         sealer.open_text(stored, context=b"there" + place)
+
+
+def test_a_retired_key_keeps_only_what_verifies_its_audit_records() -> None:
+    ring = Keyring({"k0": b"0" * 32, "k1": b"1" * 32}, current="k1").without("k0")
+    again = Keyring.from_json(ring.to_json())
+    assert (again.key_ids, again.retired_ids) == (("k1",), ("k0",))
+    assert "k0" not in again
+    old = ServerKeys.from_keyring(Keyring({"k0": b"0" * 32}, current="k0"))
+    keys = ServerKeys.from_keyring(again)
+    verifying = keys.for_audit("k0")
+    assert (verifying.audit, verifying.pseudonyms) == (old.audit, old.pseudonyms)
+    assert verifying.outbox != old.outbox  # nothing sealed under k0 opens any more
+    assert verifying.derived("document") != old.derived("document")
+    with pytest.raises(ConfigurationError) as caught:
+        keys.for_key_id("k0")
+    assert caught.value.code == "key_unknown"
+    assert keys.for_stored("k0:00ff") is keys  # a MAC under k0 just no longer matches
+    with pytest.raises(ConfigurationError):
+        Keyring({"k1": b"1" * 32}, current="k1", retired={"k1": (b"a" * 32, b"b" * 32)})

@@ -11,6 +11,7 @@ from softtoken._messages import (
     login,
     oidc,
     otp,
+    privacy,
     protocol,
     registration,
     renewal,
@@ -22,7 +23,7 @@ __all__ = ["MESSAGES"]
 
 def _merge() -> dict[str, tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
-    for area in (core, otp, login, ca, registration, protocol, renewal, oidc, web, keys):
+    for area in (core, otp, login, ca, registration, protocol, renewal, oidc, web, keys, privacy):
         twice = merged.keys() & area.MESSAGES.keys()
         if twice:
             msg = f"error codes defined twice: {sorted(twice)}"

@@ -85,6 +85,10 @@ class Account:
     registration_completed: bool = False
     created_at: datetime
     updated_at: datetime
+    #: When an officer closed the account (``soft.privacy.close``); a closed account is
+    #: also disabled, for good, and its personal data may be erased after
+    #: ``retention_closed_accounts``.
+    closed_at: datetime | None = None
     version: int = 0
 
     @property

@@ -10,6 +10,10 @@ by a checkpoint kept outside the database. (Someone who also holds the key can r
 everything but a checkpoint already stored elsewhere.)
 
 Entries never hold a secret: :class:`AuditEntry` refuses detail keys that name one.
+
+Records written since schema revision 0007 (format 2) hash keyed pseudonyms of who and
+what instead of the clear values, and name the key ID they were MAC'd with
+(``_pseudonyms.py``), so erasure can blank the clear values and the chain still verifies.
 """
 
 from __future__ import annotations
@@ -24,8 +28,17 @@ from typing import Literal
 import attrs
 
 from softtoken._clock import utc
-from softtoken.audit._seal import AuditCheckpoint, AuditHead, check_checkpoint, check_head
-from softtoken.errors import TamperingDetected
+from softtoken._keys import ServerKeys
+from softtoken.audit._pseudonyms import AuditRefs, matches, record_hash
+from softtoken.audit._seal import (
+    MAIN_CHAIN,
+    AuditCheckpoint,
+    AuditHead,
+    check_checkpoint,
+    check_head,
+    head_key_id,
+)
+from softtoken.errors import ConfigurationError, TamperingDetected
 
 __all__ = [
     "GENESIS",
@@ -33,7 +46,12 @@ __all__ = [
     "AuditRecord",
     "Outcome",
     "chain_hash",
+    "check_checkpoint_with",
+    "check_head_with",
+    "entry_hash",
+    "keys_named",
     "link_chain",
+    "record_digest",
     "verify_chain",
 ]
 
@@ -92,6 +110,77 @@ class AuditRecord:
     hash: str
     #: Which chain (1..Policy.audit_chains) the record is in; ``seq`` counts per chain.
     chain: int = 1
+    #: What a format 2 record's hash covers; None for format 1 (clear values hashed).
+    refs: AuditRefs | None = None
+
+    @property
+    def format(self) -> int:
+        return 1 if self.refs is None else 2
+
+
+def record_digest(keys: ServerKeys, record: AuditRecord) -> str | None:
+    """The hash ``record`` must have, or None when a value still in clear is not the
+    one its pseudonym was made from (or the record names a key the ring lacks)."""
+    refs, entry = record.refs, record.entry
+    if refs is None:
+        return chain_hash(keys.for_unnamed().audit, record.seq, record.prev_hash, entry)
+    mine = keys_named(keys, refs.key_id)
+    if mine is None:
+        return None
+    shown: list[tuple[object, str]] = [(entry.actor, refs.actor), (entry.subject, refs.subject)]
+    shown += [(entry.details.get(name), ref) for name, ref in refs.details.items()]
+    if not all(matches(mine, value, ref) for value, ref in shown):
+        return None
+    return entry_hash(mine, record.seq, record.prev_hash, entry, refs)
+
+
+def keys_named(keys: ServerKeys, key_id: str | None) -> ServerKeys | None:
+    """The keys a head, checkpoint or record names (None: written before key IDs), or
+    None when the ring lacks that key."""
+    if key_id is None:
+        return keys.for_unnamed()
+    try:
+        return keys.for_audit(key_id)
+    except ConfigurationError:
+        return None
+
+
+def check_head_with(keys: ServerKeys, head: AuditHead) -> None:
+    """Check the head's seal with the key it names (before a rotation: an older one).
+
+    Raises:
+        TamperingDetected: not sealed, or not by a key of the ring.
+    """
+    kid = head_key_id(head)
+    mine = keys_named(keys, kid)
+    if mine is None:
+        where = "" if head.chain == MAIN_CHAIN else f" of chain {head.chain}"
+        raise TamperingDetected(
+            detail=f"the chain head{where} (at {head.seq}) names key {kid!r}"[:120]
+        )
+    check_head(mine.audit, head)
+
+
+def check_checkpoint_with(keys: ServerKeys, checkpoint: AuditCheckpoint) -> None:
+    """Check a checkpoint's MAC with the key it names.
+
+    Raises:
+        TamperingDetected: ``audit_checkpoint_invalid``: edited, another deployment's,
+            or made with a key the ring no longer has.
+    """
+    mine = keys_named(keys, checkpoint.key_id)
+    if mine is None:
+        raise TamperingDetected(
+            "audit_checkpoint_invalid", detail=f"key {checkpoint.key_id!r}"[:60]
+        )
+    check_checkpoint(mine.audit, checkpoint)
+
+
+def entry_hash(keys: ServerKeys, seq: int, prev: str, entry: AuditEntry, refs: AuditRefs) -> str:
+    """:func:`record_hash` of ``entry`` as the ``seq``-th record after ``prev``."""
+    return record_hash(keys, seq, prev, at=entry.at.isoformat(timespec="microseconds"),
+                       action=entry.action, outcome=entry.outcome, details=entry.details,
+                       refs=refs)  # fmt: skip
 
 
 def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
@@ -100,7 +189,7 @@ def chain_hash(key: bytes, seq: int, prev_hash: str, entry: AuditEntry) -> str:
 
 
 def verify_chain(
-    key: bytes,
+    keys: ServerKeys,
     records: Iterable[AuditRecord],
     *,
     head: AuditHead | None,
@@ -115,15 +204,15 @@ def verify_chain(
             ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
     """
     if checkpoint is not None:
-        check_checkpoint(key, checkpoint)
+        check_checkpoint_with(keys, checkpoint)
     if head is not None:
-        check_head(key, head)
+        check_head_with(keys, head)
     reach = None if checkpoint is None else (checkpoint.seq, checkpoint.hash)
-    return link_chain(key, records, head=head, reach=reach)
+    return link_chain(keys, records, head=head, reach=reach)
 
 
 def link_chain(
-    key: bytes,
+    keys: ServerKeys,
     records: Iterable[AuditRecord],
     *,
     head: AuditHead | None,
@@ -140,13 +229,19 @@ def link_chain(
     for record in records:
         if record.seq != expected_seq:
             raise TamperingDetected(detail=f"record {expected_seq}{where} is missing")
-        if record.prev_hash != expected_prev or not hmac.compare_digest(
-            record.hash, chain_hash(key, record.seq, record.prev_hash, record.entry)
+        digest = record_digest(keys, record)
+        if (
+            record.prev_hash != expected_prev
+            or digest is None
+            or not hmac.compare_digest(record.hash, digest)
         ):
             raise TamperingDetected(detail=f"record {record.seq}{where} was altered")
         expected_prev, expected_seq, count = record.hash, expected_seq + 1, count + 1
         if reach is not None and record.seq == reach[0]:
-            at_reach = record.hash
+            # A checkpoint taken before format 1 records were converted names the hash
+            # the record had then, which the converted record's own hash covers.
+            legacy = record.refs.legacy if record.refs else None
+            at_reach = legacy if legacy == reach[1] else record.hash
         if record.seq == head_seq:
             at_head = record.hash
     if count > head_seq and hmac.compare_digest(head_hash, at_head):

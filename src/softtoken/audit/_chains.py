@@ -13,7 +13,8 @@ the set of chains is bound together by two things only the key holder can make:
   whole (records and head) leaves a gap;
 * every chain starts from a genesis value of its own (chain 1 from the zeros the single
   chain always used, so an existing log stays chain 1 as it is), so a record or a whole
-  chain moved to another chain does not link.
+  chain moved to another chain does not link. The genesis needs no key (the record
+  hashes that cover it are keyed), so it stays the same across a key rotation.
 
 The proof is in docs/audit.md.
 """
@@ -24,16 +25,18 @@ import hmac
 from collections.abc import Iterable, Mapping
 from hashlib import sha256
 
-from softtoken.audit._chain import GENESIS, AuditEntry, AuditRecord, chain_hash, link_chain
-from softtoken.audit._seal import (
-    AuditCheckpoint,
-    AuditHead,
-    check_checkpoint,
-    check_head,
-    mac_parts,
-    seal_head_v2,
-    subkey,
+from softtoken._keys import ServerKeys
+from softtoken.audit._chain import (
+    GENESIS,
+    AuditEntry,
+    AuditRecord,
+    check_checkpoint_with,
+    check_head_with,
+    entry_hash,
+    link_chain,
 )
+from softtoken.audit._pseudonyms import ref_columns, refs_for
+from softtoken.audit._seal import AuditCheckpoint, AuditHead, seal_head_v2, subkey
 from softtoken.errors import ConfigurationError, TamperingDetected
 from softtoken.ports import Row
 
@@ -61,12 +64,12 @@ def chain_for(audit_key: bytes, subject: str, chains: int) -> int:
     return 1 + int.from_bytes(digest[:8], "big") % chains
 
 
-def genesis(audit_key: bytes, chain: int) -> str:
+def genesis(chain: int) -> str:
     """The ``prev_hash`` of a chain's first record. Chain 1 keeps the zeros of the
     single chain, so logs written before chains verify unchanged as chain 1."""
     if chain == 1:
         return GENESIS
-    return mac_parts(subkey(audit_key, "audit-genesis"), "audit-genesis", str(chain))
+    return sha256(f"softtoken/audit-genesis/v1\n{chain}".encode()).hexdigest()
 
 
 def check_chain_count(sealed: int, configured: int) -> None:
@@ -80,7 +83,7 @@ def check_chain_count(sealed: int, configured: int) -> None:
         )
 
 
-def sealed_count(audit_key: bytes, heads: Mapping[int, AuditHead]) -> int:
+def sealed_count(keys: ServerKeys, heads: Mapping[int, AuditHead]) -> int:
     """Check every head's seal and that they are chains 1..n, all sealed for n;
     returns n (1 for a lone ``v1`` head from before chains, 0 for no heads).
 
@@ -91,13 +94,13 @@ def sealed_count(audit_key: bytes, heads: Mapping[int, AuditHead]) -> int:
     if not heads:
         return 0
     if list(heads) == [1] and heads[1].chains is None:
-        check_head(audit_key, heads[1])
+        check_head_with(keys, heads[1])
         return 1
     for chain in sorted(heads):
         head = heads[chain]
         if head.chains is None:  # a v1 head beside v2 heads, or one that lost its count
             raise TamperingDetected(detail=f"the chain head of chain {chain} is not authentic")
-        check_head(audit_key, head)
+        check_head_with(keys, head)
     counts = {head.chains for head in heads.values()}
     if len(counts) != 1:
         raise TamperingDetected(
@@ -114,7 +117,7 @@ def sealed_count(audit_key: bytes, heads: Mapping[int, AuditHead]) -> int:
 
 
 def verify_chains(
-    audit_key: bytes,
+    keys: ServerKeys,
     heads: Mapping[int, AuditHead],
     records: Iterable[AuditRecord],
     *,
@@ -130,8 +133,8 @@ def verify_chains(
             ``audit_checkpoint_invalid`` for a checkpoint that is not authentic.
     """
     if checkpoint is not None:
-        check_checkpoint(audit_key, checkpoint)
-    n = max(sealed_count(audit_key, heads), 1)
+        check_checkpoint_with(keys, checkpoint)
+    n = max(sealed_count(keys, heads), 1)
     if not heads and checkpoint is not None:  # wiped: each chain is shorter than it was
         n = max(n, len(checkpoint.heads))
     by_chain: dict[int, list[AuditRecord]] = {}
@@ -148,11 +151,11 @@ def verify_chains(
             )
     return sum(
         link_chain(
-            audit_key,
+            keys,
             by_chain.get(chain, ()),
             head=heads.get(chain),
             reach=reach[chain - 1] if chain <= len(reach) else None,
-            start=genesis(audit_key, chain),
+            start=genesis(chain),
             chain=chain,
         )
         for chain in range(1, n + 1)
@@ -160,15 +163,17 @@ def verify_chains(
 
 
 def chain_rows(
-    key: bytes, chain: int, entries: Iterable[AuditEntry], *, seq: int, prev: str
+    keys: ServerKeys, chain: int, entries: Iterable[AuditEntry], *, seq: int, prev: str
 ) -> tuple[list[Row], int, str]:
-    """The rows that append ``entries`` to ``chain`` after (``seq``, ``prev``), and the
-    new end (seq, hash) to seal into its head. The one way to build chain rows: the
-    audit table uses it, and so can a bulk loader (docs/audit.md)."""
+    """The rows (format 2, under ``keys``' key ID) that append ``entries`` to ``chain``
+    after (``seq``, ``prev``), and the new end (seq, hash) to seal into its head. The
+    one way to build chain rows: the audit table uses it, and so can a bulk loader
+    (docs/audit.md)."""
     rows: list[Row] = []
     for entry in entries:
         seq += 1
-        digest = chain_hash(key, seq, prev, entry)
+        refs = refs_for(keys, actor=entry.actor, subject=entry.subject, details=entry.details)
+        digest = entry_hash(keys, seq, prev, entry, refs)
         rows.append(
             {
                 "chain": chain,
@@ -181,19 +186,21 @@ def chain_rows(
                 "details": dict(entry.details),
                 "prev_hash": prev,
                 "hash": digest,
+                **ref_columns(refs),
             }
         )
         prev = digest
     return rows, seq, prev
 
 
-def head_rows(audit_key: bytes, chains: int, ends: Mapping[int, tuple[int, str]]) -> list[Row]:
-    """The head rows of every chain 1..chains, sealed ``v2`` at ``ends`` (chain ->
-    seq, hash; a chain not named is empty). With :func:`chain_rows`, what a bulk loader
-    writes in place of the library (docs/audit.md: loading in bulk)."""
+def head_rows(keys: ServerKeys, chains: int, ends: Mapping[int, tuple[int, str]]) -> list[Row]:
+    """The head rows of every chain 1..chains, sealed ``v2`` under ``keys`` at ``ends``
+    (chain -> seq, hash; a chain not named is empty). With :func:`chain_rows`, what a
+    bulk loader writes in place of the library (docs/audit.md: loading in bulk)."""
     rows: list[Row] = []
     for chain in range(1, chains + 1):
-        seq, last = ends.get(chain, (0, genesis(audit_key, chain)))
-        mac = seal_head_v2(audit_key, chain=chain, chains=chains, seq=seq, hash=last)
+        seq, last = ends.get(chain, (0, genesis(chain)))
+        mac = seal_head_v2(keys.audit, key_id=keys.key_id, chain=chain, chains=chains,
+                           seq=seq, hash=last)  # fmt: skip
         rows.append({"id": chain, "seq": seq, "hash": last, "mac": mac, "chains": chains})
     return rows

@@ -14,7 +14,11 @@ sequence and hash of a verified head at a time, MAC'd under a second derived key
 
 Both formats are versioned (``v1`` in the head's MAC, ``format`` in the checkpoint) and
 name their chain. Several chains (issue 15, ``_chains.py``) brought ``v2``: a head MAC
-that also covers the chain count, and a checkpoint that covers every chain's head.
+that also covers the chain count, and a checkpoint that covers every chain's head. Key
+rotation (issue 17) has a ``v2`` head name the key ID of its MAC (``v2:<kid>:<hex>``) and
+a checkpoint carry ``key_id``, so what was sealed before a rotation is checked with the
+key that sealed it; a ``v1`` head and a checkpoint without a key ID are older than key
+IDs, and are checked with the ring's first key (``ServerKeys.for_unnamed``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ __all__ = [
     "AuditHead",
     "check_checkpoint",
     "check_head",
+    "head_key_id",
     "mac_parts",
     "make_checkpoint",
     "seal_head",
@@ -98,10 +103,27 @@ class AuditHead:
     chains: int | None = None
 
 
-def seal_head_v2(audit_key: bytes, *, chain: int, chains: int, seq: int, hash: str) -> str:  # noqa: A002
+def seal_head_v2(
+    audit_key: bytes,
+    *,
+    key_id: str,
+    chain: int,
+    chains: int,
+    seq: int,
+    hash: str,  # noqa: A002 - the column's name
+) -> str:
+    """``v2:<key ID>:<hex>``: the MAC covers the key ID, the chain, the chain count and
+    where the chain ends."""
     key = subkey(audit_key, "audit-head")
-    mac = mac_parts(key, "audit-head", HEAD_FORMAT_V2, str(chain), str(chains), str(seq), hash)
-    return f"{HEAD_FORMAT_V2}:{mac}"
+    parts = (HEAD_FORMAT_V2, key_id, str(chain), str(chains), str(seq), hash)
+    return f"{HEAD_FORMAT_V2}:{key_id}:{mac_parts(key, 'audit-head', *parts)}"
+
+
+def head_key_id(head: AuditHead) -> str | None:
+    """The key ID a ``v2`` seal names; None for a ``v1`` seal or none."""
+    if head.mac is None or not head.mac.startswith(f"{HEAD_FORMAT_V2}:"):
+        return None
+    return head.mac.split(":")[1]
 
 
 def seal_head(audit_key: bytes, *, seq: int, hash: str, chain: str = MAIN_CHAIN) -> str:  # noqa: A002 - the column's name
@@ -119,12 +141,12 @@ def check_head(audit_key: bytes, head: AuditHead) -> None:
             detail=f"the chain head (at {head.seq}) is not sealed, so not authentic: "
             "after an upgrade by hand, an officer reseals it (docs/audit.md)"
         )
-    if head.chains is None:
+    kid = head_key_id(head)
+    if head.chains is None or kid is None:
         expected = seal_head(audit_key, seq=head.seq, hash=head.hash, chain=head.chain)
     else:
-        expected = seal_head_v2(
-            audit_key, chain=int(head.chain), chains=head.chains, seq=head.seq, hash=head.hash
-        )
+        expected = seal_head_v2(audit_key, key_id=kid, chain=int(head.chain),
+                                chains=head.chains, seq=head.seq, hash=head.hash)  # fmt: skip
     if not hmac.compare_digest(head.mac, expected):
         where = "" if head.chain == MAIN_CHAIN else f" of chain {head.chain}"
         raise TamperingDetected(detail=f"the chain head{where} (at {head.seq}) is not authentic")
@@ -137,7 +159,8 @@ class AuditCheckpoint:
 
     ``heads`` holds each chain's (seq, hash), chain 1 first, in a ``v2`` checkpoint;
     ``seq`` is then the records in all chains and ``hash`` a digest of the heads. A
-    ``v1`` checkpoint (one chain, from before chains) has no ``heads``."""
+    ``v1`` checkpoint (one chain, from before chains) has no ``heads``. ``key_id``
+    names the key of the MAC (None in checkpoints made before key IDs)."""
 
     seq: int
     hash: str
@@ -145,6 +168,7 @@ class AuditCheckpoint:
     mac: str
     chain: str = MAIN_CHAIN
     heads: tuple[tuple[int, str], ...] = ()
+    key_id: str | None = None
 
     def to_json(self) -> str:
         data: dict[str, object] = {
@@ -158,6 +182,8 @@ class AuditCheckpoint:
         if self.heads:
             del data["chain"], data["hash"]
             data.update(format=CHECKPOINT_FORMAT_V2, heads=[list(h) for h in self.heads])
+        if self.key_id is not None:
+            data["key_id"] = self.key_id
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -171,8 +197,11 @@ class AuditCheckpoint:
             data = json.loads(text)
             if not isinstance(data, dict):
                 raise TypeError  # noqa: TRY301
+            key_id = data.get("key_id")
+            if not isinstance(key_id, str | None):
+                raise TypeError  # noqa: TRY301
             if data.get("format") == CHECKPOINT_FORMAT_V2:
-                return _from_v2(data)
+                return attrs.evolve(_from_v2(data), key_id=key_id)
             if data.get("format") != CHECKPOINT_FORMAT:
                 raise TypeError  # noqa: TRY301 - one error for every malformed shape
             fields = {name: data[name] for name in ("chain", "seq", "hash", "at", "mac")}
@@ -187,6 +216,7 @@ class AuditCheckpoint:
                 at=datetime.fromisoformat(fields["at"]),
                 mac=fields["mac"],
                 chain=fields["chain"],
+                key_id=key_id,
             )
         except (ValueError, TypeError, KeyError, RecursionError):
             raise ValidationError(
@@ -235,11 +265,12 @@ def _timestamp(at: datetime) -> str:
 def _checkpoint_mac(audit_key: bytes, checkpoint: AuditCheckpoint) -> str:
     key = subkey(audit_key, "audit-checkpoint")
     at = _timestamp(utc(checkpoint.at))
+    named = () if checkpoint.key_id is None else (checkpoint.key_id,)
     if checkpoint.heads:
         parts = (part for seq, h in checkpoint.heads for part in (str(seq), h))
-        return mac_parts(key, CHECKPOINT_FORMAT_V2, str(len(checkpoint.heads)), *parts, at)
+        return mac_parts(key, CHECKPOINT_FORMAT_V2, str(len(checkpoint.heads)), *parts, at, *named)
     c = checkpoint
-    return mac_parts(key, CHECKPOINT_FORMAT, c.chain, str(c.seq), c.hash, at)
+    return mac_parts(key, CHECKPOINT_FORMAT, c.chain, str(c.seq), c.hash, at, *named)
 
 
 def make_checkpoint(
@@ -250,12 +281,15 @@ def make_checkpoint(
     at: datetime,
     chain: str = MAIN_CHAIN,
     heads: tuple[tuple[int, str], ...] = (),
+    key_id: str | None = None,
 ) -> AuditCheckpoint:
     """A ``v1`` checkpoint of one chain (``seq``, ``hash``), or with ``heads`` a ``v2``
-    one of every chain."""
+    one of every chain; ``key_id`` names ``audit_key``'s key."""
     if heads:
         seq, hash, chain = sum(s for s, _ in heads), _heads_digest(heads), ALL_CHAINS  # noqa: A001
-    unsealed = AuditCheckpoint(seq=seq, hash=hash, at=at, mac="", chain=chain, heads=heads)
+    unsealed = AuditCheckpoint(
+        seq=seq, hash=hash, at=at, mac="", chain=chain, heads=heads, key_id=key_id
+    )
     return attrs.evolve(unsealed, mac=_checkpoint_mac(audit_key, unsealed))
 
 

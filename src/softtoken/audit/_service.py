@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from softtoken._log import logger
@@ -17,7 +18,28 @@ if TYPE_CHECKING:
     from softtoken.ports import Clock
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["AuditLog"]
+__all__ = ["AuditLog", "convert_in"]
+
+
+def convert_in(uow: StorageUnitOfWork, at: datetime) -> int | None:
+    """Convert format 1 records in ``uow`` and audit it with the head they ended at, so
+    the log itself proves the format 2 chain continues the old one. Returns how many
+    records were converted, or None when none were format 1.
+
+    Raises:
+        TamperingDetected: the chain does not verify as it stands (nothing converted).
+    """
+    done = uow.audit.convert()
+    if done is None:
+        return None
+    details: dict[str, DetailValue] = {"records": done.records, "chains": len(done.chains)}
+    old = done.heads_before.get(1)
+    if 1 in done.chains and old is not None:  # the single chain from before chains
+        details.update(v1_head_seq=old.seq, v1_head_hash=old.hash)
+    uow.audit.append(
+        AuditEntry(at=at, actor="system", action="audit.convert", subject="audit", details=details)
+    )
+    return done.records
 
 
 class AuditLog:
@@ -68,8 +90,8 @@ class AuditLog:
             heads = uow.audit.heads()
             records = uow.audit.records()
             configured = uow.audit.chains
-            key = uow.keys.audit
-        count = verify_chains(key, heads, records, checkpoint=checkpoint)
+            keys = uow.keys
+        count = verify_chains(keys, heads, records, checkpoint=checkpoint)
         if not heads and has_accounts:
             raise TamperingDetected(detail=WIPED)
         if heads and heads[min(heads)].chains is not None:
@@ -89,15 +111,16 @@ class AuditLog:
         if previous is not None:
             previous = _boundary.instance(previous, AuditCheckpoint, "previous")
         _, heads, configured = self._verify(previous)
-        key = self._uow().keys.audit  # the key only: no transaction to open
+        keys = self._uow().keys  # the key only: no transaction to open
         now = self._clock.now()
         if list(heads) == [1] and heads[1].chains is None:  # the single chain, before chains
-            return make_checkpoint(key, seq=heads[1].seq, hash=heads[1].hash, at=now)
+            return make_checkpoint(keys.audit, seq=heads[1].seq, hash=heads[1].hash, at=now,
+                                   key_id=keys.key_id)  # fmt: skip
         ends = tuple(
-            (heads[c].seq, heads[c].hash) if c in heads else (0, genesis(key, c))
+            (heads[c].seq, heads[c].hash) if c in heads else (0, genesis(c))
             for c in range(1, (len(heads) or configured) + 1)
         )
-        return make_checkpoint(key, heads=ends, at=now)
+        return make_checkpoint(keys.audit, heads=ends, at=now, key_id=keys.key_id)
 
     def reseal(self, *, officer: Officer | str) -> int:
         """Seal the head again at the end of the records as they stand; returns how
@@ -156,6 +179,36 @@ class AuditLog:
             )
             uow.commit()
         return kept
+
+    def convert(self) -> int | None:
+        """Re-chain records written before schema revision 0007 (format 1, whose hash
+        covers clear names) as format 2 (pseudonyms), so erasure can blank names
+        without breaking the chain. ``build()`` calls this when its own start added the
+        columns; after an upgrade by hand an officer runs it (``softtoken officer audit
+        convert``), and the first erasure does. Every converted record keeps the hash
+        it had, so checkpoints taken before still verify; the conversion is itself a
+        record (``audit.convert``, with the old head). Returns how many records were
+        converted, or None when there were none.
+
+        Raises:
+            TamperingDetected: the chain does not verify: nothing is converted.
+        """
+        with self._uow() as uow:
+            count = convert_in(uow, self._clock.now())
+            uow.commit()
+        return count
+
+    def convert_upgraded_records(self) -> int | None:
+        """:meth:`convert` at a start that added the columns; a chain that does not
+        verify is left as it is (``verify`` reports it) and logged."""
+        try:
+            return self.convert()
+        except TamperingDetected as error:
+            logger.warning(
+                "audit records left in format 1 after the schema upgrade: %s", error.detail,
+                extra={"softtoken_action": "audit.convert", "softtoken_code": error.code},
+            )  # fmt: skip
+            return None
 
     def export(self) -> list[dict[str, object]]:
         """Every record as JSON-ready dicts, with the chain hashes for outside checks."""

@@ -122,7 +122,11 @@ def _keys(args: argparse.Namespace) -> int:
                 for kid in usage.key_ids:
                     mark = "current" if kid == usage.current else ""
                     sealed, macs = usage.sealed.get(kid, 0), usage.macs.get(kid, 0)
-                    print(f"{kid:<16} {sealed:>8} sealed {macs:>8} live MACs  {mark}")
+                    audit = usage.audit.get(kid, 0)
+                    print(f"{kid:<16} {sealed:>8} sealed {macs:>8} live MACs "
+                          f"{audit:>8} audit  {mark}")  # fmt: skip
+                for kid in sorted(usage.audit.keys() - set(usage.key_ids)):
+                    print(f"{kid:<16} retired: verifies {usage.audit[kid]} audit records/heads")
                 retirable = ", ".join(usage.retirable()) or "none"
                 print(f"can be retired: {retirable}")
         else:

@@ -38,6 +38,11 @@ def add_audit_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="seal the head at the end of the records after an incident (audited)",
     )
+    asub.add_parser(
+        "convert",
+        parents=[common],
+        help="re-chain records from before schema 0007 with pseudonyms (after an upgrade by hand)",
+    )
 
 
 def run_audit(
@@ -74,6 +79,8 @@ def run_audit(
         record = [r for r in soft.audit.records() if r.entry.action == "audit.reseal"][-1]
         head_was = record.entry.details["head_was"]
         emit(args, {"records_kept": kept, "head_was": head_was, "chain": "resealed"})
+    elif args.action == "convert":
+        emit(args, {"converted_records": soft.audit.convert() or 0})
     else:
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in soft.audit.export())
         if args.out:

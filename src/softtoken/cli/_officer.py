@@ -20,6 +20,7 @@ from softtoken.accounts._officer import DEFAULT_OFFICER_ROLE, Officer
 from softtoken.cli._audit import add_audit_commands, run_audit
 from softtoken.lifecycle.registration.machine import Registration
 from softtoken.lifecycle.service_requests.machine import ServiceRequest
+from softtoken.privacy._closure import CLOSURE_REASONS
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -107,6 +108,15 @@ def add_officer_commands(commands: Any) -> None:
     )
     export.add_argument("user_id")
     export.add_argument("--out", type=Path, required=True, help="the JSON file (mode 0600)")
+    close = sub.add_parser(
+        "close", parents=[common], help="close an account for good (its soft token is revoked)"
+    )
+    close.add_argument("user_id")
+    close.add_argument("--reason", required=True, choices=sorted(CLOSURE_REASONS))
+    erase = sub.add_parser(
+        "erase", parents=[common], help="erase a closed account's personal data after retention"
+    )
+    erase.add_argument("user_id")
     add_audit_commands(sub, common)
 
 
@@ -261,6 +271,15 @@ def _dispatch(soft: SoftToken, args: argparse.Namespace) -> int:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(held, out, ensure_ascii=False, indent=1)
         _emit(args, {"user_id": held["user_id"], "out": str(args.out), "by": who.officer_id})
+    elif group == "close":
+        who = _checked_officer(args)
+        closed = soft.privacy.close(args.user_id, officer=who, reason=args.reason)
+        at = closed.closed_at.isoformat() if closed.closed_at else None
+        _emit(args, {"user_id": args.user_id, "closed_at": at, "by": who.officer_id})
+    elif group == "erase":
+        who = _checked_officer(args)
+        counts = soft.privacy.erase(args.user_id, officer=who)
+        _emit(args, {"erased": True, "by": who.officer_id, **counts})
     elif group == "audit":
         return run_audit(soft, args, emit=_emit, officer=lambda: _checked_officer(args))
     return 0

@@ -21,6 +21,7 @@ from softtoken.errors import ValidationError
 from softtoken.maintenance._rekey import KeyUsage, check_retirable, key_usage, reseal
 from softtoken.maintenance._rules import RULES, RetentionRule
 from softtoken.ports import Predicate, Row
+from softtoken.privacy._erase import erase_due
 from softtoken.proofing._documents_store import DocumentStore, drop_documents
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
@@ -61,6 +62,9 @@ class MaintenanceService:
             raise ValidationError("invalid_time", field="now")
         at = ctx.clock.now() if now is None else utc(now)
         deleted = {rule.name: self._purge_rule(rule, at, size) for rule in RULES}
+        # Accounts closed past their retention: erasure, not a plain delete (their
+        # rows are in many tables and the audit log keeps only pseudonyms).
+        deleted["closed_accounts"] = self._erase_closed(at, size)
         return PurgeReport(at=at, deleted=deleted)
 
     # --- key rotation (docs/privacy.md, "Rotating a key"; logic in _rekey) ------------
@@ -82,6 +86,16 @@ class MaintenanceService:
         """Raises StateError ``key_in_use`` or ``key_is_current`` unless ``key_id`` can
         leave the keyring (``keys retire``)."""
         return check_retirable(self._ctx, key_id)
+
+    def _erase_closed(self, now: datetime, size: int) -> int:
+        total = 0
+        while True:
+            started = time.monotonic()
+            erased = erase_due(self._ctx, self._documents, now=now, limit=size)
+            total += erased
+            if erased < size:
+                return total
+            self._yield_to_traffic(time.monotonic() - started)
 
     def _purge_rule(self, rule: RetentionRule, now: datetime, size: int) -> int:
         total = 0

@@ -20,7 +20,7 @@ from datetime import datetime
 import attrs
 
 from softtoken._context import ServiceContext
-from softtoken._keys import KEY_ID, ServerKeys, audit_chain_key_id
+from softtoken._keys import KEY_ID, LEGACY_KEY_ID, ServerKeys
 from softtoken.accounts import _boundary
 from softtoken.errors import StateError, ValidationError
 from softtoken.ports import Predicate, Row, Transaction
@@ -29,6 +29,9 @@ from softtoken.storage._sealing import SEALED, blind_index, open_stored, seal_st
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["KeyUsage", "check_retirable", "key_usage", "reseal"]
+
+#: Audit records read at a time when counting their keys.
+_AUDIT_PAGE = 5000
 
 
 @attrs.frozen
@@ -68,14 +71,15 @@ def _live_macs(now: datetime) -> Mapping[str, tuple[str, list[Predicate]]]:
 @attrs.frozen(kw_only=True)
 class KeyUsage:
     """Stored values per key ID: ``sealed`` (sealed values and blind indexes, which a
-    reseal moves; and the audit chain, 1 for the key it is under,
-    :func:`~softtoken._keys.audit_chain_key_id`) and ``macs`` (live MACs, which expire
-    by themselves)."""
+    reseal moves), ``macs`` (live MACs, which expire by themselves) and ``audit``
+    (audit records and heads: never moved, and no bar to retiring, which keeps what
+    verifies them, ``Keyring.without``)."""
 
     current: str
     key_ids: tuple[str, ...]
     sealed: Mapping[str, int]
     macs: Mapping[str, int]
+    audit: Mapping[str, int] = attrs.field(factory=dict)
 
     def in_use(self, key_id: str) -> int:
         return self.sealed.get(key_id, 0) + self.macs.get(key_id, 0)
@@ -94,6 +98,7 @@ def key_usage(context: ServiceContext) -> KeyUsage:
     command, not a hot path)."""
     sealed: dict[str, int] = {}
     macs: dict[str, int] = {}
+    audit: dict[str, int] = {}
     keys = context.keys
     with context.unit_of_work() as uow:
         raw = _raw(uow)
@@ -105,11 +110,32 @@ def key_usage(context: ServiceContext) -> KeyUsage:
             for row in _scan(raw, table, [(column, "not_null", None), *live]):
                 _count(macs, _kid_of(row[column], text_is_clear=True))
     ring = keys.keyring.key_ids if keys.keyring is not None else (keys.key_id,)
-    if keys.keyring is not None:
-        with context.unit_of_work() as uow:
-            if _raw(uow).select("st_audit_head", limit=1):
-                _count(sealed, audit_chain_key_id(keys.keyring))
-    return KeyUsage(current=keys.key_id, key_ids=ring, sealed=sealed, macs=macs)
+    _count_audit(context, audit)
+    return KeyUsage(current=keys.key_id, key_ids=ring, sealed=sealed, macs=macs, audit=audit)
+
+
+def _count_audit(context: ServiceContext, into: dict[str, int]) -> None:
+    """Audit records and heads by the key their MAC is under. They are never moved (a
+    record's hash is what later records and checkpoints chain to); a retired key keeps
+    what verifies them."""
+    with context.unit_of_work().reading() as uow:
+        raw = _raw(uow)
+        chains = [int(h["id"]) for h in raw.select("st_audit_head")]  # type: ignore[call-overload]
+        for head in raw.select("st_audit_head"):
+            mac = str(head.get("mac") or "")
+            _count(into, mac.split(":")[1] if mac.startswith("v2:") else LEGACY_KEY_ID)
+        for chain in chains:
+            after = 0
+            while rows := raw.select(
+                "st_audit_events",
+                [("chain", "=", chain), ("seq", ">", after)],
+                order_by=("seq",),
+                limit=_AUDIT_PAGE,
+            ):
+                for row in rows:
+                    kid = row.get("key_id") if row.get("format", 1) == 2 else None  # noqa: PLR2004
+                    _count(into, str(kid) if kid else LEGACY_KEY_ID)
+                after = int(rows[-1]["seq"])  # type: ignore[call-overload]
 
 
 def _count_sealed(raw: Transaction, into: dict[str, int]) -> None:

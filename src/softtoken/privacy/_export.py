@@ -1,4 +1,4 @@
-"""``soft.privacy.export``: everything held about a person, as JSON (the Thai Personal
+"""Subject access: everything held about a person, as JSON (the Thai Personal
 Data Protection Act's right of access, section 30; ASVS 5.0 14.2).
 
 What is collected: the account; its registrations with the proofings they named and the
@@ -19,13 +19,12 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from softtoken._context import ServiceContext
 from softtoken.ports import Predicate, Row, Transaction
 from softtoken.proofing._documents_store import DocumentStore
 from softtoken.proofing.documents._review import DOCUMENT_KINDS
 from softtoken.storage._unit_of_work import StorageUnitOfWork
 
-__all__ = ["PrivacyService"]
+__all__ = ["EXPORT_FORMAT", "collect"]
 
 #: Columns whose value protects the person: exported as whether they are set.
 _SECRET_COLUMNS = frozenset(
@@ -56,43 +55,19 @@ def _shown(row: Row) -> dict[str, object]:
     return out
 
 
-class PrivacyService:
-    def __init__(self, context: ServiceContext, *, documents: DocumentStore) -> None:
-        self._ctx = context
-        self._documents = documents
-
-    def export(self, user_id: object) -> dict[str, Any]:
-        """Everything held about the account's holder, JSON-ready, read in one
-        transaction (a consistent picture). The export is audited (who asked is the
-        portal's business; the record says an export was made, never its content).
-
-        Raises:
-            ValidationError: ``invalid_user_id``. NotFound: ``account_not_found``.
-        """
-        uid = self._ctx.user_id(user_id)
-
-        def work(uow: StorageUnitOfWork) -> dict[str, Any]:
-            uow.accounts.get(uid)  # NotFound for an unknown account
-            held = _Collector(uow, self._documents)
-            _collect(held, uid.value)
-            self._ctx.audit(uow, actor="system", action="privacy.export", subject=uid.value,
-                            records=held.count)  # fmt: skip
-            return {
-                "format": EXPORT_FORMAT,
-                "user_id": uid.value,
-                "exported_at": self._ctx.clock.now().isoformat(),
-                **held.out,
-            }
-
-        return self._ctx.transact(work)
-
-
 #: Tables read by the account's user ID, exported under their name without ``st_``.
 _BY_USER_ID = (
     "st_service_requests", "st_device_bindings", "st_certificates", "st_activations",
     "st_renewal_requests", "st_login_challenges", "st_authenticator_events",
     "st_totp_credentials",
 )  # fmt: skip
+
+
+def collect(uow: StorageUnitOfWork, store: DocumentStore, user_id: str) -> _Collector:
+    """Read everything held about ``user_id`` (export shows it, erasure deletes it)."""
+    held = _Collector(uow, store)
+    _collect(held, user_id)
+    return held
 
 
 def _collect(held: _Collector, user_id: str) -> None:
@@ -140,14 +115,21 @@ class _Collector:
         self._uow, self._store = uow, store
         self.out: dict[str, Any] = {"documents": []}
         self.count = 0
+        #: Each read as (table, conditions, rows found): what erasure deletes.
+        self.reads: list[tuple[str, list[Predicate], list[Row]]] = []
+        self.document_ids: list[str] = []
 
     def rows(self, table: str, column: str, value: object) -> list[Row]:
-        return self._tx.select(table, [(column, "=", value)])
+        return self._read(table, [(column, "=", value)])
 
     def rows_in(self, table: str, column: str, values: Iterable[object]) -> list[Row]:
         wanted = list(dict.fromkeys(v for v in values if v is not None))
-        where: list[Predicate] = [(column, "in", wanted)]
-        return self._tx.select(table, where) if wanted else []
+        return self._read(table, [(column, "in", wanted)]) if wanted else []
+
+    def _read(self, table: str, where: list[Predicate]) -> list[Row]:
+        found = self._tx.select(table, where)
+        self.reads.append((table, where, found))
+        return found
 
     def add(self, name: str, rows: list[Row]) -> list[Row]:
         self.out[name] = [_shown(r) for r in rows]
@@ -157,6 +139,7 @@ class _Collector:
     def documents(self, ids: Iterable[object]) -> None:
         for document_id in ids:
             if isinstance(document_id, str) and document_id:
+                self.document_ids.append(document_id)
                 content = self._store.get(self._uow, document_id)
                 self.out["documents"].append(
                     {"document_id": document_id, "content": _json(content)}

@@ -10,8 +10,10 @@ starts, or when the single ``v1`` head of a log from before chains is sealed aga
 
 from __future__ import annotations
 
+from softtoken._keys import ServerKeys
+from softtoken.audit._chain import check_head_with
 from softtoken.audit._chains import chain_for, check_chain_count, genesis, sealed_count
-from softtoken.audit._seal import AuditHead, check_head, seal_head_v2
+from softtoken.audit._seal import AuditHead, seal_head_v2
 from softtoken.errors import ConcurrencyError, Conflict
 from softtoken.ports import Row, Transaction
 
@@ -36,15 +38,16 @@ def _started() -> ConcurrencyError:
 
 
 class AuditHeads:
-    """The head rows on one transaction, for ``chains`` chains under ``key``."""
+    """The head rows on one transaction, for ``chains`` chains; heads are sealed under
+    the current key of ``keys`` and checked under the key each names."""
 
-    def __init__(self, tx: Transaction, key: bytes, chains: int) -> None:
+    def __init__(self, tx: Transaction, keys: ServerKeys, chains: int) -> None:
         self._tx = tx
-        self._key = key
+        self._keys = keys
         self.chains = chains
 
     def route(self, subject: str) -> int:
-        return chain_for(self._key, subject, self.chains)
+        return chain_for(self._keys.audit, subject, self.chains)
 
     def all(self, *, for_update: bool = False) -> dict[int, AuditHead]:
         rows = self._tx.select(HEAD_TABLE, order_by=("id",), for_update=for_update)
@@ -58,7 +61,7 @@ class AuditHeads:
             rows = self._tx.select(HEAD_TABLE, [("id", "=", chain)], for_update=True)
             head = head_of(rows[0]) if rows else None
             if head is not None and head.chains is not None:
-                check_head(self._key, head)
+                check_head_with(self._keys, head)
                 check_chain_count(head.chains, self.chains)
             found[chain] = head
         return found
@@ -79,16 +82,16 @@ class AuditHeads:
             return self._insert({})
         legacy = list(existing) == [1] and existing[1].chains is None
         if not legacy:
-            sealed_count(self._key, existing)  # raises for the missing head
+            sealed_count(self._keys, existing)  # raises for the missing head
             raise _started()  # a concurrent commit made them after our first read
-        check_head(self._key, existing[1])
+        check_head_with(self._keys, existing[1])
         return self._insert(existing)
 
     def _insert(self, kept: dict[int, AuditHead]) -> dict[int, AuditHead]:
         made: dict[int, AuditHead] = {}
         for chain in range(1, self.chains + 1):
             old = kept.get(chain)
-            seq, last = (0, genesis(self._key, chain)) if old is None else (old.seq, old.hash)
+            seq, last = (0, genesis(chain)) if old is None else (old.seq, old.hash)
             head = self.seal(chain, seq, last)
             try:
                 if old is None:
@@ -101,7 +104,9 @@ class AuditHeads:
         return made
 
     def seal(self, chain: int, seq: int, last: str) -> AuditHead:
-        mac = seal_head_v2(self._key, chain=chain, chains=self.chains, seq=seq, hash=last)
+        keys = self._keys
+        mac = seal_head_v2(keys.audit, key_id=keys.key_id, chain=chain, chains=self.chains,
+                           seq=seq, hash=last)  # fmt: skip
         return AuditHead(seq=seq, hash=last, mac=mac, chain=str(chain), chains=self.chains)
 
     def save(self, head: AuditHead) -> None:
@@ -122,7 +127,7 @@ class AuditHeads:
         drop heads of chains past it (the caller made sure they hold no records)."""
         existing = self.all(for_update=True)
         for chain in range(1, self.chains + 1):
-            head = self.seal(chain, *ends.get(chain, (0, genesis(self._key, chain))))
+            head = self.seal(chain, *ends.get(chain, (0, genesis(chain))))
             if chain in existing:
                 self.save(head)
             else:

@@ -1,7 +1,14 @@
 """The audit log's table: records appended to the hash chains, and their sealed heads
-(``_audit_heads.py``)."""
+(``_audit_heads.py``).
+
+Records are written in format 2 (``softtoken.audit._pseudonyms``): the clear actor,
+subject and text details sit in columns beside the pseudonyms the hash covers, so
+erasure can blank them and the chain still verifies (``_audit_erasure.py``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
 
 from softtoken._keys import ServerKeys
 from softtoken.audit._chain import AuditEntry, AuditRecord, link_chain
@@ -9,9 +16,10 @@ from softtoken.audit._chains import chain_rows, genesis, sealed_count
 from softtoken.audit._seal import WIPED, AuditHead
 from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Transaction
+from softtoken.storage._audit_erasure import Converted, chain_ids, convert, erase, named, record_of
 from softtoken.storage._audit_heads import HEAD_TABLE, AuditHeads
 from softtoken.storage._read_only import refused
-from softtoken.storage._repositories import AccountTable, row_datetime
+from softtoken.storage._repositories import AccountTable
 
 __all__ = ["ACCOUNT_CREATED", "AuditTable"]
 
@@ -33,8 +41,8 @@ class AuditTable:
         self, tx: Transaction, keys: ServerKeys, *, chains: int = 1, read_only: bool = False
     ) -> None:
         self._tx = tx
-        self._key = keys.audit
-        self._heads = AuditHeads(tx, keys.audit, chains)
+        self._keys = keys
+        self._heads = AuditHeads(tx, keys, chains)
         self._read_only = read_only
         self._pending: list[AuditEntry] = []
 
@@ -63,7 +71,7 @@ class AuditTable:
         for chain in sorted(groups):
             head = heads[chain]
             rows, seq, last = chain_rows(
-                self._key, chain, groups[chain], seq=head.seq, prev=head.hash
+                self._keys, chain, groups[chain], seq=head.seq, prev=head.hash
             )
             for row in rows:
                 try:
@@ -124,7 +132,7 @@ class AuditTable:
         ends: dict[int, tuple[int, str]] = {}
         for chain, records in by_chain.items():
             end = AuditHead(seq=records[-1].seq, hash=records[-1].hash, mac=None)
-            link_chain(self._key, records, head=end, start=genesis(self._key, chain), chain=chain)
+            link_chain(self._keys, records, head=end, start=genesis(chain), chain=chain)
             ends[chain] = (end.seq, end.hash)
         self._heads.replace_all(ends)
         return before, sum(seq for seq, _ in ends.values())
@@ -140,7 +148,7 @@ class AuditTable:
         return self._heads.all().get(1)
 
     def sealed_chains(self) -> int:
-        return sealed_count(self._key, self.heads())
+        return sealed_count(self._keys, self.heads())
 
     def records(
         self,
@@ -158,23 +166,35 @@ class AuditTable:
         if chain is not None:
             where.append(("chain", "=", chain))
         rows = self._tx.select(self.table, where, order_by=("chain", "seq"), limit=limit)
-        return [
-            AuditRecord(
-                seq=int(r["seq"]),  # type: ignore[call-overload]
-                entry=AuditEntry(
-                    at=row_datetime(r["at"]),
-                    actor=str(r["actor"]),
-                    action=str(r["action"]),
-                    subject=str(r["subject"]),
-                    outcome=r["outcome"],  # type: ignore[arg-type]
-                    details=dict(r["details"]),  # type: ignore[call-overload]
-                ),
-                prev_hash=str(r["prev_hash"]),
-                hash=str(r["hash"]),
-                chain=int(r["chain"]),  # type: ignore[call-overload]
-            )
-            for r in rows
-        ]
+        return [record_of(r) for r in rows]
+
+    # --- format 2 and erasure (``_audit_erasure.py``) -------------------------------------
+
+    def convert(self) -> Converted | None:
+        """Re-chain format 1 records as format 2; see :func:`_audit_erasure.convert`."""
+        return convert(self._tx, self._keys, self._heads)
+
+    def erase(
+        self,
+        identifiers: Iterable[str],
+        *,
+        names: Iterable[str] = (),
+        found: Sequence[tuple[int, int]] | None = None,
+        read_up_to: Mapping[int, int] | None = None,
+    ) -> int:
+        """Blank the person's clear values; see :func:`_audit_erasure.erase`."""
+        return erase(self._tx, self.chain_ids(), identifiers, names=names, found=found,
+                     read_up_to=read_up_to)  # fmt: skip
+
+    def chain_ids(self) -> list[int]:
+        """Every chain that may hold records."""
+        return chain_ids(self._heads)
+
+    def named(
+        self, identifiers: Iterable[str], *, names: Iterable[str] = (), chain: int, after: int
+    ) -> tuple[list[int], int]:
+        """One page of ``chain`` past ``after``; see :func:`_audit_erasure.named`."""
+        return named(self._tx, identifiers, names=names, chain=chain, after=after)
 
 
 def _of(chain: int) -> str:

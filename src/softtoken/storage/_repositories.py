@@ -185,6 +185,7 @@ class AccountTable(VersionedTable[Account]):
             "registration_completed": record.registration_completed,
             "created_at": record.created_at,
             "updated_at": record.updated_at,
+            "closed_at": record.closed_at,
             "version": record.version,
         }
 
@@ -208,6 +209,7 @@ class AccountTable(VersionedTable[Account]):
             registration_completed=bool(row["registration_completed"]),
             created_at=_when(row["created_at"]),
             updated_at=_when(row["updated_at"]),
+            closed_at=_maybe_when(row.get("closed_at")),
             version=int(row["version"]),  # type: ignore[call-overload]
         )
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 from collections.abc import Callable
 
-from softtoken._keys import KEY_ID, LEGACY_KEY_ID, Sealer, ServerKeys
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from softtoken._keys import KEY_ID, LEGACY_KEY_ID, ServerKeys
 from softtoken.errors import TamperingDetected
 
-__all__ = ["KeyedSealer", "parse_sealed_bytes", "parse_sealed_text"]
+__all__ = ["KeyedSealer", "Sealer", "parse_sealed_bytes", "parse_sealed_text"]
 
 _SEALED_TEXT = re.compile(r"st1:([a-z0-9][a-z0-9-]{0,15}):([A-Za-z0-9+/]+={0,2})")
 
@@ -44,6 +48,23 @@ def parse_sealed_bytes(stored: bytes) -> tuple[str, bytes]:
     if not sep or not KEY_ID.fullmatch(kid.decode("ascii", "replace")):
         raise TamperingDetected("sealed_value_broken", detail="bad key ID")
     return kid.decode("ascii"), blob
+
+
+class Sealer:
+    """AES-256-GCM for data that must not rest in clear (outbox messages)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, *, context: bytes) -> bytes:
+        nonce = secrets.token_bytes(12)
+        return nonce + self._aead.encrypt(nonce, plaintext, context)
+
+    def open(self, sealed: bytes, *, context: bytes, code: str = "audit_chain_broken") -> bytes:
+        try:
+            return self._aead.decrypt(sealed[:12], sealed[12:], context)
+        except (InvalidTag, ValueError):
+            raise TamperingDetected(code, detail="sealed data") from None
 
 
 class KeyedSealer:

@@ -22,7 +22,7 @@ from softtoken.accounts._account import (
 from softtoken.accounts._identifiers import CitizenId, DisbursementUnitCode, Email
 from softtoken.accounts._officer import Officer
 from softtoken.accounts._passwords import check_password_rules, normalize_password
-from softtoken.errors import PasswordRejected, ValidationError
+from softtoken.errors import PasswordRejected, StateError, ValidationError
 from softtoken.lifecycle.login._gate import (
     StalePassword,
     admit,
@@ -302,7 +302,7 @@ class AccountService:
 
         Raises:
             ValidationError: ``officer_required``.
-            StateError: ``officer_own_account``.
+            StateError: ``officer_own_account``; ``account_closed`` (closing is final).
         """
         ctx = self._ctx
         uid = ctx.user_id(user_id)
@@ -311,6 +311,8 @@ class AccountService:
 
         def work(uow: StorageUnitOfWork) -> Account:
             account = uow.accounts.get(uid)
+            if account.closed_at is not None:
+                raise StateError("account_closed")
             updated = attrs.evolve(
                 account,
                 status=AccountStatus.ACTIVE,

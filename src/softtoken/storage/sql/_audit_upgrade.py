@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from softtoken.storage.sql._store import SqlStorage
 from softtoken.storage.sql.schema import metadata as default_metadata
 
-__all__ = ["adds_audit_head_seal"]
+__all__ = ["adds_audit_head_seal", "adds_audit_pseudonyms"]
 
 _HEAD = "st_audit_head"
+_EVENTS = "st_audit_events"
 
 
 def adds_audit_head_seal(storage: object) -> bool:
@@ -28,3 +29,15 @@ def adds_audit_head_seal(storage: object) -> bool:
     if not inspector.has_table(_HEAD):
         return False
     return "mac" not in {column["name"] for column in inspector.get_columns(_HEAD)}
+
+
+def adds_audit_pseudonyms(storage: object) -> bool:
+    """True when ``storage`` is SQL on softtoken's own tables and holds audit records
+    without the ``format`` column (a database from before revision 0007), whose
+    records ``build()`` then converts to format 2 with the key."""
+    if not isinstance(storage, SqlStorage) or storage.metadata is not default_metadata:
+        return False
+    inspector = sa.inspect(storage.engine)
+    if not inspector.has_table(_EVENTS):
+        return False
+    return "format" not in {column["name"] for column in inspector.get_columns(_EVENTS)}

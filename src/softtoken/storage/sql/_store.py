@@ -38,6 +38,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Deleted and overwritten rows are zeroed in the file, not left in free space:
+    # erasure (soft.privacy.erase) must leave no personal data in the database file.
+    cursor.execute("PRAGMA secure_delete=ON")
     # Write-ahead logging: one fsync per commit instead of two, and readers never
     # wait for the writer. synchronous stays FULL, so a commit survives power loss.
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -51,6 +51,8 @@ accounts = sa.Table(
     sa.Column("registration_completed", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Set when an officer closes the account (revision 0007); erasure counts from it.
+    sa.Column("closed_at", UTCDateTime, nullable=True),
     _version(),
 )
 
@@ -86,17 +88,25 @@ audit_events = sa.Table(
         autoincrement=False,
     ),
     sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
+    # Clear values, NULL once erased; format 2 hashes the pseudonyms beside them
+    # (revision 0007, softtoken.audit._pseudonyms).
+    sa.Column("actor", sa.String(64), nullable=True),
     sa.Column("action", sa.String(64), nullable=False),
-    sa.Column("subject", sa.String(128), nullable=False, index=True),
+    sa.Column("subject", sa.String(128), nullable=True, index=True),
     sa.Column("outcome", sa.String(32), nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("format", sa.SmallInteger, nullable=False, server_default="1"),
+    sa.Column("key_id", sa.String(32), nullable=True),
+    sa.Column("actor_ref", sa.String(40), nullable=True),
+    sa.Column("subject_ref", sa.String(40), nullable=True, index=True),
+    sa.Column("detail_refs", sa.JSON, nullable=True),
+    sa.Column("legacy_hash", sa.String(64), nullable=True),
 )
 
 # One row per chain (`id` is the chain): its newest sequence number and hash, sealed by
-# `mac` ("v2:" + HMAC under a key derived from the audit key; softtoken.audit._seal).
+# `mac` ("v2:<key ID>:" + HMAC under a key derived from the audit key; softtoken.audit._seal).
 # Appenders lock their chain's row, which orders that chain across processes, and it
 # lets `verify` notice rows cut from the end.
 # `mac` is nullable only so that an existing table can gain the column; a head without
@@ -107,7 +117,8 @@ audit_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("mac", sa.String(80), nullable=True),
+    # "v2:<key ID up to 16>:<64 hex>" (revision 0007; "v1:<64 hex>" before key IDs).
+    sa.Column("mac", sa.String(100), nullable=True),
     # The chain count a "v2" head is sealed for (its MAC covers it); NULL in the one
     # "v1" head of a log from before chains (revision 0006).
     sa.Column("chains", sa.Integer, nullable=True),
