@@ -23,21 +23,20 @@ _EVENTS = "st_audit_events"
 def adds_audit_head_seal(storage: object) -> bool:
     """True when ``storage`` is SQL on softtoken's own tables and holds an audit head
     table without its ``mac`` column (a database from before revision 0002)."""
-    if not isinstance(storage, SqlStorage) or storage.metadata is not default_metadata:
-        return False
-    inspector = sa.inspect(storage.engine)
-    if not inspector.has_table(_HEAD):
-        return False
-    return "mac" not in {column["name"] for column in inspector.get_columns(_HEAD)}
+    return _lacks_column(storage, _HEAD, "mac")
 
 
 def adds_audit_pseudonyms(storage: object) -> bool:
     """True when ``storage`` is SQL on softtoken's own tables and holds audit records
     without the ``format`` column (a database from before revision 0007), whose
     records ``build()`` then converts to format 2 with the key."""
+    return _lacks_column(storage, _EVENTS, "format")
+
+
+def _lacks_column(storage: object, table: str, column: str) -> bool:
     if not isinstance(storage, SqlStorage) or storage.metadata is not default_metadata:
         return False
     inspector = sa.inspect(storage.engine)
-    if not inspector.has_table(_EVENTS):
+    if not inspector.has_table(table):
         return False
-    return "format" not in {column["name"] for column in inspector.get_columns(_EVENTS)}
+    return column not in {c["name"] for c in inspector.get_columns(table)}
