@@ -134,7 +134,7 @@ class CaService(CaReads):
             uow, cert, user_id=user_id, checked=checked, device_id=device_id, actor=actor
         )
 
-    def _record_issued(  # noqa: PLR0913 - issue_in's arguments and the signed certificate
+    def _record_issued(
         self,
         uow: StorageUnitOfWork,
         cert: x509.Certificate,
