@@ -317,7 +317,7 @@ class PushLoginService:
         def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:
             now = ctx.clock.now()
             # The register, in the transaction that uses it: revoked a moment ago counts.
-            verified = self._ca.verify_in(uow, leaf)
+            verified = self._ca.verify_in(uow, leaf, chain_checked=True)
             # An approval signed long ago (kept, then replayed) or "in the future" is
             # refused before the challenge is touched (issue 12); the challenge's own
             # lifetime still applies on top. The certificate's verdict comes first.
