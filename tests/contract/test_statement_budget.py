@@ -42,7 +42,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "password login": (5, 1),
     "totp verify": (5, 1),
     "email code issue": (6, 1),
-    "email code dispatch": (4, 3),  # claim, mark sent, the empty poll that ends the loop
+    "email code dispatch": (4, 2),  # claim, mark sent; the empty poll that ends the loop
     "email code verify": (5, 1),
     "push begin": (14, 2),  # the password step's commit, then the challenge's
     "push poll": (2, 0),
