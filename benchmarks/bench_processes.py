@@ -63,26 +63,30 @@ def _prepare(url: str, workers: int) -> None:
     soft.close()
 
 
-def _timed(once: Callable[[], None], start: Any, seconds: float, ready: Any) -> int:
-    """Calls of ``once`` from the common start signal until ``seconds`` have passed."""
-    once()  # warmed up before the start
-    ready.put(None)
-    start.wait()
-    calls, ends = 0, time.perf_counter() + seconds
-    while time.perf_counter() < ends:
-        once()
-        calls += 1
-    return calls
-
-
-def _ours(  # noqa: PLR0917 - a multiprocessing target takes its arguments by position
-    path: str, url: str, n: int, start: Any, seconds: float, out: Any
+def _worker(  # noqa: PLR0917 - a multiprocessing target takes its arguments by position
+    path: str, url: str, n: int, starts: Any, seconds: float, out: Any
 ) -> None:
+    """Ours, then the raw loop, in one process: each warmed up before the first start,
+    each timed from its own start signal for ``seconds`` (one spawn for both halves)."""
+    ours, close = _ours(path, url, n)
+    raw = _raw(path, url, n)
+    ours()
+    raw()
+    out.put(None)  # ready
+    for once, start in ((ours, starts[0]), (raw, starts[1])):
+        start.wait()
+        calls, ends = 0, time.perf_counter() + seconds
+        while time.perf_counter() < ends:
+            once()
+            calls += 1
+        out.put(calls)
+    close()
+
+
+def _ours(path: str, url: str, n: int) -> tuple[Callable[[], None], Callable[[], None]]:
+    """``(once, close)``: one call of ``path`` through the library, as worker ``n``."""
     if path in {"totp verify", "push round"}:
-        once, close = ours_loop(path, url, SECRET)
-        out.put(_timed(once, start, seconds, out))
-        close()
-        return
+        return ours_loop(path, url, SECRET)
     policy = Policy() if path == "login" else Policy.for_tests()
     # Every process's dispatcher sends every process's mail, so a worker cannot count on
     # finding its own code in its mailbox: the benchmark knows the code instead.
@@ -101,16 +105,13 @@ def _ours(  # noqa: PLR0917 - a multiprocessing target takes its arguments by po
         soft.mail.deliver_pending()
         soft.otp.verify("bench", subject, "444444")
 
-    out.put(_timed(login_or_code, start, seconds, out))
-    soft.close()
+    return login_or_code, soft.close
 
 
-def _raw(  # noqa: PLR0917 - a multiprocessing target takes its arguments by position
-    path: str, url: str, n: int, start: Any, seconds: float, out: Any
-) -> None:
+def _raw(path: str, url: str, n: int) -> Callable[[], None]:
+    """One call of ``path``'s hand-written loop, as worker ``n``."""
     if path != "code round":
-        out.put(_timed(raw_loop(path, url, n), start, seconds, out))
-        return
+        return raw_loop(path, url, n)
     engine = sa.create_engine(url)
     meta = sa.MetaData()
     codes = sa.Table("st_otp_codes", meta, autoload_with=engine)
@@ -140,32 +141,35 @@ def _raw(  # noqa: PLR0917 - a multiprocessing target takes its arguments by pos
             )
             conn.execute(events.insert().values(id=key + "v", at=now, body=key))
 
-    out.put(_timed(once, start, seconds, out))
+    return once
 
 
-def _throughput(target: Any, path: str, url: str, workers: int, seconds: float) -> float:
+def _throughput(path: str, url: str, workers: int, seconds: float) -> tuple[float, float]:
+    """Calls per second of ours and of the raw loop, ``workers`` processes each."""
     spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Event(), spawn.Queue()
+    starts, out = (spawn.Event(), spawn.Event()), spawn.Queue()
     processes = [
-        spawn.Process(target=target, args=(path, url, n, start, seconds, out))
+        spawn.Process(target=_worker, args=(path, url, n, starts, seconds, out))
         for n in range(workers)
     ]
     for process in processes:
         process.start()
     for _ in processes:  # every worker built and warmed up
-        out.get(timeout=120)
-    start.set()
-    total: float = sum(out.get(timeout=60) for _ in processes)
+        out.get(timeout=180)
+    rates = []
+    for start in starts:
+        start.set()
+        rates.append(sum(out.get(timeout=60) for _ in processes) / seconds)
     for process in processes:
         process.join()
-    return total / seconds
+    return rates[0], rates[1]
 
 
 PATHS = ("login", "totp verify", "code round", "push round")
 
 
 def run(*, quick: bool) -> list[Ratio]:
-    counts, seconds = ((1, 2), 0.6) if quick else ((1, 2, 4), 4.0)
+    counts, seconds = ((1, 2), 1.0) if quick else ((1, 2, 4), 4.0)
     results: list[Ratio] = []
     with private_postgres_url() as pg_url:
         urls = {"sqlite": f"sqlite:///{Path(tempfile.mkdtemp()) / 'processes.db'}"}
@@ -176,8 +180,7 @@ def run(*, quick: bool) -> list[Ratio]:
             for path in PATHS:
                 single = raw_single = 0.0
                 for workers in counts:
-                    ours = _throughput(_ours, path, url, workers, seconds)
-                    raw = _throughput(_raw, path, url, workers, seconds)
+                    ours, raw = _throughput(path, url, workers, seconds)
                     single, raw_single = single or ours, raw_single or raw
                     results.append(Ratio(
                         name=f"{path} ({name}), {workers} processes: ours vs raw",
