@@ -20,6 +20,11 @@ Theory of operation::
                 right, temporary password expired . password_expired
                 right ............................. admitted
 
+An attempt that passes on the account as read in step 1 skips step 3's locked re-read:
+it writes the login with one update conditional on the version read (``update_if_unchanged``),
+which matches only if nothing changed since, so the decision is the one the lock would
+have given; a miss falls back to step 3 as above, in the same transaction (issue 15).
+
 Argon2 is CPU work of tens of milliseconds. Inside a transaction it would hold the row
 lock (PostgreSQL, MariaDB) or SQLite's only write lock for that long, so a flood of
 logins for unknown IDs would queue every other write behind it (issue 12, M2). Counters
