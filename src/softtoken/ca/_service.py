@@ -104,17 +104,17 @@ class CaService(CaReads):
         uid = ctx.user_id(user_id)
         device = _device_id(device_id)
         checked = parse_csr(csr, policy=ctx.policy)
-        self.authority  # noqa: B018 - fail before opening a transaction
-
         # Signing is CPU work that decides nothing the register does: done before the
-        # transaction, which then only checks the key is free and records the result.
+        # transaction (so is the authority's check), which then only checks the key is
+        # free and records the result.
         now = ctx.clock.now()
         cert = self._sign(user_id=uid.value, public_key=checked.public_key, now=now)
 
         def work(uow: StorageUnitOfWork) -> CertificateRecord:
             return self._record_issued(
-                uow, cert, user_id=uid.value, checked=checked, device_id=device, actor=actor
-            )
+                uow, cert, user_id=uid.value, checked=checked, device_id=device, actor=actor,
+                now=now,
+            )  # fmt: skip
 
         return ctx.transact(work)
 
@@ -129,10 +129,12 @@ class CaService(CaReads):
     ) -> CertificateRecord:
         """:meth:`issue` inside the caller's unit of work (activation issues the
         certificate in the same transaction that binds the device)."""
-        cert = self._sign(user_id=user_id, public_key=checked.public_key, now=self._ctx.clock.now())
+        now = self._ctx.clock.now()
+        cert = self._sign(user_id=user_id, public_key=checked.public_key, now=now)
         return self._record_issued(
-            uow, cert, user_id=user_id, checked=checked, device_id=device_id, actor=actor
-        )
+            uow, cert, user_id=user_id, checked=checked, device_id=device_id, actor=actor,
+            now=now,
+        )  # fmt: skip
 
     def _record_issued(
         self,
@@ -143,10 +145,10 @@ class CaService(CaReads):
         checked: CheckedCsr,
         device_id: str | None,
         actor: str,
+        now: datetime,
     ) -> CertificateRecord:
         ctx = self._ctx
         table = uow.repository(CertificateTable)
-        now = ctx.clock.now()
         table.check_key_free(checked.key_fingerprint, user_id=user_id, now=now)
         record = table.add(
             self._record(
