@@ -112,18 +112,20 @@ def run(*, quick: bool, accounts: int | None = None) -> list[Ratio]:
         if not url:
             print("bench_scale needs SOFTTOKEN_TEST_POSTGRES_URL; skipped")
             return []
-        base = seed(url, secret=SECRET, accounts=BASE, detailed=BASE)
+        policy = Policy.for_tests(matching_mode="confirm")
+        base = seed(url, secret=SECRET, accounts=BASE, detailed=BASE, policy=policy)
         print(f"seeded {base.accounts:,} accounts, {base.audit_records:,} audit records "
               f"in {base.seconds:.1f} s")  # fmt: skip
         storage = SqlStorage(url)
         _settle(storage)
-        harness = in_memory(
-            storage=storage, secret_key=SECRET, policy=Policy.for_tests(matching_mode="confirm")
-        )
+        harness = in_memory(storage=storage, secret_key=SECRET, policy=policy)
         rounds = _people(harness)
         small = _measure(rounds, samples)
         started = time.perf_counter()
-        seed_accounts(storage, start=BASE, count=total - BASE, password_hash="x")
+        seed_accounts(
+            storage, harness.softtoken.context.keys, start=BASE, count=total - BASE,
+            password_hash="x",
+        )  # fmt: skip
         _settle(storage)
         print(f"seeded {total - BASE:,} more accounts in {time.perf_counter() - started:.1f} s")
         large = _measure(rounds, samples)

@@ -2,14 +2,19 @@
 ``--accounts`` accounts, and for the first ``--detailed`` of them (10,000 by default) a
 device binding, its certificate and a year of audit records, chained and sealed as the
 library writes them, so ``soft.audit.verify()`` passes on the seeded database.
+The personal columns are sealed as the library seals them, so the rows open and the
+citizen ID is found through its blind index.
 
     python benchmarks/seed.py --url postgresql+psycopg://postgres@127.0.0.1:5432/big \\
         --accounts 1000000 --secret-hex <64 hex digits>
 
-Two things are about to change in the library and each has one place here to adapt:
-the audit records are built by :func:`audit_rows` only (several chains with heads of
-their own are coming), and the personal columns are written by :func:`personal_fields`
-only (sealed personal columns are coming).
+Two places follow the library's storage formats, each with the library's own helpers:
+:func:`audit_rows` spreads the records over the keyed chains (``Policy.audit_chains``)
+with ``softtoken.audit.chain_for`` / ``chain_rows`` and :func:`seed` writes every chain's
+sealed head with ``head_rows`` (docs/audit.md: loading in bulk); :func:`sealed_fields`
+seals the personal columns ``storage/_sealing.py`` names (``SEALED``) with
+``seal_stored`` under the row's key, and writes the citizen ID's ``blind_index`` beside
+it (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import softtoken
 from softtoken import Policy
-from softtoken.audit._chain import GENESIS, AuditEntry, chain_hash
-from softtoken.audit._seal import seal_head
+from softtoken._keys import ServerKeys
+from softtoken.audit import AuditEntry, chain_for, chain_rows, genesis, head_rows
+from softtoken.storage._sealing import SEALED, blind_index, seal_stored
 from softtoken.storage.sql import SqlStorage
 
 __all__ = [
@@ -40,6 +46,7 @@ __all__ = [
     "audit_rows",
     "main",
     "personal_fields",
+    "sealed_fields",
     "seed",
     "seed_accounts",
     "user_id_of",
@@ -49,9 +56,9 @@ __all__ = [
 YEAR_END = datetime(2026, 1, 1, tzinfo=UTC)
 _ACCOUNT_COLUMNS = (
     "user_id", "first_name", "last_name", "email", "disbursement_unit", "citizen_id",
-    "login_type", "status", "password_hash", "must_change_password", "password_expires_at",
-    "failed_logins", "locked_until", "last_login_at", "registration_completed", "created_at",
-    "updated_at", "version",
+    "citizen_index", "login_type", "status", "password_hash", "must_change_password",
+    "password_expires_at", "failed_logins", "locked_until", "last_login_at",
+    "registration_completed", "created_at", "updated_at", "version",
 )  # fmt: skip
 _BINDING_COLUMNS = (
     "device_id", "user_id", "active_user", "certificate_serial", "platform", "biometrics",
@@ -61,8 +68,10 @@ _CERTIFICATE_COLUMNS = (
     "serial", "user_id", "device_id", "key_fingerprint", "key_type", "not_before",
     "not_after", "status", "issued_at", "der", "version",
 )  # fmt: skip
-_AUDIT_COLUMNS = ("seq", "at", "actor", "action", "subject", "outcome", "details", "prev_hash",
-                  "hash")  # fmt: skip
+_AUDIT_COLUMNS = ("chain", "seq", "at", "actor", "action", "subject", "outcome", "details",
+                  "prev_hash", "hash")  # fmt: skip
+_HEAD_COLUMNS = ("id", "seq", "hash", "mac", "chains")
+_ACCOUNTS = "st_accounts"
 
 
 @attrs.frozen(kw_only=True)
@@ -85,8 +94,8 @@ def _citizen_id(i: int) -> str:
 
 
 def personal_fields(i: int) -> dict[str, object]:
-    """The personal columns of seeded account ``i``: the one place that writes them, so
-    sealing them (the privacy work) changes this function only."""
+    """The personal columns of seeded account ``i`` in clear, as the library reads them
+    back (:func:`sealed_fields` is how they rest)."""
     return {
         "first_name": f"ชื่อ{i}",
         "last_name": f"สกุล{i}",
@@ -95,7 +104,25 @@ def personal_fields(i: int) -> dict[str, object]:
     }
 
 
-def _account_row(i: int, password_hash: str, now: datetime) -> tuple[object, ...]:
+def sealed_fields(keys: ServerKeys, i: int, *, names_searchable: bool = False) -> dict[str, object]:
+    """:func:`personal_fields` of account ``i`` as ``SealingTransaction`` writes them: each
+    column ``SEALED`` names for ``st_accounts`` sealed under the row's key (names only
+    while ``Policy.names_searchable`` is off), a blind index beside the citizen ID."""
+    clear = personal_fields(i)
+    out = dict(clear)
+    key = [user_id_of(i)]
+    for column, spec in SEALED[_ACCOUNTS][1].items():
+        if spec.name and names_searchable:
+            continue
+        out[column] = seal_stored(keys, _ACCOUNTS, key, column, clear[column])
+        if spec.index is not None:
+            out[spec.index] = blind_index(keys, spec.purpose, str(clear[column]))
+    return out
+
+
+def _account_row(
+    keys: ServerKeys, i: int, password_hash: str, now: datetime, *, names_searchable: bool
+) -> tuple[object, ...]:
     row: dict[str, object] = {
         "user_id": user_id_of(i),
         "disbursement_unit": None,
@@ -111,27 +138,33 @@ def _account_row(i: int, password_hash: str, now: datetime) -> tuple[object, ...
         "created_at": now - timedelta(days=400),
         "updated_at": now,
         "version": 1,
-        **personal_fields(i),
+        **sealed_fields(keys, i, names_searchable=names_searchable),
     }
     return tuple(row[c] for c in _ACCOUNT_COLUMNS)
 
 
 def audit_rows(
-    audit_key: bytes, entries: Iterable[AuditEntry], *, after: tuple[int, str] = (0, GENESIS)
-) -> tuple[list[tuple[object, ...]], dict[str, object]]:
-    """Rows of ``st_audit_events`` for ``entries`` chained after ``after`` (seq, hash), and
-    the sealed head row: the one place the seeder builds audit records, so the coming
-    several chains change this function only."""
-    seq, prev = after
-    rows: list[tuple[object, ...]] = []
+    audit_key: bytes,
+    entries: Iterable[AuditEntry],
+    *,
+    chains: int,
+    ends: dict[int, tuple[int, str]],
+) -> Iterator[tuple[object, ...]]:
+    """Rows of ``st_audit_events`` for ``entries``, each appended to the chain its
+    subject routes to (``chain_for``), after that chain's end in ``ends`` (chain ->
+    seq, hash; a chain not there starts from its ``genesis``). ``ends`` moves as the
+    rows are made, one at a time (a year of records is not held in memory): once they
+    are all written, ``head_rows(audit_key, chains, ends)`` seals every chain's head."""
+    route: dict[str, int] = {}
     for entry in entries:
-        seq += 1
-        digest = chain_hash(audit_key, seq, prev, entry)
-        rows.append((seq, entry.at, entry.actor, entry.action, entry.subject, entry.outcome,
-                     json.dumps(dict(entry.details)), prev, digest))  # fmt: skip
-        prev = digest
-    head = {"id": 1, "seq": seq, "hash": prev, "mac": seal_head(audit_key, seq=seq, hash=prev)}
-    return rows, head
+        chain = route.get(entry.subject)
+        if chain is None:
+            chain = route[entry.subject] = chain_for(audit_key, entry.subject, chains)
+        seq, prev = ends.get(chain) or (0, genesis(audit_key, chain))
+        [row], seq, prev = chain_rows(audit_key, chain, [entry], seq=seq, prev=prev)
+        ends[chain] = (seq, prev)
+        row["details"] = json.dumps(row["details"])
+        yield tuple(row[c] for c in _AUDIT_COLUMNS)
 
 
 def _year_of_entries(detailed: int, per_account: int) -> Iterator[AuditEntry]:
@@ -168,12 +201,24 @@ def _raw(storage: SqlStorage) -> Any:
     return storage.engine.raw_connection()
 
 
-def seed_accounts(storage: SqlStorage, *, start: int, count: int, password_hash: str) -> int:
-    """Accounts ``start`` .. ``start + count - 1``, no audit records (bulk filler)."""
+def seed_accounts(
+    storage: SqlStorage,
+    keys: ServerKeys,
+    *,
+    start: int,
+    count: int,
+    password_hash: str,
+    names_searchable: bool = False,
+) -> int:
+    """Accounts ``start`` .. ``start + count - 1``, no audit records (bulk filler), their
+    personal columns sealed with ``keys`` (the deployment's)."""
     now = YEAR_END
     connection = _raw(storage)
     try:
-        rows = (_account_row(i, password_hash, now) for i in range(start, start + count))
+        rows = (
+            _account_row(keys, i, password_hash, now, names_searchable=names_searchable)
+            for i in range(start, start + count)
+        )
         written = _copy(connection, "st_accounts", _ACCOUNT_COLUMNS, rows)
         connection.commit()
     finally:
@@ -210,30 +255,44 @@ def seed(
     detailed: int = 10_000,
     audit_per_account: int = 52,
     certificate_der: bytes = b"\x30\x00",
+    policy: Policy | None = None,
 ) -> SeedReport:
     """Create the schema on ``url`` (an empty database) and seed it. ``secret`` is the
-    deployment's secret key: the audit chain is keyed from it."""
+    deployment's secret key: the audit chains are keyed and the personal columns sealed
+    from it; ``policy`` is the deployment's (its ``audit_chains`` and
+    ``names_searchable``; the test policy by default)."""
     started = time.perf_counter()
     detailed = min(detailed, accounts)
+    policy = policy or Policy.for_tests()
     storage = SqlStorage(url)
     storage.create_schema()
     soft = softtoken.build(
-        softtoken.Config(secret_key=secret, storage_url="memory://", policy=Policy.for_tests()),
+        softtoken.Config(secret_key=secret, storage_url="memory://", policy=policy),
         storage=storage,
-        allow_test_policy=True,
+        allow_test_policy=policy.insecure_for_tests,
     )
+    keys = soft.context.keys
     password_hash = soft.context.hasher.hash(secrets.token_urlsafe(12))
-    seed_accounts(storage, start=0, count=accounts, password_hash=password_hash)
-    records, head = audit_rows(
-        soft.context.keys.audit, _year_of_entries(detailed, audit_per_account)
+    seed_accounts(
+        storage, keys, start=0, count=accounts, password_hash=password_hash,
+        names_searchable=policy.names_searchable,
+    )  # fmt: skip
+    chains = policy.audit_chains
+    ends: dict[int, tuple[int, str]] = {}
+    records = audit_rows(
+        keys.audit, _year_of_entries(detailed, audit_per_account), chains=chains, ends=ends
     )
     bindings, certificates = _device_rows(detailed, certificate_der)
     connection = _raw(storage)
     try:
         _copy(connection, "st_certificates", _CERTIFICATE_COLUMNS, certificates)
         _copy(connection, "st_device_bindings", _BINDING_COLUMNS, bindings)
-        _copy(connection, "st_audit_events", _AUDIT_COLUMNS, records)
-        _copy(connection, "st_audit_head", tuple(head), [tuple(head.values())])
+        written = _copy(connection, "st_audit_events", _AUDIT_COLUMNS, records)
+        # Every chain's head, 1..n, the empty ones at their genesis: after the records,
+        # which moved ``ends`` as COPY consumed them.
+        heads = head_rows(keys.audit, chains, ends)
+        _copy(connection, "st_audit_head", _HEAD_COLUMNS,
+              [tuple(h[c] for c in _HEAD_COLUMNS) for h in heads])  # fmt: skip
         connection.commit()
         with connection.cursor() as cursor:  # plans for the sizes just loaded
             connection.autocommit = True
@@ -245,7 +304,7 @@ def seed(
     return SeedReport(
         accounts=accounts,
         detailed=detailed,
-        audit_records=len(records),
+        audit_records=written,
         seconds=time.perf_counter() - started,
     )
 
