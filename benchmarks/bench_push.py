@@ -1,7 +1,8 @@
-"""Push login: approvals verified per second through ``soft.push_login.respond`` vs the
-raw chain (JWS parse + certificate load + ECDSA P-256 verify + one storage update) on the
-same storage (targets: >= 0.7 in memory, >= 0.5 on SQLite), and a full login (password +
-push + check) vs raw argon2id verify."""
+"""Push login: approvals verified per second through ``soft.push_login.respond`` vs a
+hand-written loop doing the same durable writes on the same storage (JWS parse,
+certificate load, ECDSA P-256 verify; then the register, challenge and binding reads,
+the challenge's update, one audit row, one commit), target >= 0.7 on every adapter (issue
+15); and a full login (password + push + check) vs raw argon2id verify."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import argon2
@@ -82,21 +84,44 @@ def _approvals(storage: Storage, count: int) -> tuple[object, list[str], list[st
     return soft, tokens, [c.challenge_id for c in items]
 
 
-_COUNTER = itertools.count()
+_COUNTER = itertools.count(1)
+ROUNDS = 3
 
 
 def _raw_chain(storage: Storage, token: str) -> None:
-    """What any server must do at least: parse, load the leaf's key, verify, write once."""
+    """What any server must do at least, by hand, with the same durable writes as ours:
+    parse, load the leaf's key, verify; then in one transaction read the certificate's
+    register row, the challenge and the device binding, mark the challenge answered
+    (conditional on its version), write one audit row, commit. What it leaves out is the
+    library's own: the audit chain (its head's lock, hash and seal) and the checks made
+    on the rows read."""
     registry = _registry(["ES256"])
     parsed = jws.extract_compact(token.encode(), registry=registry)
     leaf = x509.load_der_x509_certificate(base64.b64decode(parsed.headers()["x5c"][0]))
     key = jwk.ECKey.import_key(leaf.public_key())  # type: ignore[arg-type]
     if not jws.validate_compact(parsed, key, registry=registry):
         raise AssertionError
-    json.loads(parsed.payload)
-    # A real change (a new value every time), so the database pays for a real commit.
+    claims = json.loads(parsed.payload)
+    serial = format(leaf.serial_number, "x")
     tx = storage.begin()
-    tx.update("st_accounts", [("user_id", "=", USER)], {"failed_logins": next(_COUNTER)})
+    tx.select("st_certificates", [("serial", "=", serial)])
+    [challenge] = tx.select(
+        "st_login_challenges", [("challenge_id", "=", claims["cid"])], for_update=True
+    )
+    tx.select("st_device_bindings", [("device_id", "=", challenge["device_id"])])
+    tx.update(
+        "st_login_challenges",
+        [("challenge_id", "=", claims["cid"]), ("version", "=", challenge["version"])],
+        {"status": "approved", "version": int(challenge["version"]) + 1},  # type: ignore[call-overload]
+    )
+    # A plain row in the audit table, off the chain (negative numbers: never a chained
+    # record's), the same shape and indexes as ours.
+    seq = -next(_COUNTER)
+    tx.insert("st_audit_events", {
+        "seq": seq, "at": datetime.now(UTC), "actor": "device", "action": "login.push_answer",
+        "subject": USER, "outcome": "success", "details": {"challenge": claims["cid"]},
+        "prev_hash": "0" * 64, "hash": format(-seq, "064x"),
+    })  # fmt: skip
     tx.commit()
 
 
@@ -111,18 +136,21 @@ def _approval_ratio(name: str, storage: Storage, seconds: float, target: str) ->
     def raw() -> None:
         _raw_chain(storage, next(raw_tokens))
 
-    # Each approval is single use: time a fixed number of calls, not a fixed duration.
-    n = count // 2 - 1
-    start = time.perf_counter()
-    for _ in range(n):
-        ours()
-    ours_rate = n / (time.perf_counter() - start)
-    start = time.perf_counter()
-    for _ in range(n):
-        raw()
-    raw_rate = n / (time.perf_counter() - start)
+    # Each approval is single use: time a fixed number of calls, not a fixed duration,
+    # in interleaved rounds (best of each), so load on a shared machine does not decide.
+    n = (count - 1) // ROUNDS
+    ours_rate = raw_rate = 0.0
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(n):
+            ours()
+        ours_rate = max(ours_rate, n / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for _ in range(n):
+            raw()
+        raw_rate = max(raw_rate, n / (time.perf_counter() - start))
     return Ratio(
-        name=f"push approval verified ({name}) vs raw JWS+ECDSA+update",
+        name=f"push approval ({name}) vs raw JWS+ECDSA+reads+update+audit row",
         ours=ours_rate,
         raw=raw_rate,
         target=target,
@@ -167,13 +195,13 @@ def run(*, quick: bool) -> list[Ratio]:
     seconds = 0.5 if quick else 2.0
     results = [_approval_ratio("memory", MemoryStorage(), seconds, ">= 0.7")]
     sqlite = SqlStorage(f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}")
-    results.append(_approval_ratio("sqlite", sqlite, seconds, ">= 0.5"))
+    results.append(_approval_ratio("sqlite", sqlite, seconds, ">= 0.7"))
     sqlite.close()
     with ExitStack() as stack:
         url = stack.enter_context(private_postgres_url())
         if url:
             pg = SqlStorage(url)
-            results.append(_approval_ratio("postgres", pg, seconds, "reported"))
+            results.append(_approval_ratio("postgres", pg, seconds, ">= 0.7"))
             pg.close()
     results.append(_full_login_ratio(seconds))
     return results

@@ -273,10 +273,8 @@ _ARGON2_MINIMUMS = ((1, 47_104), (2, 19_456), (3, 12_288))
 
 
 def _argon2_minimum_memory(time_cost: int) -> int:
-    for t, m in reversed(_ARGON2_MINIMUMS):
-        if time_cost >= t:
-            return m
-    return _ARGON2_MINIMUMS[0][1]
+    fitting = (m for t, m in reversed(_ARGON2_MINIMUMS) if time_cost >= t)
+    return next(fitting, _ARGON2_MINIMUMS[0][1])
 
 
 _TEN_MINUTES = _minutes(10)
@@ -352,10 +350,7 @@ _LIMITS: tuple[tuple[str, Callable[[Policy], bool], str], ...] = (
      lambda p: timedelta(0) < p.oidc_jwks_refetch_interval <= p.oidc_metadata_lifetime,
      "positive, at most oidc_metadata_lifetime"),
     ("rsa_min_bits", lambda p: p.rsa_min_bits >= 3072, "at least 3072 (ASVS 11.2.3)"),
-    ("transaction_attempts", lambda p: 1 <= p.transaction_attempts <= 100,
-     "between 1 and 100"),
-    ("transaction_backoff_first", lambda p: p.transaction_backoff_first > timedelta(0),
-     "must be positive"),
+    ("transaction_attempts", lambda p: 1 <= p.transaction_attempts <= 100, "between 1 and 100"),
     ("transaction_backoff_max",
      lambda p: p.transaction_backoff_first <= p.transaction_backoff_max <= timedelta(seconds=5),
      "between transaction_backoff_first and 5 seconds (a call must not hang)"),

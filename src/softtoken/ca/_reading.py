@@ -161,16 +161,24 @@ class CaReads:
         )
 
     def verify_in(
-        self, uow: StorageUnitOfWork, cert: x509.Certificate, *, user_id: UserId | None = None
+        self,
+        uow: StorageUnitOfWork,
+        cert: x509.Certificate,
+        *,
+        user_id: UserId | None = None,
+        chain_checked: bool = False,
     ) -> VerifiedCertificate:
         """:meth:`verify` inside the caller's unit of work, so the register is read in
-        the same transaction that acts on the result (a login approval)."""
+        the same transaction that acts on the result (a login approval). With
+        ``chain_checked`` the caller checked the path to the CA before the transaction
+        (:meth:`read_device_message` does), and it is not done again in it."""
         chain = self._chain
         if chain is None:
             raise ConfigurationError("ca_not_configured")
         uid = user_id
         now = self._ctx.clock.now()
-        chain.verify_chain(cert, now=now)
+        if not chain_checked:
+            chain.verify_chain(cert, now=now)
         record = uow.repository(CertificateTable).find(serial_hex(cert.serial_number))
         if record is None or record.der != cert.public_bytes(_DER):
             raise AuthenticationError("certificate_unknown")

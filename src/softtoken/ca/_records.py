@@ -247,15 +247,17 @@ class CertificateTable(VersionedTable[CertificateRecord]):
     def with_key(self, fingerprint: str) -> list[CertificateRecord]:
         return self.find_where([("key_fingerprint", "=", fingerprint)], order_by=("serial",))
 
-    def others_with_key(self, fingerprint: str, *, user_id: str, now: datetime) -> bool:
-        """Whether another user holds an active, unexpired certificate for this key."""
-        where: list[Predicate] = [
-            ("key_fingerprint", "=", fingerprint),
-            ("status", "=", CertificateStatus.ACTIVE.value),
-            ("user_id", "!=", user_id),
-            ("not_after", ">=", utc(now)),
-        ]
-        return bool(self._tx.select(self.table, where, limit=1))
+    def check_key_free(self, fingerprint: str, *, user_id: str, now: datetime) -> None:
+        """Refuse a key another user holds in a live certificate (``certificate_key_in_use``),
+        or one ever revoked as keyCompromise, a lost phone (``certificate_key_compromised``):
+        an app may activate again with its own key, since the device ID is the key's."""
+        # One read answers both rules: a key has a handful of certificates at most.
+        held = self.with_key(fingerprint)
+        if any(r.status is CertificateStatus.ACTIVE and r.user_id != user_id
+               and r.not_after >= now for r in held):  # fmt: skip
+            raise Conflict("certificate_key_in_use")
+        if any(r.revocation_reason is RevocationReason.LOST_PHONE for r in held):
+            raise Conflict("certificate_key_compromised")
 
     def crl_entries(self, *, now: datetime) -> list[CrlEntry]:
         """Revoked and superseded certificates not yet expired (RFC 5280 3.3 lets a CA drop

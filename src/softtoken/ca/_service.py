@@ -25,11 +25,7 @@ from softtoken.ca._records import (
     serial_hex,
 )
 from softtoken.ca._revocation import RevocationReason, parse_reason
-from softtoken.errors import (
-    Conflict,
-    StateError,
-    ValidationError,
-)
+from softtoken.errors import Conflict, StateError, ValidationError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -67,18 +63,6 @@ class CaService(CaReads):
             ocsp_url=authority.ocsp_url,
         )
         return authority.key.sign_certificate(builder)
-
-    def _check_key_free(
-        self, table: CertificateTable, fingerprint: str, user_id: str, now: datetime
-    ) -> None:
-        # One key, one holder: a key in someone else's live certificate is refused.
-        if table.others_with_key(fingerprint, user_id=user_id, now=now):
-            raise Conflict("certificate_key_in_use")
-        # An app may activate again with its key (the device ID is the key's), but a
-        # key once revoked as keyCompromise (a lost phone) is never certified again.
-        if any(r.revocation_reason is RevocationReason.LOST_PHONE
-               for r in table.with_key(fingerprint)):  # fmt: skip
-            raise Conflict("certificate_key_compromised")
 
     def _record(
         self,
@@ -120,12 +104,17 @@ class CaService(CaReads):
         uid = ctx.user_id(user_id)
         device = _device_id(device_id)
         checked = parse_csr(csr, policy=ctx.policy)
-        self.authority  # noqa: B018 - fail before opening a transaction
+        # Signing is CPU work that decides nothing the register does: done before the
+        # transaction (so is the authority's check), which then only checks the key is
+        # free and records the result.
+        now = ctx.clock.now()
+        cert = self._sign(user_id=uid.value, public_key=checked.public_key, now=now)
 
         def work(uow: StorageUnitOfWork) -> CertificateRecord:
-            return self.issue_in(
-                uow, user_id=uid.value, checked=checked, device_id=device, actor=actor
-            )
+            return self._record_issued(
+                uow, cert, user_id=uid.value, checked=checked, device_id=device, actor=actor,
+                now=now,
+            )  # fmt: skip
 
         return ctx.transact(work)
 
@@ -140,11 +129,27 @@ class CaService(CaReads):
     ) -> CertificateRecord:
         """:meth:`issue` inside the caller's unit of work (activation issues the
         certificate in the same transaction that binds the device)."""
+        now = self._ctx.clock.now()
+        cert = self._sign(user_id=user_id, public_key=checked.public_key, now=now)
+        return self._record_issued(
+            uow, cert, user_id=user_id, checked=checked, device_id=device_id, actor=actor,
+            now=now,
+        )  # fmt: skip
+
+    def _record_issued(
+        self,
+        uow: StorageUnitOfWork,
+        cert: x509.Certificate,
+        *,
+        user_id: str,
+        checked: CheckedCsr,
+        device_id: str | None,
+        actor: str,
+        now: datetime,
+    ) -> CertificateRecord:
         ctx = self._ctx
         table = uow.repository(CertificateTable)
-        now = ctx.clock.now()
-        self._check_key_free(table, checked.key_fingerprint, user_id, now)
-        cert = self._sign(user_id=user_id, public_key=checked.public_key, now=now)
+        table.check_key_free(checked.key_fingerprint, user_id=user_id, now=now)
         record = table.add(
             self._record(
                 cert,
@@ -229,7 +234,7 @@ class CaService(CaReads):
                 raise ValidationError("certificate_same_key", field="csr")
             public_key, key_type = checked.public_key, checked.key_type
             fingerprint = checked.key_fingerprint
-            self._check_key_free(table, fingerprint, user_id, now)
+            table.check_key_free(fingerprint, user_id=user_id, now=now)
         cert = self._sign(user_id=user_id, public_key=public_key, now=now)
         new = self._record(
             cert,

@@ -109,7 +109,8 @@ class MailDispatcher:
                 claimed = uow.outbox.claim_due(
                     now=self._clock.now(), lease=self.schedule.lease, limit=1
                 )
-                uow.commit()
+                if claimed:  # nothing due wrote nothing: no commit to pay for
+                    uow.commit()
                 return claimed
 
         try:

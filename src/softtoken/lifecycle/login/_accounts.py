@@ -29,11 +29,14 @@ from softtoken.lifecycle.login._gate import (
     new_password,
     retry_stale,
     supersede_challenges,
+    update_if_unchanged,
     verify_outside,
 )
 from softtoken.otp._service import Failure, transact_recording
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from softtoken.storage._unit_of_work import StorageUnitOfWork
 
 __all__ = ["LOGIN_FAILED", "AccountService", "PasswordCheck"]
@@ -185,18 +188,27 @@ class AccountService:
             if verified.needs_rehash and verified.admissible(ctx.clock.now()):
                 rehashed = ctx.hasher.hash(secret)  # new parameters; still no transaction open
 
-            def work(uow: StorageUnitOfWork) -> PasswordCheck | Failure[PasswordCheck]:
-                account = admit(ctx, uow, verified, action="login.password", refusal=LOGIN_FAILED)
-                if isinstance(account, Failure):
-                    return account
-                now = ctx.clock.now()
+            def success(account: Account, now: datetime) -> Account:
                 updated = apply_login_success(account, now=now)
                 if account.must_change_password:
                     # No login completes before the forced change (manual chapter 3).
                     updated = attrs.evolve(updated, last_login_at=account.last_login_at)
                 if rehashed is not None:
                     updated = attrs.evolve(updated, password_hash=rehashed)
-                stored = uow.accounts.update(updated)
+                return updated
+
+            def work(uow: StorageUnitOfWork) -> PasswordCheck | Failure[PasswordCheck]:
+                now = ctx.clock.now()
+                # Admitted on the row as read, if it is still at that version: the
+                # conditional update proves it, so no locked re-read is needed.
+                stored = update_if_unchanged(uow, verified, now, success)
+                if stored is None:
+                    account = admit(
+                        ctx, uow, verified, action="login.password", refusal=LOGIN_FAILED
+                    )
+                    if isinstance(account, Failure):
+                        return account
+                    stored = uow.accounts.update(success(account, now))
                 ctx.audit(
                     uow,
                     actor=f"user:{uid.value}",
@@ -204,7 +216,7 @@ class AccountService:
                     subject=uid.value,
                     factor="password",
                     rehashed=rehashed is not None,
-                    change_required=account.must_change_password,
+                    change_required=stored.must_change_password,
                 )
                 return PasswordCheck(
                     account=stored, password_change_required=stored.must_change_password

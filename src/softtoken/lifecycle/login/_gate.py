@@ -20,6 +20,11 @@ Theory of operation::
                 right, temporary password expired . password_expired
                 right ............................. admitted
 
+An attempt that passes on the account as read in step 1 skips step 3's locked re-read:
+it writes the login with one update conditional on the version read (``update_if_unchanged``),
+which matches only if nothing changed since, so the decision is the one the lock would
+have given; a miss falls back to step 3 as above, in the same transaction (issue 15).
+
 Argon2 is CPU work of tens of milliseconds. Inside a transaction it would hold the row
 lock (PostgreSQL, MariaDB) or SQLite's only write lock for that long, so a flood of
 logins for unknown IDs would queue every other write behind it (issue 12, M2). Counters
@@ -69,6 +74,7 @@ __all__ = [
     "new_password",
     "retry_stale",
     "supersede_challenges",
+    "update_if_unchanged",
     "verify_outside",
 ]
 
@@ -134,6 +140,27 @@ def verify_outside(ctx: ServiceContext, uid: UserId, secret: str) -> Verified:
         matched=matched,
         needs_rehash=needs_rehash,
     )
+
+
+def update_if_unchanged(
+    uow: StorageUnitOfWork,
+    verified: Verified,
+    now: datetime,
+    success: Callable[[Account, datetime], Account],
+) -> Account | None:
+    """Step 3 without the locked re-read, for an attempt that passes on the account as
+    read: ``success`` of it, stored with one conditional update on its version. A
+    matched update proves the row is the one step 1 read (every change moves the
+    version), so the decision stands as if made under the lock. None when the attempt
+    does not pass as read, or the row moved on: then :func:`admit` decides on the
+    locked row, in the same transaction (a missed update changed nothing)."""
+    account = verified.account
+    if account is None or not verified.admissible(now):
+        return None
+    try:
+        return uow.accounts.update(success(account, now))
+    except ConcurrencyError:
+        return None
 
 
 def lock_account(uow: StorageUnitOfWork, uid: UserId) -> Account | None:

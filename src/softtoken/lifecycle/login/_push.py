@@ -201,9 +201,10 @@ class PushLoginService:
             if challenge.user_id != uid.value:
                 raise NotFound("challenge_not_found")
             # The account as it is now, not as it was at the password step (issue 12, L5).
-            if uow.accounts.get(uid).status is AccountStatus.DISABLED and challenge.state_at(
-                now
-            ) in {ChallengeState.PENDING, ChallengeState.APPROVED}:
+            account = uow.accounts.get(uid)
+            if account.status is AccountStatus.DISABLED and challenge.state_at(now) in {
+                ChallengeState.PENDING, ChallengeState.APPROVED,
+            }:  # fmt: skip
                 table.update(supersede_challenge(challenge))
                 ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
                           subject=uid.value, outcome="denied", factor="soft_token",
@@ -215,7 +216,9 @@ class PushLoginService:
             if not binding.active:
                 raise AuthenticationError("certificate_revoked")
             bindings.update(attrs.evolve(binding, pushes_since_login=0))
-            return self.complete_in(uow, binding, now, factor="soft_token", challenge=key)
+            return self.complete_in(
+                uow, binding, now, factor="soft_token", challenge=key, account=account
+            )
 
         return transact_recording(ctx, work)
 
@@ -260,14 +263,15 @@ class PushLoginService:
         *,
         factor: str,
         challenge: str | None = None,
+        account: Account | None = None,
     ) -> SoftTokenLogin:
         """The login happened, in the caller's unit of work: the certificate still stands,
-        the account records it."""
+        the account (``account`` if the caller read it in this unit of work) records it."""
         record = self._check_certificate(uow, binding, now)
         uid = self._ctx.user_id(binding.user_id)
-        account = uow.accounts.update(
-            attrs.evolve(uow.accounts.get(uid), last_login_at=now, updated_at=now)
-        )
+        read = account if account is not None and account.user_id == uid else None
+        read = read or uow.accounts.get(uid)
+        account = uow.accounts.update(attrs.evolve(read, last_login_at=now, updated_at=now))
         self._ctx.audit(uow, actor=f"user:{uid.value}", action="login.complete",
                         subject=uid.value, factor=factor, challenge=challenge,
                         serial=record.serial)  # fmt: skip
@@ -313,7 +317,7 @@ class PushLoginService:
         def work(uow: StorageUnitOfWork) -> ChallengeAnswer | Failure[ChallengeAnswer]:
             now = ctx.clock.now()
             # The register, in the transaction that uses it: revoked a moment ago counts.
-            verified = self._ca.verify_in(uow, leaf)
+            verified = self._ca.verify_in(uow, leaf, chain_checked=True)
             # An approval signed long ago (kept, then replayed) or "in the future" is
             # refused before the challenge is touched (issue 12); the challenge's own
             # lifetime still applies on top. The certificate's verdict comes first.

@@ -10,14 +10,14 @@ the storage every ``poll_slice``, so an answer is never missed, only seen later.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from softtoken.storage._signals import Listener, LocalSignal
 
@@ -49,18 +49,40 @@ class PostgresSignal:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._stop = threading.Event()
+        self._send_lock = threading.Lock()
+        self._sender: Any = None
 
     def publish(self, key: str) -> None:
         self._local.publish(key)
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(
-                    sa.text("SELECT pg_notify(:channel, :key)"),
-                    {"channel": self._channel, "key": key},
-                )
-        except sa.exc.DBAPIError:
-            # The answer is stored; waiters elsewhere see it at their next read.
-            _log.warning("could not notify %s; waiters will read it shortly", self._channel)
+        # One connection of its own in autocommit, kept open: a notification is then one
+        # round trip, not a pool checkout with its ping, a BEGIN and a COMMIT (on the
+        # phone's answer path, issue 15). Outside the pool, so it never takes a slot.
+        with self._send_lock:
+            for _ in range(2):  # a connection the server dropped is replaced once
+                try:
+                    if self._sender is None:
+                        self._sender = self._connect()
+                        # A facade dropped without close() still closes it, when collected.
+                        weakref.finalize(self, self._sender.close)
+                    self._sender.execute("SELECT pg_notify(%s, %s)", (self._channel, key))
+                except Exception:  # noqa: BLE001 - any driver error: drop and retry once
+                    self._drop_sender()
+                else:
+                    return
+        # The answer is stored; waiters elsewhere see it at their next read.
+        _log.warning("could not notify %s; waiters will read it shortly", self._channel)
+
+    def _connect(self) -> Any:
+        import psycopg  # noqa: PLC0415 - the postgres extra's driver, needed only here
+
+        url = self._engine.url.set(drivername="postgresql")
+        return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+    def _drop_sender(self) -> None:
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            with contextlib.suppress(Exception):
+                sender.close()
 
     @contextmanager
     def listen(self, key: str) -> Iterator[Listener]:
@@ -87,11 +109,9 @@ class PostgresSignal:
             _log.warning("LISTEN needs psycopg 3 (softtoken[postgres]); waiters poll instead")
             return
 
-        url = self._engine.url.set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
-                with psycopg.connect(conninfo, autocommit=True) as connection:
+                with self._connect() as connection:
                     connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
                     self._ready.set()
                     while not self._stop.is_set():
@@ -104,6 +124,8 @@ class PostgresSignal:
 
     def close(self) -> None:
         self._stop.set()
+        with self._send_lock:
+            self._drop_sender()
         thread = self._thread
         if thread is not None:
             thread.join(5)
