@@ -23,6 +23,7 @@ IDs, and are checked with the ring's first key (``ServerKeys.for_unnamed``).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 from datetime import datetime
@@ -73,9 +74,11 @@ _MAX_CHECKPOINT_TEXT = 32 * 1024
 _MAX_CHAINS = 256
 
 
+@functools.lru_cache(maxsize=64)
 def subkey(audit_key: bytes, purpose: str) -> bytes:
     # A key of its own per use: a head MAC can never pass for a record hash or a
-    # checkpoint, and the other way round.
+    # checkpoint, and the other way round. Cached: every append derives the route and
+    # head keys, and the audit key is in this process anyway.
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=f"softtoken/{purpose}/v1".encode()
     ).derive(audit_key)
