@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from softtoken import LoginType, StateError
 from softtoken.audit import AuditEntry
@@ -110,3 +111,32 @@ def test_a_login_during_a_large_verify_is_not_blocked_on_sqlite(
     assert verified == [count]  # verify read its snapshot, from before the login
     assert soft.audit.verify() > count  # the login's records, verified next time
     storage.close()
+
+
+def test_a_reading_transaction_on_postgresql_is_a_read_only_snapshot_at_the_server(
+    pg_storage: SqlStorage,
+) -> None:
+    """The snapshot rides on psycopg's BEGIN (no statement of its own), and the server
+    itself refuses writes in it; a writing transaction after it on the same pooled
+    connection is READ COMMITTED and writable again."""
+
+    def settings(read_only: bool) -> tuple[str, str]:
+        tx = pg_storage.begin(read_only=read_only)
+        try:
+            connection = tx._connection
+            return (
+                str(connection.exec_driver_sql("SHOW transaction_isolation").scalar()),
+                str(connection.exec_driver_sql("SHOW transaction_read_only").scalar()),
+            )
+        finally:
+            tx.rollback()
+
+    assert settings(read_only=True) == ("repeatable read", "on")
+    assert settings(read_only=False) == ("read committed", "off")
+    assert settings(read_only=True) == ("repeatable read", "on")
+    tx = pg_storage.begin(read_only=True)
+    try:
+        with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+            tx._connection.exec_driver_sql("UPDATE st_audit_head SET seq = seq WHERE id = 0")
+    finally:
+        tx.rollback()

@@ -58,13 +58,16 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-#: The first statement of a read-only transaction on a server: one snapshot for all its
-#: reads (verify reads heads and records that must agree), and no writes.
+#: The first statement of a read-only transaction on MariaDB/MySQL: one snapshot for all
+#: its reads (verify reads heads and records that must agree), and no writes.
 _SNAPSHOT = {
-    "postgresql": "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     "mysql": "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     "mariadb": "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
 }
+#: The same on PostgreSQL, as connection settings psycopg sends with its own ``BEGIN``
+#: (``BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY``): no round trip of its own; the
+#: pool puts the connection's defaults back when it is returned.
+_POSTGRES_SNAPSHOT = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
 
 
 def _sqlite_begin_immediate(engine: Engine) -> None:
@@ -147,6 +150,8 @@ class SqlStorage:
             connection = self.engine.connect()
             if read_only:
                 connection.execution_options(**{_READ_ONLY: True})
+                if self.dialect == "postgresql":
+                    connection.execution_options(**_POSTGRES_SNAPSHOT)
             connection.begin()
             if read_only and self.dialect in _SNAPSHOT:
                 connection.exec_driver_sql(_SNAPSHOT[self.dialect])
