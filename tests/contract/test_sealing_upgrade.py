@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from softtoken import Config, ConfigurationError, FakeClock, build
 from softtoken.cli import main
@@ -89,3 +90,37 @@ def test_without_the_key_the_upgrade_refuses_to_leave_clear_rows(
     if empty_database.dialect.name != "mysql":  # MariaDB commits each DDL statement
         assert migrations.current_revision(empty_database) == "0004"
         assert _cells(empty_database, "SELECT citizen_id FROM st_accounts") == [CITIZEN_ID]
+
+
+def test_a_downgrade_below_0005_is_refused_and_changes_nothing(
+    empty_database: sa.Engine, tmp_path: Path
+) -> None:
+    """Going back past revision 0005 would write personal data in clear again: the
+    revision refuses with a typed error, and the whole downgrade rolls back (0007 and
+    0006 included), so the database stays at the head with its rows sealed."""
+    key_file = tmp_path / "secret"
+    key_file.write_text(DATA["secret_key"])
+    _at_0004(empty_database)
+    url = empty_database.url.render_as_string(hide_password=False)
+    assert main(["db", "upgrade", "--url", url, "--secret-key-file", str(key_file)]) == 0
+    before = _cells(empty_database, "SELECT citizen_id, citizen_index FROM st_accounts")
+    with pytest.raises(ConfigurationError) as caught:
+        migrations.downgrade(empty_database, "0004")
+    assert caught.value.code == "migration_irreversible"
+    assert caught.value.message_th
+    assert caught.value.message_en
+    assert migrations.current_revision(empty_database) == migrations.head_revision()
+    assert _cells(empty_database, "SELECT citizen_id, citizen_index FROM st_accounts") == before
+    if empty_database.dialect.name != "postgresql":
+        # MariaDB commits each schema change, and an Alembic run of the host's own on
+        # SQLite left 0007's and 0006's steps done: only the check up front keeps those.
+        return
+    # A host's own Alembic run reaches the revision itself: the same typed refusal, and
+    # on PostgreSQL its transaction (0007's and 0006's steps with it) rolls back.
+    with empty_database.connect() as connection:
+        with pytest.raises(ConfigurationError) as caught:
+            command.downgrade(migrations.alembic_config(connection), "0004")
+        connection.rollback()
+    assert caught.value.code == "migration_irreversible"
+    assert migrations.current_revision(empty_database) == migrations.head_revision()
+    assert _cells(empty_database, "SELECT citizen_id, citizen_index FROM st_accounts") == before

@@ -32,4 +32,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "การปรับรุ่นฐานข้อมูลต้องใช้กุญแจของระบบเพื่อเข้ารหัสข้อมูลส่วนบุคคล",
         "The upgrade must seal personal data and needs the deployment's key.",
     ),
+    "migration_irreversible": (
+        "ย้อนรุ่นฐานข้อมูลผ่านรุ่นนี้ไม่ได้ เพราะจะทำให้ข้อมูลส่วนบุคคลกลับไปเก็บแบบไม่เข้ารหัส ให้กู้คืนจากข้อมูลสำรองแทน",
+        "Going back past this revision would store personal data in clear: restore a backup.",
+    ),
 }

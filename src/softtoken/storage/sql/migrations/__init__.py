@@ -36,6 +36,7 @@ __all__ = [
     "VERSION_TABLE",
     "alembic_config",
     "current_revision",
+    "downgrade",
     "ensure_current",
     "head_revision",
     "migration_keys",
@@ -136,6 +137,27 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the revisions after the database's own, up to ``revision``."""
     _run(engine, "upgrade", revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo the database's revisions down to ``revision``.
+
+    Raises:
+        ConfigurationError: ``migration_irreversible`` before anything changes, when a
+            revision on the way cannot be undone (``0005``: it sealed personal data, and
+            going back would write it in clear; restore a backup instead). Checked up
+            front because MariaDB commits each schema change: the revisions above it
+            would otherwise be undone before it refuses.
+    """
+    from softtoken.errors import ConfigurationError  # noqa: PLC0415 - no cycle at import
+
+    script = ScriptDirectory.from_config(alembic_config())
+    for step in script.iterate_revisions(current_revision(engine), revision):
+        if step.revision != revision and getattr(step.module, "IRREVERSIBLE", False):
+            raise ConfigurationError(
+                "migration_irreversible", detail=f"revision {step.revision}: restore a backup"
+            )
+    _run(engine, "downgrade", revision)
 
 
 def stamp(engine: Engine, revision: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from softtoken.errors import ConfigurationError
 from softtoken.storage.sql._seal_upgrade import seal_clear_rows
 from softtoken.storage.sql.migrations import migration_keys
 
@@ -23,6 +24,8 @@ revision = "0005"
 down_revision: str | None = "0004"
 branch_labels: tuple[str, ...] | None = None
 depends_on: tuple[str, ...] | None = None
+#: ``migrations.downgrade`` refuses to go below this revision (see :func:`downgrade`).
+IRREVERSIBLE = True
 
 _WIDER = (
     ("st_accounts", "citizen_id", 13, 96, True),
@@ -65,7 +68,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Sealed values do not fit the narrow columns: a downgrade needs clear data first,
-    # which this library never writes back. Refuse rather than truncate.
-    msg = "revision 0005 seals personal data; restore a backup to go back"
-    raise NotImplementedError(msg)
+    # Going back would write sealed personal data in clear again (and the narrow columns
+    # could not hold sealed values): refuse, typed. ``migrations.downgrade`` refuses
+    # before any revision runs; this is for an Alembic environment of the host's own.
+    raise ConfigurationError("migration_irreversible", detail="revision 0005: restore a backup")
