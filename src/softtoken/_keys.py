@@ -1,10 +1,9 @@
 """The deployment's server secrets (a keyring), and the keys derived from them per purpose.
 
-Each secret of the ring derives, through HKDF, an independent key per use, so a key that
-leaks from one use (say the outbox) tells nothing of another (the audit chain). One key
-of the ring is current and writes; every value written records its key's ID, so the
-older keys still open and verify what they wrote until ``softtoken keys reseal`` moved
-it (docs/privacy.md, "Keyring").
+Each secret derives, through HKDF, an independent key per use: one that leaks (say the
+outbox's) tells nothing of another (the audit chain's). The current key writes; every
+value records its key's ID, so older keys open and verify what they wrote until
+``softtoken keys reseal`` moves it (docs/privacy.md, "Keyring").
 """
 
 from __future__ import annotations
@@ -187,11 +186,14 @@ class Keyring:
         )
 
     def to_json(self) -> str:
-        keys = {k: base64.b64encode(v).decode() for k, v in self._secrets.items()}
+        def b64(data: bytes) -> str:
+            return base64.b64encode(data).decode()
+
+        keys = {k: b64(v) for k, v in self._secrets.items()}
         data: dict[str, object] = {"format": KEYRING_FORMAT, "current": self._current, "keys": keys}
         if self._retired:
             data["retired"] = {
-                k: {"audit": _b64(a), "pseudonyms": _b64(p)} for k, (a, p) in self._retired.items()
+                k: {"audit": b64(a), "pseudonyms": b64(p)} for k, (a, p) in self._retired.items()
             }
         return json.dumps(data)
 
@@ -240,10 +242,6 @@ class Keyring:
 
     def __repr__(self) -> str:
         return f"Keyring(current={self._current!r}, key_ids={self.key_ids!r})"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
 
 
 def _unb64(text: object) -> bytes:
@@ -298,6 +296,8 @@ class ServerKeys:
     key_id: str = LEGACY_KEY_ID
     keyring: Keyring | None = attrs.field(default=None, eq=False)
     _secret: bytes = attrs.field(default=b"", eq=False)
+    # The ring's other keys, made once: verify asks for a record's key record by record.
+    _others: dict[str, ServerKeys] = attrs.field(factory=dict, eq=False, init=False)
 
     @classmethod
     def from_secret(cls, secret: bytes) -> ServerKeys:
@@ -331,9 +331,11 @@ class ServerKeys:
         """
         if key_id == self.key_id:
             return self
-        if self.keyring is None:
+        if self.keyring is None or key_id not in self.keyring:  # a retired key opens nothing
             raise ConfigurationError("key_unknown", detail=f"key {key_id!r}"[:40])
-        return ServerKeys.from_keyring(self.keyring, key_id)
+        if key_id not in self._others:
+            self._others[key_id] = ServerKeys.from_keyring(self.keyring, key_id)
+        return self._others[key_id]
 
     def all_key_ids(self) -> tuple[str, ...]:
         """Every key ID of the ring, this one first."""
@@ -371,9 +373,11 @@ class ServerKeys:
         kept = None if self.keyring is None else self.keyring.audit_keys(key_id)
         if kept is None:
             return self.for_key_id(key_id)
-        fresh = secrets.token_bytes(32)
-        return ServerKeys(outbox=fresh, audit=kept[0], otp=fresh, tokens=fresh,
-                          pseudonyms=kept[1], key_id=key_id, secret=fresh)  # fmt: skip
+        if key_id not in self._others:
+            fresh = secrets.token_bytes(32)
+            self._others[key_id] = ServerKeys(outbox=fresh, audit=kept[0], otp=fresh, tokens=fresh,
+                pseudonyms=kept[1], key_id=key_id, secret=fresh)  # fmt: skip
+        return self._others[key_id]
 
     def for_unnamed(self) -> ServerKeys:
         """The keys of what names no key ID, written before keys had IDs (a ``v1``

@@ -120,11 +120,11 @@ def _count_audit(context: ServiceContext, into: dict[str, int]) -> None:
     what verifies them."""
     with context.unit_of_work().reading() as uow:
         raw = _raw(uow)
-        chains = [int(h["id"]) for h in raw.select("st_audit_head")]  # type: ignore[call-overload]
-        for head in raw.select("st_audit_head"):
+        heads = raw.select("st_audit_head")
+        for head in heads:
             mac = str(head.get("mac") or "")
             _count(into, mac.split(":")[1] if mac.startswith("v2:") else LEGACY_KEY_ID)
-        for chain in chains:
+        for chain in [int(h["id"]) for h in heads]:  # type: ignore[call-overload]
             after = 0
             while rows := raw.select(
                 "st_audit_events",

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from softtoken._keys import ServerKeys
 from softtoken.audit._chain import AuditEntry, AuditRecord, link_chain
-from softtoken.audit._chains import chain_rows, genesis, sealed_count
+from softtoken.audit._chains import chain_rows, genesis
 from softtoken.audit._seal import WIPED, AuditHead
 from softtoken.errors import ConcurrencyError, ConfigurationError, Conflict, TamperingDetected
 from softtoken.ports import Predicate, Transaction
@@ -146,9 +146,6 @@ class AuditTable:
     def head(self) -> AuditHead | None:
         """Chain 1's head (the single chain's, in a log from before chains)."""
         return self._heads.all().get(1)
-
-    def sealed_chains(self) -> int:
-        return sealed_count(self._keys, self.heads())
 
     def records(
         self,

@@ -12,6 +12,7 @@ from typing import Self, TypeVar
 
 from softtoken._keys import ServerKeys
 from softtoken.errors import Busy, ConcurrencyError, SoftTokenError
+from softtoken.policy import Policy
 from softtoken.ports import Storage, Transaction
 from softtoken.storage._audit_table import AuditTable
 from softtoken.storage._outbox_table import OutboxTable
@@ -28,7 +29,7 @@ V = TypeVar("V")
 _log = logging.getLogger("softtoken.storage")
 #: Policy.audit_chains' default: a unit of work made by hand (a tool, another process of
 #: the deployment) writes to the same chains as the library's own.
-DEFAULT_CHAINS = 16
+DEFAULT_CHAINS = Policy().audit_chains
 
 
 class StorageUnitOfWork:

@@ -26,6 +26,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+from softtoken.errors import ConfigurationError
 from softtoken.storage.sql.schema import metadata
 
 if TYPE_CHECKING:
@@ -149,8 +150,6 @@ def downgrade(engine: Engine, revision: str) -> None:
             front because MariaDB commits each schema change: the revisions above it
             would otherwise be undone before it refuses.
     """
-    from softtoken.errors import ConfigurationError  # noqa: PLC0415 - no cycle at import
-
     script = ScriptDirectory.from_config(alembic_config())
     for step in script.iterate_revisions(current_revision(engine), revision):
         if step.revision != revision and getattr(step.module, "IRREVERSIBLE", False):
